@@ -1,0 +1,1 @@
+"""Enrichment: what an article says (language now; entities, claims and embeddings later)."""

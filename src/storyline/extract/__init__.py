@@ -1,0 +1,1 @@
+"""Extraction: turn a RawDocument into an Article (main text and metadata)."""
