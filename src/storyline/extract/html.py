@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from storyline.extract.dates import parse_date, parse_iso
-from storyline.extract.encoding import decode, fix_text
+from storyline.extract.encoding import fix_text
 from storyline.model import DatePrecision, PublishedDate
 
 # Where publishers state the publication time with its zone; htmldate finds the day but drops the time.
@@ -94,13 +94,12 @@ def reconcile_dates(found_day: str | None, stated: PublishedDate | None) -> Publ
     return stated
 
 
-def extract_html(content: bytes | str, url: str | None = None, charset: str | None = None) -> dict[str, Any]:
-    """Extract an article's fields from an HTML page.
+def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
+    """Extract an article's fields from an HTML page (already decoded).
 
     Returns a dict of Article fields (title, text, published, url, source, sitename, authors,
     comments); raises ExtractionError when the page has no main text.
     """
-    html = decode(content, charset).text if isinstance(content, bytes) else content
     tree = load_html(html)
     if tree is None:
         raise ExtractionError("not parseable as HTML")

@@ -154,7 +154,7 @@ def parse_dateline(line: str, lang: str | None = None) -> Dateline | None:
     rest = _PUBLISHED_CUE.sub(" ", rest)
     result.published = _date_in(rest, lang)
     leftover_words = len(re.findall(r"[^\W\d_]{3,}", rest))
-    if result.published or result.source and (has_source_cue or leftover_words <= 3):
+    if result.published or (result.source and (has_source_cue or leftover_words <= 3)):
         return result
     if result.authors and len(line.split()) <= 10:
         return result

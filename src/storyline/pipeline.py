@@ -1,0 +1,140 @@
+"""Compose the stages for a stream of documents: sources -> extract -> enrich -> store."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import islice
+
+from storyline.enrich.language import DEFAULT_LANGUAGES, detect_language
+from storyline.extract import BinaryContentError, ExtractionError, extract_article
+from storyline.model import Article, IngestError, RawDocument
+from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES, expand_paths, read_path
+from storyline.store.base import Store
+
+# Writes are grouped so a run costs few commits; a crash loses at most one group, which the
+# next run redoes (article ids are content hashes, so nothing is stored twice).
+_COMMIT_EVERY = 100
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    documents: int = 0
+    new_articles: int = 0
+    known_articles: int = 0  # already in the store: a re-run, or the same text under another URL
+    errors: list[IngestError] = field(default_factory=list)
+    warnings: list[IngestError] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    workers: int = 1
+
+
+def identify_language(article: Article, languages: Iterable[str] = DEFAULT_LANGUAGES) -> Article:
+    """Set the language from title and text unless the source stated it."""
+    if article.lang:
+        return article
+    lang, confidence = detect_language(f"{article.title or ''}\n{article.text}", tuple(languages))
+    return replace(article, lang=lang, lang_confidence=confidence)
+
+
+def process_document(raw: RawDocument, options: IngestOptions = IngestOptions()) -> tuple[Article | None, list[IngestError]]:
+    """Extract and enrich one document; never raises for bad input, returns the errors instead."""
+    try:
+        article, warnings = extract_article(raw)
+    except (ExtractionError, BinaryContentError) as exc:
+        return None, [IngestError(raw.origin, "extract", str(exc), raw.locator)]
+    except Exception as exc:  # a library failing on odd input must not stop the run
+        return None, [IngestError(raw.origin, "extract", f"unexpected {type(exc).__name__}: {exc}", raw.locator)]
+    return identify_language(article, options.languages), warnings
+
+
+def _process(item: tuple[RawDocument, IngestOptions]) -> tuple[RawDocument, Article | None, list[IngestError]]:
+    raw, options = item
+    article, problems = process_document(raw, options)
+    if isinstance(raw.content, bytes | str) and len(raw.content) > 4096:
+        raw = replace(raw, content=b"")  # the parent needs only where it came from
+    return raw, article, problems
+
+
+def _raw_documents(files: list[str], options: IngestOptions, unreadable: list[IngestError],
+                   on_file: Callable[[str], None] | None) -> Iterator[tuple[RawDocument, IngestOptions]]:
+    for path in files:
+        for item in read_path(path, options.max_document_bytes):
+            if isinstance(item, IngestError):
+                unreadable.append(item)
+            else:
+                yield item, options
+        if on_file:
+            on_file(path)
+
+
+def ingest(
+    paths: list[str],
+    store: Store,
+    options: IngestOptions = IngestOptions(),
+    on_file: Callable[[str], None] | None = None,
+    on_files_found: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Read every document under `paths` into `store`; bad input is recorded, never fatal.
+
+    >>> from storyline.store import open_store
+    >>> ingest(["does-not-exist.txt"], open_store(":memory:")).errors[0].reason
+    'no such file or directory'
+    """
+    report = IngestReport()
+    unreadable: list[IngestError] = []
+    files: list[str] = []
+    for item in expand_paths(paths):
+        (unreadable if isinstance(item, IngestError) else files).append(item)  # type: ignore[arg-type]
+    report.files = len(files)
+    if on_files_found:
+        on_files_found(len(files))
+
+    documents = _raw_documents(files, options, unreadable, on_file)
+    workers = max(1, min(options.workers, os.cpu_count() or 1))
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    results = iter(pool.imap(_process, documents, chunksize=4) if pool else map(_process, documents))
+    try:
+        while True:
+            chunk = list(islice(results, _COMMIT_EVERY))
+            with store.transaction():
+                for raw, article, problems in chunk:
+                    report.documents += 1
+                    _store_result(store, report, raw, article, problems)
+                # Files that could not be read at all, met while reading ahead.
+                for error in unreadable:
+                    store.record_error(error)
+                    report.errors.append(error)
+                unreadable.clear()
+            if not chunk:
+                break
+    finally:
+        if pool:
+            pool.terminate()
+    return report
+
+
+def _store_result(store: Store, report: IngestReport, raw: RawDocument, article: Article | None,
+                  problems: list[IngestError]) -> None:
+    for problem in problems:
+        store.record_error(problem)
+        (report.warnings if problem.severity == "warning" else report.errors).append(problem)
+    if article is None:
+        return
+    if store.add_article(article, article.url or raw.where):
+        report.new_articles += 1
+    else:
+        report.known_articles += 1
+    if not any(p.severity == "error" for p in problems):
+        store.clear_errors(raw.origin, raw.locator)

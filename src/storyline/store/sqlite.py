@@ -1,0 +1,253 @@
+"""The SQLite store: one file, WAL, FTS5, numbered migrations. One connection writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from storyline.model import Article, IngestError, PublishedDate
+from storyline.store.base import ArticleQuery, StoredError
+
+_ARTICLE_COLUMNS = (
+    "id, title, text, lang, lang_confidence, published, published_precision, timezone_known, source, url,"
+    " sitename, authors, comments, truncated, origin, extractor"
+)
+# Dated articles first by date; undated ones after them in the order they arrived.
+_ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or is not a storyline store."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sort_key(published: PublishedDate | None) -> str | None:
+    """A sortable timestamp: UTC when the zone is known, the stated local time otherwise."""
+    if published is None:
+        return None
+    value = published.value
+    if published.timezone_known and value.utcoffset() is not None:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M")
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("storyline.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = re.match(r"(\d+)_.*\.sql$", entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _fts_query(query: str) -> str:
+    """Words as quoted FTS5 strings (implicit AND), so punctuation in a query is never syntax."""
+    words = re.findall(r"\w[\w'’-]*", query)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+class SQLiteStore:
+    """Store backed by one SQLite file (WAL mode; readers do not block the writer)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {self.path} as a storyline database: {exc}") from exc
+        self._depth = 0
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in _migrations():
+            if number <= version:
+                continue
+            # executescript commits on its own; user_version is set inside the same script.
+            self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def add_article(self, article: Article, origin_key: str) -> bool:
+        now = _now()
+        p = article.published
+        with self.transaction():
+            exists = self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone()
+            if exists:
+                # Another copy of a known article: it may know what the first copy did not.
+                self._db.execute(
+                    """UPDATE articles SET
+                         title = COALESCE(title, ?), url = COALESCE(url, ?), source = COALESCE(source, ?),
+                         sitename = COALESCE(sitename, ?),
+                         published_precision = CASE WHEN published IS NULL THEN ? ELSE published_precision END,
+                         timezone_known = CASE WHEN published IS NULL THEN ? ELSE timezone_known END,
+                         published_sort = CASE WHEN published IS NULL THEN ? ELSE published_sort END,
+                         published = COALESCE(published, ?)
+                       WHERE id = ?""",
+                    (
+                        article.title, article.url, article.source, article.sitename,
+                        p.precision.value if p else None, int(p.timezone_known) if p else 0,
+                        _sort_key(p), p.isoformat() if p else None, article.id,
+                    ),
+                )
+            else:
+                seq = self._db.execute("SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM articles").fetchone()[0]
+                self._db.execute(
+                    f"INSERT INTO articles ({_ARTICLE_COLUMNS}, published_sort, ingested_seq, ingested_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        article.id, article.title, article.text, article.lang, article.lang_confidence,
+                        p.isoformat() if p else None, p.precision.value if p else None,
+                        int(p.timezone_known) if p else 0, article.source, article.url, article.sitename,
+                        json.dumps(article.authors, ensure_ascii=False),
+                        json.dumps(article.comments, ensure_ascii=False), int(article.truncated),
+                        article.origin, article.extractor, _sort_key(p), seq, now,
+                    ),
+                )
+            self._db.execute(
+                "INSERT OR IGNORE INTO article_sources (article_id, origin_key, url, source, origin, first_seen)"
+                " VALUES (?,?,?,?,?,?)",
+                (article.id, origin_key, article.url, article.source, article.origin, now),
+            )
+        return not exists
+
+    def record_error(self, error: IngestError) -> None:
+        now = _now()
+        with self.transaction():
+            self._db.execute(
+                """INSERT INTO errors (origin, locator, stage, severity, reason, first_seen, last_seen)
+                   VALUES (?,?,?,?,?,?,?)
+                   ON CONFLICT (origin, locator, stage)
+                   DO UPDATE SET severity = excluded.severity, reason = excluded.reason, last_seen = excluded.last_seen""",
+                (error.origin, error.locator or "", error.stage, error.severity, error.reason, now, now),
+            )
+
+    def clear_errors(self, origin: str, locator: str | None = None) -> None:
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM errors WHERE origin = ? AND locator = ? AND severity = 'error'", (origin, locator or "")
+            )
+
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        published = None
+        if row["published"]:
+            published = PublishedDate.fromisoformat(row["published"], row["published_precision"], bool(row["timezone_known"]))
+        return Article(
+            id=row["id"], title=row["title"], text=row["text"], lang=row["lang"], lang_confidence=row["lang_confidence"],
+            published=published, source=row["source"], url=row["url"], sitename=row["sitename"],
+            authors=json.loads(row["authors"]), comments=json.loads(row["comments"]), truncated=bool(row["truncated"]),
+            origin=row["origin"], extractor=row["extractor"],
+        )
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ? OR id LIKE ? LIMIT 2",
+            (article_id, article_id.replace("%", "").replace("_", "") + "%"),
+        ).fetchall()
+        exact = [r for r in rows if r["id"] == article_id]
+        if exact:
+            return self._article(exact[0])
+        return self._article(rows[0]) if len(rows) == 1 else None
+
+    def articles(self, query: ArticleQuery = ArticleQuery()) -> Iterator[Article]:
+        where, params = [], []
+        if query.lang:
+            where.append("lang = ?")
+            params.append(query.lang)
+        if query.source:
+            where.append("(source = ? OR id IN (SELECT article_id FROM article_sources WHERE source = ?))")
+            params += [query.source.removeprefix("www."), query.source.removeprefix("www.")]
+        if query.since:
+            where.append("published_sort >= ?")
+            params.append(query.since)
+        if query.until:
+            # An end date includes the whole of that day, month or year.
+            where.append("published_sort < ?")
+            params.append(query.until + "\uffff")
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" {_ORDER} LIMIT ? OFFSET ?"
+        params += [query.limit if query.limit is not None else -1, query.offset]
+        for row in self._db.execute(sql, params):
+            yield self._article(row)
+
+    def sources(self, article_id: str) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT origin_key, url, source, origin, first_seen FROM article_sources WHERE article_id = ?"
+            " ORDER BY first_seen, rowid",
+            (article_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[Article, str]]:
+        match = _fts_query(query)
+        if not match:
+            return []
+        rows = self._db.execute(
+            f"""SELECT {", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))},
+                       snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet
+                FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+                WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 3.0, 1.0) LIMIT ?""",
+            (match, limit),
+        ).fetchall()
+        return [(self._article(r), r["snippet"]) for r in rows]
+
+    def errors(self) -> list[StoredError]:
+        rows = self._db.execute("SELECT * FROM errors ORDER BY first_seen, origin, locator, stage")
+        return [
+            StoredError(
+                IngestError(r["origin"], r["stage"], r["reason"], r["locator"] or None, r["severity"]),
+                r["first_seen"],
+                r["last_seen"],
+            )
+            for r in rows
+        ]
+
+    def count_articles(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
