@@ -87,7 +87,9 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
             ))
         text = decoded.text
     else:
-        text = fix_text(raw.content)
+        text = raw.content
+    if raw.media_type != "text/html":
+        text = fix_text(text)  # HTML fields are repaired after extraction, which is much cheaper
     if not text.strip():
         raise ExtractionError("no text in the document")
     fields = EXTRACTORS[raw.media_type](text, raw)

@@ -82,6 +82,10 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"neueste beitr[äa]ge", r"[äa]hnliche (?:artikel|beitr[äa]ge)", r"das k[öo]nnte (?:dich|sie) auch interessieren",
         r"mehr zum thema", r"articoli correlati", r"art[íi]culos relacionados", r"articles? similaires",
         r"podobne artyku[łl]y", r"artigos relacionados", r"mat[ée]rias relacionadas", r"gerelateerde artikelen",
+        r"(?:art[íi]culos|noticias|articoli|notizie|articles|artigos|not[íi]cias|mat[ée]rias|artikelen|berichten|"
+        r"artyku[łl]y|wiadomo[śs]ci|beitr[äa]ge|nachrichten) (?:relacionad[oa]s|correlat[ie]|similaires|li[ée]s|"
+        r"gerelateerde|powi[ąa]zane|verwandte|zum thema)", r"zobacz r[óo]wnie[żz]", r"lesen sie auch", r"auch interessant",
+        r"vous aimerez aussi", r"potrebbe interessarti", r"tamb[ée]m pode gostar", r"you (?:may|might) also like",
         r"recent posts", r"most read", r"pi[ùu] lett[ie]", r"meistgelesen\w*", r"m[áa]s le[íi]d[oa]s",
         r"les plus lus", r"najcz[ęe][śs]ciej czytane", r"mais lid[oa]s", r"tags?:", r"schlagw[öo]rter",
         r"filed under", r"categor(?:y|ies|ie|ia|[íi]as):", r"etichette:",
@@ -92,7 +96,16 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"wszelkie prawa zastrze[żz]one", r"todos os direitos reservados", r"alle rechten voorbehouden",
         r"impressum", r"imprint", r"terms of (?:use|service)", r"nutzungsbedingungen", r"note legali",
         r"aviso legal", r"mentions l[ée]gales", r"regulamin", r"termos de uso", r"disclaimer", r"partita iva",
+        r"haftungsausschluss", r"avertissement", r"(?:is|does) not (?:constitute )?(?:investment|financial) advice",
+        r"keine anlageberatung", r"n[ãa]o constitui (?:uma )?recomenda\w*", r"no constituye (?:una )?recomendaci\w*",
+        r"ne constitue pas (?:un )?conseil", r"non costituisce (?:una )?(?:raccomandazione|sollecitazione|consulenza)",
+        r"nie stanowi (?:rekomendacji|porady)", r"vormt geen (?:beleggings)?advies", r"meramente informativ\w*",
+        r"puramente informativ\w*", r"[àa] titre (?:purement )?informatif",
         r"p\. ?iva",
+    ),
+    "bio": (
+        r"about the author", r"[üu]ber (?:den autor|die autorin)", r"sull'autore", r"sobre (?:el autor|la autora|o autor|a autora)",
+        r"[àa] propos de l'auteur(?:e)?", r"o autor(?:ze|ce)", r"over de auteur", r"zur person", r"author bio",
     ),
     "author": (
         r"about the author", r"[üu]ber (?:den|die) autor(?:in)?", r"l'autore", r"sobre (?:el|o) autor",
@@ -123,14 +136,22 @@ _CUE_PATTERNS = {
     for kind, phrases in _CUES.items()
 }
 # Kinds that on their own mark a paragraph as boilerplate, versus kinds whose words articles also use.
-_STRONG_KINDS = {"disclosure", "subscribe", "privacy", "legal", "comments"}
+_STRONG_KINDS = {"disclosure", "subscribe", "privacy", "legal", "comments", "bio"}
 
-# Pronouns of address: the article speaks about the world, the page furniture speaks to the reader.
-_SECOND_PERSON = re.compile(
-    r"(?<!\w)(?:du|dir|dich|dein\w*|ihr|euch|euer\w*|you|your|yours|tu|ti|voi|vostr\w|tuo|tua|"
-    r"t[úu]|vosotros|vuestr\w+|vous|votre|vos|ty|ci[ęe]|ciebie|tobie|tw[óo]j|twoj\w+|wam|wasz\w*|voc[êe]s?|seu|sua|jij|jouw|jullie|uw)(?!\w)",
-    re.IGNORECASE,
-)
+# Pronouns of address, per language: the article speaks about the world, the page furniture to the reader.
+_SECOND_PERSON_WORDS = {
+    "de": r"du|dir|dich|dein\w*|euch|euer\w*|eure\w*",
+    "en": r"you|your|yours",
+    "it": r"tu|ti|voi|vostr\w|tuo|tua|tuoi",
+    "es": r"t[úu]|tus|vosotros|vuestr\w+",
+    "fr": r"vous|votre|vos|tu|ton|ta|tes",
+    "pl": r"ty|ci[ęe]|ciebie|tobie|tw[óo]j|twoj\w+|wasz\w*",
+    "pt": r"voc[êe]s?|teu|tua|teus|tuas",
+    "nl": r"je|jij|jouw|jullie|uw",
+}
+_SECOND_PERSON = {
+    lang: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE) for lang, words in _SECOND_PERSON_WORDS.items()
+}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…:;»\"”“)\]]\s*$")
 
@@ -208,7 +229,7 @@ def describe(paragraph: str, lead_terms: set[str], lang: str | None, authors: tu
         cue_kinds=kinds,
         cue_hits=hits,
         stopword_density=sum(w.casefold() in stops for w in words) / n,
-        second_person=len(_SECOND_PERSON.findall(paragraph)) / n,
+        second_person=len(pronouns.findall(paragraph)) / n if (pronouns := _SECOND_PERSON.get(lang or "")) else 0.0,
         topic_overlap=overlap,
         mentions_author=any(a and a.casefold() in lowered for a in authors),
     )

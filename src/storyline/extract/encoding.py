@@ -77,7 +77,7 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def decode(data: bytes, declared: str | None = None) -> Decoded:
-    """Decode bytes the way a careful browser would, then repair mojibake.
+    """Decode bytes the way a careful browser would (mojibake repair is `fix_text`'s job, on the extracted text).
 
     Order: BOM, valid UTF-8, the declared charset, detection. Mostly-UTF-8 bytes with a few
     invalid sequences (a truncated copy, a bad splice) stay UTF-8 with the bad bytes replaced,
@@ -91,26 +91,26 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
         raise BinaryContentError(f"binary content: looks like {kind}, not text")
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return Decoded(fix_text(data.decode(name, errors="replace").lstrip("\ufeff")), name)
+            return Decoded(data.decode(name, errors="replace").lstrip("\ufeff"), name)
     try:
-        return Decoded(fix_text(data.decode("utf-8")), "utf-8")
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     declared = declared or declared_charset(data)
     if declared and declared not in ("utf-8", "utf_8"):
         try:
-            return Decoded(fix_text(data.decode(declared)), declared)
+            return Decoded(data.decode(declared), declared)
         except (UnicodeDecodeError, LookupError):
             pass
     utf8_attempt = data.decode("utf-8", errors="replace")
     replaced = utf8_attempt.count("\ufffd")
     multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data))
     if multibyte and multibyte >= replaced:
-        return Decoded(fix_text(utf8_attempt), "utf-8", replaced)
+        return Decoded(utf8_attempt, "utf-8", replaced)
     best = charset_normalizer.from_bytes(data, cp_isolation=_WEB_CHARSETS).best()
     if best is not None:
-        return Decoded(fix_text(str(best)), best.encoding)
-    return Decoded(fix_text(utf8_attempt), "utf-8", replaced)
+        return Decoded(str(best), best.encoding)
+    return Decoded(utf8_attempt, "utf-8", replaced)
 
 
 def fix_text(text: str) -> str:

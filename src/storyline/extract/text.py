@@ -61,7 +61,8 @@ _COMMENT_HEADER = re.compile(
     re.IGNORECASE,
 )
 _COMMENT_FORM = re.compile(
-    r"leave a (?:reply|comment)|post (?:a )?comment|add a comment|schreibe? einen kommentar|kommentar schreiben|"
+    r"leave a (?:reply|comment)|post (?:a )?comment|add a comment|(?:schreibe|hinterlasse|verfasse)n? (?:einen|deinen) kommentar|"
+    r"kommentar (?:schreiben|hinterlassen|verfassen)|"
     r"lascia un commento|lascia una risposta|deja (?:un comentario|una respuesta)|laisser un commentaire|"
     r"laissez un commentaire|dodaj komentarz|deixe (?:um coment[áa]rio|uma resposta)|laat een reactie achter|"
     r"plaats een reactie|kommentar verfassen|write a comment|scrivi un commento|escribe un comentario|"
@@ -72,6 +73,10 @@ _COMMENT_FORM = re.compile(
 _COMMENT_AUTHOR = re.compile(
     r"^(.{1,60}?)\s+(?:says|said|sagt|schreibt|dice|ha detto|ha scritto|dit|a [ée]crit|disse|escribi[óo]|"
     r"napisa[łl]a?|schreef|zegt|commented|kommentierte)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_COMMENT_AUTHOR_INLINE = re.compile(
+    r"^([^:!?]{1,40}?)\s+(?:says|sagt|schreibt|dice|dit|disse|zegt|napisa[łl]a?|escribi[óo]|ha scritto)\s*:\s+(\S.*)$",
     re.IGNORECASE,
 )
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
@@ -181,7 +186,7 @@ def parse_comments(units: list[str], lang: str | None) -> list[str]:
             i += 1
             continue
         author = _COMMENT_AUTHOR.match(unit)
-        numbered = _NUMBERED.match(unit)
+        numbered = _NUMBERED.match(unit) or _COMMENT_AUTHOR_INLINE.match(unit)
         if author:
             current = None
         elif numbered:
