@@ -79,9 +79,24 @@ def seed_file(name_prefix: str) -> Path:
 # --- generated content -----------------------------------------------------------------------
 
 _WORDS = {
-    "it": ["il", "governo", "ha", "annunciato", "lunedì", "un", "nuovo", "accordo", "con", "le", "aziende", "del", "settore", "per", "ridurre", "i", "prezzi", "dell'energia", "la", "città", "di", "Milano", "mercato", "lavoro", "crescita", "banca", "centrale", "tassi", "investimenti", "produttore", "fotocamere", "società", "sindacati", "ministro", "economia", "progetto", "regione"],
-    "en": ["the", "government", "announced", "on", "monday", "a", "new", "agreement", "with", "companies", "in", "the", "sector", "to", "cut", "energy", "prices", "the", "city", "council", "market", "jobs", "growth", "central", "bank", "rates", "investment", "manufacturer", "unions", "minister", "economy", "project", "region", "shareholders", "quarterly", "results"],
-    "de": ["die", "Regierung", "hat", "am", "Montag", "eine", "neue", "Vereinbarung", "mit", "den", "Unternehmen", "der", "Branche", "angekündigt", "um", "die", "Energiepreise", "zu", "senken", "Stadt", "Markt", "Arbeit", "Wachstum", "Zentralbank", "Zinsen", "Investitionen", "Hersteller", "Gewerkschaften", "Minister", "Wirtschaft", "Projekt", "für", "über", "größer"],
+    "it": [
+        "il", "governo", "ha", "annunciato", "lunedì", "un", "nuovo", "accordo", "con", "le", "aziende", "del",
+        "settore", "per", "ridurre", "i", "prezzi", "dell'energia", "la", "città", "di", "Milano", "mercato",
+        "lavoro", "crescita", "banca", "centrale", "tassi", "investimenti", "produttore", "fotocamere",
+        "società", "sindacati", "ministro", "economia", "progetto", "regione",
+    ],
+    "en": [
+        "the", "government", "announced", "on", "monday", "a", "new", "agreement", "with", "companies", "in",
+        "the", "sector", "to", "cut", "energy", "prices", "the", "city", "council", "market", "jobs", "growth",
+        "central", "bank", "rates", "investment", "manufacturer", "unions", "minister", "economy", "project",
+        "region", "shareholders", "quarterly", "results",
+    ],
+    "de": [
+        "die", "Regierung", "hat", "am", "Montag", "eine", "neue", "Vereinbarung", "mit", "den", "Unternehmen",
+        "der", "Branche", "angekündigt", "um", "die", "Energiepreise", "zu", "senken", "Stadt", "Markt",
+        "Arbeit", "Wachstum", "Zentralbank", "Zinsen", "Investitionen", "Hersteller", "Gewerkschaften",
+        "Minister", "Wirtschaft", "Projekt", "für", "über", "größer",
+    ],
 }
 
 

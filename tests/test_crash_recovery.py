@@ -6,7 +6,9 @@ Ingest commits in groups; article ids are content hashes and error rows are keye
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import json
 import os
 import signal
 import sqlite3
@@ -63,8 +65,6 @@ def build_corpus(root: Path) -> dict[str, int]:
                                 lang=lang))
     (root / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     counts["jsonl"] += 50
-    import json
-
     items = []
     for _ in range(8):
         seed += 1
@@ -121,10 +121,8 @@ def start_ingest(db: Path, corpus: Path) -> subprocess.Popen[bytes]:
 def kill_group(proc: subprocess.Popen[bytes]) -> bool:
     """SIGKILL the ingest and its workers; True when it was still running."""
     running = proc.poll() is None
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait(timeout=30)
     return running
 

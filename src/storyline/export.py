@@ -28,31 +28,33 @@ def export_articles(articles: Iterable[Article], fmt: str, output: str | None) -
         if not output:
             raise ValueError("Parquet is binary: give a file with --output")
         return _write_parquet(_rows(articles), Path(output))
-    stream = open(output, "w", encoding="utf-8", newline="") if output else io.TextIOWrapper(
-        sys.stdout.buffer, encoding="utf-8", newline="", write_through=True
-    )
-    count = 0
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            return _write_text(articles, fmt, stream)
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
     try:
-        if fmt == "jsonl":
-            for row in _rows(articles):
-                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-        else:
-            writer: csv.DictWriter[str] | None = None
-            for row in _rows(articles):
-                for key in _CSV_LISTS:
-                    row[key] = json.dumps(row[key], ensure_ascii=False)
-                if writer is None:
-                    writer = csv.DictWriter(stream, fieldnames=list(row))
-                    writer.writeheader()
-                writer.writerow(row)
-                count += 1
+        return _write_text(articles, fmt, stream)
     finally:
-        if output:
-            stream.close()
-        else:
-            stream.flush()
-            stream.detach()
+        stream.flush()
+        stream.detach()  # leave sys.stdout usable
+
+
+def _write_text(articles: Iterable[Article], fmt: str, stream: io.TextIOBase) -> int:
+    count = 0
+    if fmt == "jsonl":
+        for row in _rows(articles):
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    writer: csv.DictWriter[str] | None = None
+    for row in _rows(articles):
+        for key in _CSV_LISTS:
+            row[key] = json.dumps(row[key], ensure_ascii=False)
+        if writer is None:
+            writer = csv.DictWriter(stream, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow(row)
+        count += 1
     return count
 
 

@@ -67,6 +67,12 @@ def _process(item: tuple[RawDocument, IngestOptions]) -> tuple[RawDocument, Arti
     return raw, article, problems
 
 
+def _warm_up(options: IngestOptions) -> None:
+    page = "<html><body><article><h1>Warm-up</h1><p>Published on 3 March 2025. " + "Some words of text. " * 30 + "</p></article></body></html>"
+    process_document(RawDocument("warm-up", page, "text/html"), options)
+    process_document(RawDocument("warm-up", "Title line\n\n03-03-2025 10:00 - Source: www.example.com\n\n" + "Words of the text. " * 30, "text/plain"), options)
+
+
 def _raw_documents(files: list[str], options: IngestOptions, unreadable: list[IngestError],
                    on_file: Callable[[str], None] | None) -> Iterator[tuple[RawDocument, IngestOptions]]:
     for path in files:
@@ -95,15 +101,24 @@ def ingest(
     report = IngestReport()
     unreadable: list[IngestError] = []
     files: list[str] = []
+    # The store's own files are never input, even when a folder that holds them is ingested.
+    store_path = getattr(store, "path", None)
+    own = {os.path.realpath(store_path + suffix) for suffix in ("", "-wal", "-shm", "-journal")} if store_path else set()
     for item in expand_paths(paths):
-        (unreadable if isinstance(item, IngestError) else files).append(item)  # type: ignore[arg-type]
+        if isinstance(item, IngestError):
+            unreadable.append(item)
+        elif item == "-" or os.path.realpath(item) not in own:
+            files.append(item)
     report.files = len(files)
     if on_files_found:
         on_files_found(len(files))
 
     documents = _raw_documents(files, options, unreadable, on_file)
-    workers = max(1, min(options.workers, os.cpu_count() or 1))
-    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    workers = max(1, min(options.workers, os.cpu_count() or 1, len(files)))
+    pool = None
+    if workers > 1:
+        _warm_up(options)  # workers fork from here: load the libraries' lazy tables once, not per worker
+        pool = multiprocessing.get_context("fork").Pool(workers)
     results = iter(pool.imap(_process, documents, chunksize=4) if pool else map(_process, documents))
     try:
         while True:

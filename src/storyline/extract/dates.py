@@ -31,7 +31,7 @@ def parse_iso(text: str) -> PublishedDate | None:
     match = _ISO_LIKE.match(text)
     if not match:
         return None
-    year, month, day, hour, minute, zone = match.groups()
+    year, month, day, hour, _minute, zone = match.groups()
     try:
         if hour is not None:
             value = datetime.fromisoformat(text.strip().replace(" ", "T").replace("Z", "+00:00"))

@@ -113,8 +113,19 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
     return Decoded(utf8_attempt, "utf-8", replaced)
 
 
+# Mojibake that went through NFKC afterwards: "ü" -> "Ã¼" -> "Ã1⁄4". Undo the NFKC step so ftfy can
+# see the Latin-1 bytes again; a lead byte followed by these sequences never occurs in real text.
+_NFKC_MOJIBAKE = re.compile(r"([ÃÂ])(1⁄4|1⁄2|3⁄4|[123])")
+_NFKC_UNDO = {"1⁄4": "¼", "1⁄2": "½", "3⁄4": "¾", "1": "¹", "2": "²", "3": "³"}
+
+
 def fix_text(text: str) -> str:
-    """Repair mojibake (UTF-8 read as Latin-1 and the like) and stray control characters."""
+    """Repair mojibake (UTF-8 read as Latin-1 and the like) and stray control characters.
+
+    >>> fix_text("Die Raupen verbringen ihre Zeit fÃ1⁄4r gewÃ¶hnlich im Bienenstock")
+    'Die Raupen verbringen ihre Zeit für gewöhnlich im Bienenstock'
+    """
     if text.isascii():
         return text
+    text = _NFKC_MOJIBAKE.sub(lambda m: m.group(1) + _NFKC_UNDO[m.group(2)], text)
     return ftfy.fix_text(text, config=_FTFY_CONFIG)

@@ -62,7 +62,7 @@ class Store(Protocol):
     def article(self, article_id: str) -> Article | None:
         """An article by id or unique id prefix."""
 
-    def articles(self, query: ArticleQuery = ArticleQuery()) -> Iterator[Article]:
+    def articles(self, query: ArticleQuery | None = None) -> Iterator[Article]:
         """Articles in publication order (undated ones last, in ingestion order)."""
 
     def sources(self, article_id: str) -> list[dict[str, Any]]:

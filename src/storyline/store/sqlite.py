@@ -191,7 +191,8 @@ class SQLiteStore:
             return self._article(exact[0])
         return self._article(rows[0]) if len(rows) == 1 else None
 
-    def articles(self, query: ArticleQuery = ArticleQuery()) -> Iterator[Article]:
+    def articles(self, query: ArticleQuery | None = None) -> Iterator[Article]:
+        query = query or ArticleQuery()
         where, params = [], []
         if query.lang:
             where.append("lang = ?")

@@ -1,0 +1,36 @@
+# storyline: `make demo` and `make test` are all a new machine needs (Python 3.11+).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= demo.db
+SEEDS := $(wildcard ../shared/seeds)
+
+.PHONY: setup demo test lint bench clean
+
+$(BIN)/storyline: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/storyline
+
+demo: setup
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/storyline --db $(DEMO_DB) ingest samples/corpus $(SEEDS)
+	$(BIN)/storyline --db $(DEMO_DB) articles
+	$(BIN)/storyline --db $(DEMO_DB) search "Quantix chip"
+	@echo "\nExplore further: $(BIN)/storyline --db $(DEMO_DB) show <id> | articles --lang de --json | export --format csv"
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .ruff_cache

@@ -1,0 +1,90 @@
+"""The SQLite store: migrations, identity, sources, filters, full-text search."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from storyline import Article, ArticleQuery, DatePrecision, IngestError, PublishedDate, article_id, open_store
+from storyline.store.sqlite import _migrations
+
+
+def make(text: str, **fields) -> Article:
+    return Article(id=article_id(text, fields.get("url")), title=fields.pop("title", "T"), text=text, origin="test", extractor="test", **fields)
+
+
+def test_new_store_is_migrated_in_wal_mode(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    latest = max(n for n, _ in _migrations())
+    assert store.schema_version == latest
+    db = sqlite3.connect(tmp_path / "s.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"articles", "article_sources", "errors", "articles_fts"} <= {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    store.close()
+    assert open_store(tmp_path / "s.db").schema_version == latest  # reopening keeps the schema
+
+
+def test_identity_ignores_case_punctuation_and_spacing() -> None:
+    assert article_id("Hello,  World! " * 20) == article_id("hello world " * 20)
+    assert article_id("Short text.", "https://a.example/1") != article_id("Short text.", "https://b.example/2")
+    long_text = "word " * 50
+    assert article_id(long_text, "https://a.example/1") == article_id(long_text, "https://b.example/2")
+
+
+def test_second_copy_fills_in_what_the_first_lacked(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    text = "A text long enough to be identified by its content alone. " * 5
+    assert store.add_article(make(text), "file-a")
+    dated = PublishedDate(datetime(2025, 10, 3, 9, 15), DatePrecision.MINUTE)
+    assert not store.add_article(make(text, published=dated, url="https://x.example/a", source="x.example"), "https://x.example/a")
+    stored = store.article(article_id(text))
+    assert stored.published == dated and stored.source == "x.example"
+    other = PublishedDate(datetime(2020, 1, 1), DatePrecision.YEAR)
+    store.add_article(make(text, published=other), "file-b")
+    assert store.article(article_id(text)).published == dated  # never overwritten
+    assert [s["origin_key"] for s in store.sources(article_id(text))] == ["file-a", "https://x.example/a", "file-b"]
+
+
+def test_filters_and_order(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    dates = {"a": (2025, 9, 30), "b": (2025, 10, 2), "c": (2025, 10, 31), "d": None}
+    for name, ymd in dates.items():
+        published = PublishedDate(datetime(*ymd), DatePrecision.DAY) if ymd else None
+        store.add_article(make(f"Text {name} " * 50, title=name, lang="de" if name in "ab" else "fr",
+                               source=f"{name}.example", published=published), name)
+    titles = lambda **q: [a.title for a in store.articles(ArticleQuery(**q))]  # noqa: E731
+    assert titles() == ["a", "b", "c", "d"]  # dated by date, undated last
+    assert titles(lang="de") == ["a", "b"]
+    assert titles(since="2025-10") == ["b", "c"]
+    assert titles(until="2025-10-02") == ["a", "b"]
+    assert titles(since="2025-10", until="2025-10") == ["b", "c"]
+    assert titles(source="www.c.example") == ["c"]
+    assert titles(limit=1, offset=1) == ["b"]
+
+
+def test_full_text_search_ignores_accents_and_syntax(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    store.add_article(make("Die Zusammenarbeit mit Huawei endet, sagt Leica über die Kooperation. " * 5, title="Kooperation"), "x")
+    store.add_article(make("Unrelated text about football clubs and transfers. " * 5, title="Football"), "y")
+    assert [a.title for a, _ in store.search("uber kooperation")] == ["Kooperation"]
+    assert [a.title for a, _ in store.search('P50-Serie "Huawei" OR (')] == []  # punctuation is never FTS syntax
+    assert store.search("huawei")[0][1].count("[") >= 1  # the snippet marks the match
+
+
+def test_errors_are_upserted_and_cleared(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    error = IngestError("a.txt", "extract", "no text", None)
+    store.record_error(error)
+    store.record_error(error)
+    assert len(store.errors()) == 1
+    store.clear_errors("a.txt")
+    assert store.errors() == []
+
+
+def test_article_by_unique_prefix(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    article = make("Some article text that is long enough. " * 10)
+    store.add_article(article, "x")
+    assert store.article(article.id[:8]).id == article.id
+    assert store.article("zzzz") is None
