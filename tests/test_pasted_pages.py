@@ -64,3 +64,21 @@ def test_dateline_formats(line: str, lang: str, published: str, source: str | No
 ])
 def test_sentences_are_not_datelines(line: str) -> None:
     assert parse_dateline(line, "en") is None
+
+
+def test_breadcrumbs_byline_and_tags_around_the_article() -> None:
+    dump = (
+        "Home › Tecnologia › Smartphone\nMenu\n"
+        "Orbita presenta il nuovo telefono pieghevole: arriva a settembre\n"
+        "Scritto da Luca Bianchi il 15 marzo 2025 alle 10:30\n\n"
+        "Orbita ha presentato ieri il suo primo smartphone pieghevole, che arriverà nei negozi a settembre. "
+        "Il prezzo partirà da 1.999 euro.\n\n"
+        "Secondo gli analisti, il dispositivo potrebbe rilanciare le vendite del gruppo in Europa.\n\n"
+        "Tag: Orbita, smartphone, pieghevole\nCondividi su Facebook\n"
+    )
+    article = extract_article(RawDocument("x.txt", dump.encode(), "text/plain"))[0]
+    assert article.title == "Orbita presenta il nuovo telefono pieghevole: arriva a settembre"
+    assert article.published.isoformat() == "2025-03-15T10:30"
+    assert article.authors == ["Luca Bianchi"]
+    assert article.text.startswith("Orbita ha presentato ieri")
+    assert article.text.endswith("vendite del gruppo in Europa.")

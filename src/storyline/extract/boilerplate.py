@@ -87,8 +87,11 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"gerelateerde|powi[ąa]zane|verwandte|zum thema)", r"zobacz r[óo]wnie[żz]", r"lesen sie auch", r"auch interessant",
         r"vous aimerez aussi", r"potrebbe interessarti", r"tamb[ée]m pode gostar", r"you (?:may|might) also like",
         r"recent posts", r"most read", r"pi[ùu] lett[ie]", r"meistgelesen\w*", r"m[áa]s le[íi]d[oa]s",
-        r"les plus lus", r"najcz[ęe][śs]ciej czytane", r"mais lid[oa]s", r"tags?:", r"schlagw[öo]rter",
-        r"filed under", r"categor(?:y|ies|ie|ia|[íi]as):", r"etichette:",
+        r"les plus lus", r"najcz[ęe][śs]ciej czytane", r"mais lid[oa]s", r"filed under",
+    ),
+    "taxonomy": (
+        r"^\W*(?:tags?|schlagw[öo]rter|stichw[öo]rter|themen|etichette|argomenti|categor(?:y|ies|ie|ia|[íi]as)|"
+        r"kategorie\w*|temas?|sujets?|mots[- ]cl[ée]s|th[èe]mes|tematy|tagi|assuntos|onderwerpen|trefwoorden)\s*:",
     ),
     "legal": (
         r"©", r"\(c\) \d{4}", r"copyright", r"all rights reserved", r"alle rechte vorbehalten",
@@ -136,7 +139,9 @@ _CUE_PATTERNS = {
     for kind, phrases in _CUES.items()
 }
 # Kinds that on their own mark a paragraph as boilerplate, versus kinds whose words articles also use.
-_STRONG_KINDS = {"disclosure", "subscribe", "privacy", "legal", "comments", "bio"}
+_STRONG_KINDS = {"disclosure", "subscribe", "privacy", "legal", "comments", "bio", "taxonomy"}
+# Labels that settle it whatever the paragraph talks about ("Tags: Apple, iPhone" is on topic by design).
+_DECISIVE_KINDS = {"bio", "taxonomy"}
 
 # Pronouns of address, per language: the article speaks about the world, the page furniture to the reader.
 _SECOND_PERSON_WORDS = {
@@ -273,4 +278,6 @@ def boilerplate_score(f: ParagraphFeatures) -> float:
         score += 0.5  # lists of names, headlines, tags
     if f.words >= 40 and not f.cue_kinds:
         score -= 1.0  # a long cue-free paragraph is prose of the article
+    if f.cue_kinds & _DECISIVE_KINDS:
+        score = max(score, 2.0)
     return score

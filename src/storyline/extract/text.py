@@ -36,7 +36,8 @@ _SOURCE_CUE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
-    r"(?:^|(?<=[|·•—–,]\s))\s*(?i:by|von|di|da|por|par|door|przez|autor|autorka|author|auteur|autore|autrice|autora|"
+    r"(?:^|(?<=[|·•—–,]\s))\s*(?i:written by|posted by|scritto da|pubblicato da|geschrieben von|escrito por|"
+    r"publicado por|[ée]crit par|publi[ée] par|napisane przez|geschreven door|by|von|di|da|por|par|door|przez|autor|autorka|author|auteur|autore|autrice|autora|"
     r"texto|text|tekst|redazione|redacci[óo]n|r[ée]daction)\s*:?\s+"
     r"((?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|(?:de|da|di|del|della|van|von|der|den|la|le|dos|das|y|e|et|und|and|i|en)\b)"
     r"(?:\s+(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|(?:de|da|di|del|della|van|von|der|den|la|le|dos|das|y|e|et|und|and|i|en)\b)){0,6})",
@@ -117,10 +118,13 @@ def split_units(text: str) -> list[str]:
     return lines
 
 
+_CONNECTOR = re.compile(r"^(?:il|am|le|el|on|em|op|dnia|den|du|del|al|at|the|vom|ore)\s+", re.IGNORECASE)
+
+
 def _date_in(text: str, lang: str | None) -> PublishedDate | None:
     """The finest date found in a dateline's fragments (a date and a time may sit in neighbouring fragments)."""
-    fragments = [f.strip(" .:-") for f in _SEPARATORS.split(text) if f.strip(" .:-")]
-    candidates = [text.strip(" .:-|,")]
+    fragments = [_CONNECTOR.sub("", f.strip(" .:-")) for f in _SEPARATORS.split(text) if f.strip(" .:-")]
+    candidates = [text.strip(" .:-|,"), re.sub(r"(?<=\d)\D*$", "", _CONNECTOR.sub("", text.strip(" .:-|,")))]
     for i, fragment in enumerate(fragments):
         if i + 1 < len(fragments):
             candidates.append(f"{fragment} {fragments[i + 1]}")
@@ -166,8 +170,17 @@ def parse_dateline(line: str, lang: str | None = None) -> Dateline | None:
     return None
 
 
+_NAV_SEPARATORS = re.compile(r"\s[›»>/|]\s|\s>>\s")
+
+
+def _is_navigation(unit: str) -> bool:
+    """A breadcrumb or menu line: 'Home › Tech › Phones', 'News | Sport | Weather'."""
+    parts = _NAV_SEPARATORS.split(unit)
+    return len(parts) >= 3 and all(len(p.split()) <= 4 for p in parts)
+
+
 def _is_title_candidate(unit: str) -> bool:
-    return len(unit) <= _MAX_TITLE_CHARS and not is_label(unit) and len(unit.split()) >= 2
+    return len(unit) <= _MAX_TITLE_CHARS and not is_label(unit) and len(unit.split()) >= 2 and not _is_navigation(unit)
 
 
 def _looks_like_date_line(unit: str, lang: str | None) -> bool:
