@@ -159,12 +159,6 @@ def test_truncated_plain_warc_keeps_records_before_the_cut(tmp_path: Path, db: P
     assert code == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: a .warc.gz cut mid-record loses the complete records before the cut: files.py wraps the file in "
-    "gzip.GzipFile, fastwarc's buffered read of it raises EOFError, and read_path turns the whole file into one "
-    "error (records 1-2 never yielded)",
-    strict=True,
-)
 def test_truncated_warc_gz_keeps_records_before_the_cut(tmp_path: Path, db: Path) -> None:
     bad = write_cut_warc(tmp_path, compress=True)
     good = write_good(tmp_path)
@@ -176,11 +170,6 @@ def test_truncated_warc_gz_keeps_records_before_the_cut(tmp_path: Path, db: Path
     assert "Archivio pagina numero 3" not in titles
 
 
-@pytest.mark.xfail(
-    reason="BUG: the error for a truncated .warc.gz has no locator (the generic gzip error of read_path), so it "
-    "does not say which record was cut",
-    strict=True,
-)
 def test_truncated_warc_gz_error_names_the_cut_record(tmp_path: Path, db: Path) -> None:
     bad = write_cut_warc(tmp_path, compress=True)
     _, errors, _ = ingest(db, bad)
@@ -234,12 +223,6 @@ def test_mostly_utf8_with_invalid_bytes_is_stored_with_a_decode_warning(tmp_path
     assert code == 0  # a repaired document is stored: not a failure
 
 
-@pytest.mark.xfail(
-    reason="BUG: extract/encoding.decode only keeps UTF-8 when valid multibyte sequences >= invalid ones; an English "
-    "text with one 'café' and two stray bytes is decoded by charset_normalizer as cp1250 ('cafĂŠ'), silently "
-    "corrupting the valid UTF-8 and recording no decode warning",
-    strict=True,
-)
 def test_mostly_ascii_utf8_with_two_invalid_bytes_keeps_utf8(tmp_path: Path, db: Path) -> None:
     text = text_dump(
         "Rome council approves new tram line for the city",

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import STORYLINE_BIN, article_body, html_page, jsonl_line, run_bin, text_dump
 
+pytestmark = pytest.mark.slow  # every test here drives full subprocess runs
+
 LANGS = ("it", "en", "de")
 DATELINES = {
     "it": "{d:02d}-03-2025 10:{m:02d} - Fonte: www.notizie{n}.it",
@@ -164,7 +166,6 @@ def test_reference_run_stores_corpus(reference: tuple[dict[str, object], float])
     assert snap["fts"] == len(articles)
 
 
-@pytest.mark.slow
 def test_sigkill_then_rerun_matches_uninterrupted_run(
     corpus: Path, reference: tuple[dict[str, object], float], tmp_path: Path
 ) -> None:
@@ -197,7 +198,6 @@ def test_sigkill_then_rerun_matches_uninterrupted_run(
     assert killed_mid_run >= 1, f"every run finished before its kill (run takes {elapsed:.1f}s)"
 
 
-@pytest.mark.slow
 def test_rerun_after_complete_run_changes_nothing(
     corpus: Path, reference: tuple[dict[str, object], float], tmp_path: Path
 ) -> None:

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from storyline.enrich.language import DEFAULT_LANGUAGES
 from storyline.export import FORMATS, export_articles
+from storyline.extract.dates import parse_date, parse_iso
 from storyline.pipeline import IngestOptions, ingest
 from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.store import ArticleQuery, Store, open_store
@@ -117,10 +118,20 @@ def _query(lang: str | None, source: str | None, since: str | None, until: str |
     return ArticleQuery(lang=lang, source=source, since=since, until=until, limit=limit)
 
 
+def _date_bound(value: str | None) -> str | None:
+    """A --since/--until value as an ISO prefix at its own precision ('2025-10', '2025-10-03')."""
+    if value is None:
+        return None
+    parsed = parse_iso(value) or parse_date(value)
+    if parsed is None:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    return parsed.isoformat()[:16]
+
+
 LangOption = Annotated[str | None, typer.Option(help="Only this language (ISO 639-1).")]
 SourceOption = Annotated[str | None, typer.Option(help="Only this site, e.g. example.com.")]
-SinceOption = Annotated[str | None, typer.Option(help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD).")]
-UntilOption = Annotated[str | None, typer.Option(help="Published on or before (YYYY, YYYY-MM, YYYY-MM-DD).")]
+SinceOption = Annotated[str | None, typer.Option(callback=_date_bound, help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(callback=_date_bound, help="Published on or before (YYYY, YYYY-MM, YYYY-MM-DD).")]
 
 
 @app.command("articles")

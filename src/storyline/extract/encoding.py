@@ -105,7 +105,8 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
     utf8_attempt = data.decode("utf-8", errors="replace")
     replaced = utf8_attempt.count("\ufffd")
     multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data))
-    if multibyte and multibyte >= replaced:
+    # Legacy-encoded text almost never forms valid UTF-8 sequences; UTF-8 with a few bad bytes does.
+    if multibyte and multibyte * 4 >= replaced:
         return Decoded(utf8_attempt, "utf-8", replaced)
     best = charset_normalizer.from_bytes(data, cp_isolation=_WEB_CHARSETS).best()
     if best is not None:

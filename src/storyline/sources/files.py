@@ -138,7 +138,9 @@ def _read(path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
         head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
         kind = _kind(path, head)
         if kind == "warc":
-            yield from read_warc(stream, path, max_bytes)
+            # fastwarc reads gzip members itself and so keeps every record before a cut.
+            raw.seek(0)
+            yield from read_warc(raw, path, max_bytes)
         elif kind == "jsonl":
             yield from _read_jsonl(stream, path, max_bytes)
         else:

@@ -23,6 +23,9 @@ _ARTICLE_COLUMNS = (
 _ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
 
 
+APPLICATION_ID = 1398033486  # PRAGMA application_id of storyline stores (see migrations/0001)
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or is not a storyline store."""
 
@@ -78,6 +81,13 @@ class SQLiteStore:
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        application = self._db.execute("PRAGMA application_id").fetchone()[0]
+        tables = [r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        if application != APPLICATION_ID and (version or tables):
+            raise StoreError(
+                f"{self.path} is an SQLite database of another program (tables: {', '.join(tables[:5]) or 'none'}); "
+                "give storyline a new file or one it created"
+            )
         for number, script in _migrations():
             if number <= version:
                 continue

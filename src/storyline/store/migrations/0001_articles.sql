@@ -1,4 +1,5 @@
 -- Articles, where each came from, what failed, and full-text search over title and text.
+PRAGMA application_id = 1398033486;  -- 'SSLN': marks the file as a storyline store
 CREATE TABLE articles (
     id                  TEXT PRIMARY KEY,
     title               TEXT,
