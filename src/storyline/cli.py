@@ -36,7 +36,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)  # pipes get wide lines, not 80 columns
 err = Console(stderr=True)
 _state: dict[str, Any] = {}
 
@@ -149,9 +149,15 @@ def articles_command(
     if as_json:
         _print_json([a.to_dict() for a in found])
         return
-    table = Table("id", "published", "lang", "source", "title", box=None)
+    table = Table(box=None)
+    table.add_column("id", no_wrap=True, min_width=12)
+    table.add_column("published", no_wrap=True, min_width=16)
+    table.add_column("lang", no_wrap=True, min_width=4)
+    table.add_column("source", no_wrap=True, max_width=22, overflow="ellipsis")
+    table.add_column("title", no_wrap=True, overflow="ellipsis")
     for a in found:
-        table.add_row(a.id[:12], a.published.isoformat() if a.published else "-", a.lang or "-", a.source or "-", a.title or "")
+        published = a.published.isoformat()[:16] if a.published else "-"
+        table.add_row(a.id[:12], published, a.lang or "-", a.source or "-", a.title or "")
     out.print(table)
 
 
