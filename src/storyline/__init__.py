@@ -11,6 +11,7 @@ from storyline.extract import extract_article
 from storyline.model import Article, DatePrecision, IngestError, PublishedDate, RawDocument, article_id
 from storyline.pipeline import IngestOptions, IngestReport, ingest, process_document
 from storyline.store import ArticleQuery, Store, open_store
+from storyline.stories.tracker import StoriesReport, recluster, update_stories
 
 __all__ = [
     "Article",
@@ -22,9 +23,12 @@ __all__ = [
     "PublishedDate",
     "RawDocument",
     "Store",
+    "StoriesReport",
     "article_id",
     "extract_article",
     "ingest",
     "open_store",
     "process_document",
+    "recluster",
+    "update_stories",
 ]

@@ -27,6 +27,7 @@ from storyline.pipeline import IngestOptions, ingest
 from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.store import ArticleQuery, Store, open_store
 from storyline.store.sqlite import StoreError
+from storyline.stories.tracker import recluster, update_stories
 
 EXIT_INPUT_ERRORS, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 3, 4
 
@@ -69,9 +70,10 @@ def ingest_command(
     workers: Annotated[int, typer.Option(help="Extraction processes (default: all cores).")] = os.cpu_count() or 1,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Largest document read, in MB.")] = DEFAULT_MAX_DOCUMENT_BYTES / 1e6,
     languages: Annotated[str, typer.Option(envvar="STORYLINE_LANGUAGES", help="Comma-separated ISO 639-1 codes for language identification.")] = ",".join(DEFAULT_LANGUAGES),
+    stories: Annotated[bool, typer.Option("--stories/--no-stories", help="Assign new articles to stories after reading.")] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Read news into the store. Re-running on the same input changes nothing.
+    """Read news into the store and group it into stories. Re-running on the same input changes nothing.
 
     Example: storyline ingest ./pages '*.jsonl' feed.xml archive.warc.gz
     """
@@ -92,11 +94,15 @@ def ingest_command(
             on_file=lambda _path: progress.advance(task),
             on_files_found=lambda n: progress.update(task, total=n),
         )
+    story_report = update_stories(store) if stories else None
     summary = {
         "files": report.files, "documents": report.documents, "new_articles": report.new_articles,
         "known_articles": report.known_articles, "errors": len(report.errors), "warnings": len(report.warnings),
         "articles_in_store": store.count_articles(),
     }
+    if story_report:
+        summary |= {"assigned": story_report.assigned, "new_stories": story_report.new_stories,
+                    "duplicates": story_report.duplicates, "merges": story_report.merges}
     if as_json:
         _print_json(summary)
     else:
@@ -105,6 +111,9 @@ def ingest_command(
             f"{report.known_articles} already stored, {len(report.errors)} errors, {len(report.warnings)} warnings "
             f"({summary['articles_in_store']} articles in {_state['db']})"
         )
+        if story_report:
+            out.print(f"stories: {story_report.assigned} articles assigned, {story_report.new_stories} new stories, "
+                      f"{story_report.duplicates} near-duplicates, {story_report.merges} merges")
         for problem in (report.errors + report.warnings)[:10]:
             err.print(f"  [yellow]{problem.severity}:[/] {problem.where}: {problem.reason}")
         if len(report.errors) + len(report.warnings) > 10:
@@ -250,3 +259,109 @@ def errors_command(as_json: JsonOption = False) -> None:
     for e in stored:
         table.add_row(e.error.severity, e.error.stage, e.error.where, e.error.reason)
     out.print(table)
+
+
+@app.command("stories")
+def stories_command(
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """List stories, those growing now and spread across languages and sources first.
+
+    Example: storyline stories --limit 10 --json
+    """
+    found = _store().stories(limit)
+    if as_json:
+        _print_json(found)
+        return
+    table = Table(box=None)
+    table.add_column("id", no_wrap=True, min_width=14)
+    table.add_column("size", justify="right")
+    table.add_column("languages", no_wrap=True)
+    table.add_column("first seen", no_wrap=True, min_width=10)
+    table.add_column("last seen", no_wrap=True, min_width=10)
+    table.add_column("label", no_wrap=True, overflow="ellipsis")
+    for story in found:
+        table.add_row(story["id"], str(story["size"]), ",".join(story["languages"]),
+                      (story["first_seen"] or "-")[:10], (story["last_seen"] or "-")[:10], story["label"] or "")
+    out.print(table)
+
+
+@app.command("story")
+def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a unique prefix of it.")], as_json: JsonOption = False) -> None:
+    """Show one story: its articles by date and language, sources and top entities.
+
+    Example: storyline story st_5d083d462f28
+    """
+    story = _store().story(story_id)
+    if story is None:
+        err.print(f"[red]error:[/] no story with id {story_id!r} (list them with: storyline stories)")
+        raise typer.Exit(EXIT_NOT_FOUND)
+    if as_json:
+        _print_json(story)
+        return
+    out.print(f"[bold]{story['label']}[/]", markup=True)
+    out.print(f"{story['id']} | {story['size']} articles | {', '.join(story['languages'])} | "
+              f"{story['first_seen'] or '?'} → {story['last_seen'] or '?'}")
+    for lang, label in story["labels"].items():
+        out.print(f"  {lang}: {label}", markup=False)
+    out.print("entities: " + ", ".join(f"{e['label']} ({e['type']})" for e in story["entities"]), markup=False)
+    out.print("sources: " + ", ".join(story["sources"]), markup=False)
+    table = Table(box=None)
+    for column in ("published", "lang", "source", "similarity", "title"):
+        table.add_column(column, no_wrap=True, overflow="ellipsis")
+    for a in story["articles"]:
+        similarity = "duplicate" if a["duplicate_of"] else f"{a['similarity']:.2f}"
+        table.add_row((a["published"] or "-")[:16], a["lang"] or "-", a["source"] or "-", similarity, a["title"] or "")
+    out.print(table)
+
+
+@app.command("recluster")
+def recluster_command(as_json: JsonOption = False) -> None:
+    """Rebuild all stories from the stored articles (after a model change, for instance).
+
+    Example: storyline recluster
+    """
+    store = _store()
+    report = recluster(store)
+    summary = {"assigned": report.assigned, "stories": report.new_stories - report.merges,
+               "duplicates": report.duplicates, "merges": report.merges}
+    if as_json:
+        _print_json(summary)
+    else:
+        out.print(f"{report.assigned} articles in {summary['stories']} stories "
+                  f"({report.duplicates} near-duplicates, {report.merges} merges)")
+
+
+eval_app = typer.Typer(help="Measure storyline on labelled data. Example: storyline eval --help", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("similarity")
+def eval_similarity_command(
+    path: Annotated[str, typer.Argument(help="Pairs in the SemEval-2022 Task 8 JSONL format.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Pearson of pair similarity with -Overall, and same-story P/R/F1 of streaming assignment, with baselines.
+
+    Example: storyline eval similarity ../shared/bench/similarity/semeval2022-task8/dev.jsonl
+    """
+    from storyline.eval.similarity import evaluate
+
+    try:
+        figures = evaluate(path)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        _print_json(figures)
+        return
+    out.print(f"{figures['pairs']} pairs ({figures['scored_pairs']} scored for same story), {figures['stories']} stories")
+    out.print(f"\n{'Pearson with -Overall':28} {'all':>6} {'original':>9} {'translated':>11}")
+    for name, r in figures["pearson"].items():
+        out.print(f"  {name:26} {r['all']:6.3f} {r['original']:9.3f} {r['machine_translated']:11.3f}")
+    out.print(f"\n{'same story':40} {'P':>6} {'R':>6} {'F1':>6}")
+    for name, r in figures["same_story"].items():
+        out.print(f"  {name:38} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f}")
+    out.print("\nPearson by language pair (storyline): " + ", ".join(
+        f"{k} {v:.2f}" for k, v in figures["pearson"]["storyline"]["by_language_pair"].items()))

@@ -161,3 +161,24 @@ def article_id(text: str, canonical_url: str | None = None) -> str:
     if canonical_url and normalized.count(" ") + 1 < _MIN_WORDS_FOR_TEXT_IDENTITY:
         key = f"{canonical_url}\n{normalized}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    """One entity an article mentions, aggregated over its mentions."""
+
+    key: str  # shared across languages and spellings: 'country:US', 'org:huawei'
+    label: str
+    type: str  # ORG, PER, LOC, PRODUCT, QUANTITY, MISC
+    count: int
+
+
+@dataclass
+class Analysis:
+    """What enrichment found in an article: the inputs of story assignment."""
+
+    article_id: str
+    embedder: str
+    embedding: Any  # numpy float32 vector, L2-normalized, rounded to what the store keeps
+    minhash: Any  # numpy uint32 signature
+    entities: list[EntityCount] = field(default_factory=list)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storyline.model import Article, IngestError, PublishedDate
+from storyline.model import Analysis, Article, IngestError, PublishedDate
 from storyline.store.base import ArticleQuery, StoredError
 
 _ARTICLE_COLUMNS = (
@@ -256,6 +257,206 @@ class SQLiteStore:
             )
             for r in rows
         ]
+
+    # --- analysis and stories ------------------------------------------------------------------
+    def add_analysis(self, analysis: Analysis, embedding: bytes, band_keys: list[int]) -> None:
+        """Keep what enrichment found; counts each entity once per article for its IDF."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO article_analysis (article_id, embedder, embedding, minhash, entities) VALUES (?,?,?,?,?)",
+                (analysis.article_id, analysis.embedder, embedding, analysis.minhash.astype("<u4").tobytes(),
+                 json.dumps([[e.key, e.label, e.type, e.count] for e in analysis.entities], ensure_ascii=False)),
+            )
+            if cursor.rowcount == 0:
+                return  # analysed before: a re-run
+            self._db.executemany(
+                "INSERT OR IGNORE INTO minhash_bands (band_key, article_id) VALUES (?, ?)",
+                [(key, analysis.article_id) for key in band_keys],
+            )
+            self._db.executemany(
+                """INSERT INTO entity_stats (key, label, type, articles) VALUES (?,?,?,1)
+                   ON CONFLICT (key) DO UPDATE SET articles = articles + 1""",
+                [(e.key, e.label, e.type) for e in analysis.entities],
+            )
+
+    def unanalysed_articles(self) -> list[Article]:
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id NOT IN (SELECT article_id FROM article_analysis)"
+            " ORDER BY ingested_seq"
+        )
+        return [self._article(r) for r in rows]
+
+    def unassigned(self) -> Iterator[tuple[Article, dict[str, Any]]]:
+        """Analysed articles without a story, in publication order (undated ones in ingestion order)."""
+        rows = self._db.execute(
+            f"""SELECT {", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))},
+                       x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities, a.published_sort
+                FROM articles a JOIN article_analysis x ON x.article_id = a.id
+                WHERE a.id NOT IN (SELECT article_id FROM story_members)
+                ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq"""
+        ).fetchall()
+        for row in rows:
+            yield self._article(row), self._analysis_fields(row)
+
+    @staticmethod
+    def _analysis_fields(row: sqlite3.Row) -> dict[str, Any]:
+        return {"embedder": row["embedder"], "embedding": row["embedding"], "minhash": row["minhash"],
+                "entities": json.loads(row["analysis_entities"]), "published_sort": row["published_sort"]}
+
+    def analysed(self, article_ids: list[str]) -> dict[str, tuple[Article, dict[str, Any]]]:
+        found = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self._db.execute(
+                f"""SELECT {", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))},
+                           x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities, a.published_sort
+                    FROM articles a JOIN article_analysis x ON x.article_id = a.id
+                    WHERE a.id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            )
+            for row in rows:
+                found[row["id"]] = (self._article(row), self._analysis_fields(row))
+        return found
+
+    def near_duplicate_candidates(self, band_keys: list[int], exclude: str) -> list[tuple[str, bytes, str]]:
+        """Assigned articles sharing a MinHash band: (article id, signature, story id)."""
+        rows = self._db.execute(
+            f"""SELECT DISTINCT b.article_id, x.minhash, m.story_id FROM minhash_bands b
+                JOIN article_analysis x ON x.article_id = b.article_id
+                JOIN story_members m ON m.article_id = b.article_id
+                WHERE b.band_key IN ({",".join("?" * len(band_keys))}) AND b.article_id != ?
+                ORDER BY b.article_id""",
+            [*band_keys, exclude],
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def entity_frequencies(self, keys: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self._db.execute(f"SELECT key, articles FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            found.update({r[0]: r[1] for r in rows})
+        return found
+
+    def entity_labels(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self._db.execute(f"SELECT key, label, type FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            found.update({r[0]: (r[1], r[2]) for r in rows})
+        return found
+
+    def count_analysed(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM article_analysis").fetchone()[0])
+
+    def save_story(self, row: dict[str, Any]) -> None:
+        columns = list(row)
+        with self.transaction():
+            self._db.execute(
+                f"INSERT OR REPLACE INTO stories ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [row[c] for c in columns],
+            )
+
+    def add_member(self, article_id: str, story_id: str, similarity: float, duplicate_of: str | None, seq: int) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO story_members (article_id, story_id, similarity, duplicate_of, assigned_seq)"
+                " VALUES (?,?,?,?,?)",
+                (article_id, story_id, similarity, duplicate_of, seq),
+            )
+
+    def merge_stories(self, keep: str, gone: str) -> None:
+        with self.transaction():
+            self._db.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (keep, gone))
+            self._db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+
+    def clear_stories(self) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM story_members")
+            self._db.execute("DELETE FROM stories")
+
+    def story_rows(self, active_since: str | None = None) -> list[dict[str, Any]]:
+        """Stored stories (the raw rows clustering reloads), optionally only those active since a date."""
+        sql = "SELECT * FROM stories"
+        params: list[Any] = []
+        if active_since is not None:
+            sql += " WHERE last_seen IS NULL OR last_seen >= ?"
+            params.append(active_since)
+        return [dict(r) for r in self._db.execute(sql + " ORDER BY created_seq", params)]
+
+    def story_row(self, story_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM stories WHERE id = ? OR id LIKE ? ORDER BY id = ? DESC LIMIT 1",
+                               (story_id, story_id + "%", story_id)).fetchone()
+        return dict(row) if row else None
+
+    def story_members(self, story_id: str) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            """SELECT m.article_id, m.similarity, m.duplicate_of, m.assigned_seq FROM story_members m
+               JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?
+               ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq""",
+            (story_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def stories(self, limit: int | None = None, recent_days: int = 7) -> list[dict[str, Any]]:
+        """Stories ranked by recent growth and spread across languages and sources.
+
+        rank = (articles published in the last `recent_days` before the newest article + 1)
+               x (1 + ln languages) x (1 + ln sources); ties by size, then recency.
+        """
+        newest = self._db.execute("SELECT MAX(published_sort) FROM articles").fetchone()[0]
+        since = None
+        if newest:
+            since = (datetime.strptime(newest[:16], "%Y-%m-%dT%H:%M") - timedelta(days=recent_days)).strftime("%Y-%m-%dT%H:%M")
+        rows = self._db.execute(
+            """SELECT s.*, COUNT(a.id) FILTER (WHERE a.published_sort >= ?) AS recent,
+                      json_group_array(m.article_id) AS article_ids
+               FROM stories s JOIN story_members m ON m.story_id = s.id JOIN articles a ON a.id = m.article_id
+               GROUP BY s.id""",
+            (since or "9999",),
+        ).fetchall()
+        ranked = []
+        for row in rows:
+            data = self._story_dict(row)
+            data["recent"] = row["recent"]
+            data["rank"] = round((row["recent"] + 1) * (1 + math.log(max(len(data["languages"]), 1)))
+                                 * (1 + math.log(max(len(data["sources"]), 1))), 4)
+            ranked.append(data)
+        ranked.sort(key=lambda d: (-d["rank"], -d["size"], d["last_seen"] or "", d["id"]))
+        return ranked[:limit] if limit else ranked
+
+    def _story_dict(self, row: sqlite3.Row) -> dict[str, Any]:
+        entities = json.loads(row["entities"])
+        top = sorted(entities.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        labels = self.entity_labels([k for k, _ in top])
+        ids = json.loads(row["article_ids"]) if "article_ids" in row.keys() else [m["article_id"] for m in self.story_members(row["id"])]  # noqa: SIM118 (sqlite3.Row iterates values)
+        return {
+            "id": row["id"], "label": row["label"], "labels": json.loads(row["labels"]),
+            "article_ids": sorted(ids), "size": row["members"],
+            "languages": sorted(json.loads(row["languages"])), "sources": sorted(json.loads(row["sources"])),
+            "first_seen": row["first_seen"], "last_seen": row["last_seen"],
+            "entities": [{"key": k, "label": labels.get(k, (k, ""))[0], "type": labels.get(k, ("", "MISC"))[1],
+                          "mentions": int(v)} for k, v in top],
+        }
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """One story with its members (by date), their similarity and duplicate links."""
+        row = self._db.execute("SELECT * FROM stories WHERE id = ? OR id LIKE ? ORDER BY id = ? DESC LIMIT 1",
+                               (story_id, story_id + "%", story_id)).fetchone()
+        if row is None:
+            return None
+        data = self._story_dict(row)
+        members = self.story_members(row["id"])
+        articles = {a.id: a for a in (self.article(m["article_id"]) for m in members) if a}
+        data["articles"] = [
+            {**articles[m["article_id"]].to_dict(), "similarity": m["similarity"], "duplicate_of": m["duplicate_of"]}
+            for m in members if m["article_id"] in articles
+        ]
+        data["article_ids"] = [a["id"] for a in data["articles"]]
+        return data
+
+    def max_assigned_seq(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(assigned_seq), 0) FROM story_members").fetchone()[0])
 
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])

@@ -1,0 +1,35 @@
+"""Per-article enrichment for story assignment: entities, near-duplicate signature, embedding."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from storyline.enrich.embed import Embedder, embedding_text, pack, unpack
+from storyline.enrich.entities import extract_mentions
+from storyline.model import Analysis, Article, EntityCount
+from storyline.stories.dedup import signature
+
+
+def count_entities(article: Article) -> list[EntityCount]:
+    """Entities of title and text, one entry per key, most mentioned first."""
+    counts: dict[str, list] = defaultdict(lambda: ["", "", 0])
+    for part in (article.title or "", article.text):
+        for mention in extract_mentions(part, article.lang):
+            entry = counts[mention.key]
+            entry[0] = entry[0] or mention.label
+            entry[1] = entry[1] or mention.type
+            entry[2] += 1
+    return sorted((EntityCount(k, v[0], v[1], v[2]) for k, v in counts.items()), key=lambda e: (-e.count, e.key))
+
+
+def analyze(articles: list[Article], embedder: Embedder) -> list[Analysis]:
+    """Analyse a batch (embedding is much faster in batches)."""
+    vectors = embedder.embed([embedding_text(a.title, a.text) for a in articles])
+    # Round through the storage format so what clustering sees now is what it reads back later.
+    vectors = unpack(pack(vectors.astype(np.float32)), embedder.dim)
+    return [
+        Analysis(a.id, embedder.name, vector, signature(a.text), count_entities(a))
+        for a, vector in zip(articles, vectors, strict=True)
+    ]

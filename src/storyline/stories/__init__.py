@@ -1,0 +1,1 @@
+"""Stories: near-duplicates, online story assignment, and (later) the story timeline."""

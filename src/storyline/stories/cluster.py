@@ -1,0 +1,285 @@
+"""Online story assignment: each article joins the best story or starts one, as it arrives.
+
+Candidates come from an ANN index (usearch) over the centroids of the stories active in a time
+window, and from an inverted index of their rarest entities: never a scan of all stories. Each
+candidate is scored with the learned pair model (`similarity.py`) against a few exemplar
+articles of the story and against its centroid, minus a penalty for the time gap. After a join,
+the story is compared with its nearest neighbours and merged with one that has converged on it.
+
+The state in memory is exactly what the store holds (float32 centroid sums, integer entity
+counts, exemplar ids, float16-rounded embeddings), so a run that restarts from the store makes
+the same decisions as one that never stopped.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from usearch.index import Index
+
+from storyline.stories.similarity import Profile, SimilarityModel, pair_features
+
+ACTIVE_DAYS = 60  # stories silent for longer leave the indexes (they stay in the store)
+GRACE_DAYS = 7  # no time penalty within a week of the story's span
+TIME_PENALTY_PER_30_DAYS = 1.5  # logit units; not learnable from the dated-less training pairs
+MAX_EXEMPLARS = 6
+ANN_CANDIDATES = 16
+ENTITY_CANDIDATES = 12
+RARE_ENTITIES = 4
+MAX_POSTING = 64
+
+
+@dataclass
+class Story:
+    id: str
+    number: int  # key in the ANN index
+    created_seq: int
+    centroid_sum: np.ndarray
+    size: int = 0  # members that shaped the centroid (duplicates do not)
+    entities: Counter[str] = field(default_factory=Counter)
+    exemplars: list[Profile] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    languages: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    members: int = 0
+    updated_seq: int = 0
+
+    @property
+    def centroid(self) -> np.ndarray:
+        norm = float(np.linalg.norm(self.centroid_sum))
+        return self.centroid_sum / norm if norm else self.centroid_sum
+
+    def time_gap_days(self, when: datetime | None) -> float:
+        if when is None or self.first_seen is None or self.last_seen is None:
+            return 0.0
+        if when < self.first_seen:
+            return (self.first_seen - when).total_seconds() / 86400
+        if when > self.last_seen:
+            return (when - self.last_seen).total_seconds() / 86400
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    story: Story
+    similarity: float
+    created: bool
+    merged: tuple[str, ...] = ()  # ids of stories absorbed into `story`
+    duplicate: bool = False  # joined as a near-duplicate of one of its articles
+
+
+def _naive_utc(when: datetime | None) -> datetime | None:
+    if when is None or when.tzinfo is None:
+        return when
+    return (when - when.utcoffset()).replace(tzinfo=None)  # type: ignore[operator]
+
+
+class StoryIndex:
+    """The active stories, their ANN and entity indexes, and the assignment rule."""
+
+    def __init__(self, model: SimilarityModel, dim: int, idf: Callable[[str], float]) -> None:
+        self.model = model
+        self.idf = idf
+        self.stories: dict[str, Story] = {}
+        self._by_number: dict[int, Story] = {}
+        self._ann = Index(ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=64, expansion_search=96)
+        self._postings: dict[str, dict[str, int]] = {}  # entity key -> {story id: updated_seq}, bounded
+        self._next_number = 0
+        self._seq = 0
+        self._now: datetime | None = None
+
+    @property
+    def sequence(self) -> int:
+        """Number of the latest assignment: orders decisions across runs."""
+        return self._seq
+
+    def restore_sequence(self, seq: int) -> None:
+        self._seq = max(self._seq, seq)
+
+    # --- index maintenance -------------------------------------------------------------------
+    def load(self, story: Story) -> None:
+        """Put a story (new, or read back from the store) into the indexes."""
+        self._next_number = max(self._next_number, story.number + 1)
+        self._seq = max(self._seq, story.updated_seq, story.created_seq)
+        self.stories[story.id] = story
+        self._by_number[story.number] = story
+        self._ann.add(story.number, story.centroid.astype(np.float32), threads=1)
+        self._post(story)
+        if story.last_seen and (self._now is None or story.last_seen > self._now):
+            self._now = story.last_seen
+
+    def _unload(self, story: Story) -> None:
+        self.stories.pop(story.id, None)
+        self._by_number.pop(story.number, None)
+        if story.number in self._ann:
+            self._ann.remove(story.number)
+        for key in story.entities:
+            holders = self._postings.get(key)
+            if holders:
+                holders.pop(story.id, None)
+                if not holders:
+                    del self._postings[key]
+
+    def _refresh(self, story: Story) -> None:
+        if story.number in self._ann:
+            self._ann.remove(story.number)
+        self._ann.add(story.number, story.centroid.astype(np.float32), threads=1)
+        self._post(story)
+
+    def _post(self, story: Story) -> None:
+        for key in story.entities:
+            holders = self._postings.setdefault(key, {})
+            holders[story.id] = story.updated_seq
+            if len(holders) > MAX_POSTING:  # a common entity: keep the stories that moved last
+                del holders[min(holders, key=lambda sid: (holders[sid], sid))]
+
+    def evict_inactive(self) -> list[Story]:
+        """Drop stories silent for ACTIVE_DAYS before the newest date seen; returns them."""
+        if self._now is None:
+            return []
+        horizon = self._now - timedelta(days=ACTIVE_DAYS)
+        old = [s for s in self.stories.values() if s.last_seen is not None and s.last_seen < horizon]
+        for story in old:
+            self._unload(story)
+        return old
+
+    # --- scoring ------------------------------------------------------------------------------
+    def _pair_probability(self, profile: Profile, other: Profile, gap_days: float) -> float:
+        features = pair_features(
+            float(np.dot(profile.embedding, other.embedding)), profile.entities, other.entities,
+            profile.numbers, other.numbers, profile.title_grams, other.title_grams,
+            profile.lang == other.lang, self.idf,
+        )
+        return self._with_time(self.model.probability(features), gap_days)
+
+    @staticmethod
+    def _with_time(probability: float, gap_days: float) -> float:
+        excess = max(0.0, gap_days - GRACE_DAYS)
+        if not excess:
+            return probability
+        logit = math.log(max(probability, 1e-12) / max(1 - probability, 1e-12))
+        logit -= TIME_PENALTY_PER_30_DAYS * excess / 30
+        return 1 / (1 + math.exp(-logit))
+
+    def score(self, profile: Profile, story: Story) -> float:
+        gap = story.time_gap_days(_naive_utc(profile.published))
+        best = max(self._pair_probability(profile, ex, gap) for ex in story.exemplars)
+        if story.size > 1:
+            pseudo = Profile(story.id, profile.lang if profile.lang in story.languages else None, "",
+                             story.centroid.astype(np.float32), dict(story.entities))
+            features = pair_features(
+                float(np.dot(profile.embedding, pseudo.embedding)), profile.entities, pseudo.entities,
+                profile.numbers, frozenset().union(*(e.numbers for e in story.exemplars)),
+                profile.title_grams, frozenset().union(*(e.title_grams for e in story.exemplars)),
+                profile.lang in story.languages, self.idf,
+            )
+            best = max(best, self._with_time(self.model.probability(features), gap))
+        return best
+
+    def candidates(self, embedding: np.ndarray, entities: Iterable[str], exclude: str | None = None) -> list[Story]:
+        found: dict[str, Story] = {}
+        if len(self._ann):
+            matches = self._ann.search(embedding.astype(np.float32), min(ANN_CANDIDATES, len(self._ann)), threads=1)
+            for key in matches.keys:
+                story = self._by_number.get(int(key))
+                if story is not None:
+                    found[story.id] = story
+        rare = sorted((k for k in entities if k in self._postings), key=lambda k: (-self.idf(k), k))[:RARE_ENTITIES]
+        for key in rare:
+            holders = self._postings[key]
+            for story_id in heapq.nlargest(ENTITY_CANDIDATES, holders, key=lambda sid: (holders[sid], sid)):
+                found[story_id] = self.stories[story_id]
+        found.pop(exclude or "", None)
+        return [found[k] for k in sorted(found)]
+
+    # --- decisions ----------------------------------------------------------------------------
+    def assign(self, profile: Profile, duplicate_story: str | None = None) -> Decision:
+        """Join the best story (or the story of a near-duplicate), or start a new one."""
+        self._seq += 1
+        when = _naive_utc(profile.published)
+        if when and (self._now is None or when > self._now):
+            self._now = when
+        if duplicate_story and duplicate_story in self.stories:
+            story = self.stories[duplicate_story]
+            self._add_member(story, profile, shapes=False, when=when)
+            return Decision(story, 1.0, created=False, duplicate=True)
+
+        best, best_score = None, 0.0
+        for story in self.candidates(profile.embedding, profile.entities):
+            score = self.score(profile, story)
+            if score > best_score or (score == best_score and best is not None and story.created_seq < best.created_seq):
+                best, best_score = story, score
+        if best is None or best_score < self.model.join_threshold:
+            story = Story(id=f"st_{profile.id[:16]}", number=self._next_number, created_seq=self._seq,
+                          centroid_sum=np.zeros_like(profile.embedding, dtype=np.float32))
+            self._next_number += 1
+            self._add_member(story, profile, shapes=True, when=when)
+            self.load(story)
+            return Decision(story, 1.0, created=True)
+        self._add_member(best, profile, shapes=True, when=when)
+        self._refresh(best)
+        kept, merged = self._merge_converged(best)
+        return Decision(kept, best_score, created=False, merged=merged)
+
+    def _add_member(self, story: Story, profile: Profile, shapes: bool, when: datetime | None) -> None:
+        story.members += 1
+        story.updated_seq = self._seq
+        if profile.lang:
+            story.languages[profile.lang] += 1
+        if profile.source:
+            story.sources[profile.source] += 1
+        if when is not None:
+            story.first_seen = min(story.first_seen or when, when)
+            story.last_seen = max(story.last_seen or when, when)
+        if not shapes:
+            return
+        story.centroid_sum = story.centroid_sum + profile.embedding
+        story.size += 1
+        story.entities.update(profile.entities)
+        # The founder stays; the newest members follow it.
+        story.exemplars = [*story.exemplars[:1], *story.exemplars[1:], profile]
+        if len(story.exemplars) > MAX_EXEMPLARS:
+            story.exemplars = [story.exemplars[0], *story.exemplars[-(MAX_EXEMPLARS - 1):]]
+
+    def _story_similarity(self, a: Story, b: Story) -> float:
+        gap = 0.0
+        if a.first_seen and a.last_seen and b.first_seen and b.last_seen:
+            gap = max(0.0, (max(a.first_seen, b.first_seen) - min(a.last_seen, b.last_seen)).total_seconds() / 86400)
+        return max(self._pair_probability(x, y, gap) for x in a.exemplars for y in b.exemplars)
+
+    def _merge_converged(self, story: Story) -> tuple[Story, tuple[str, ...]]:
+        """Merge the story with neighbours that converged on it; the oldest story's id survives."""
+        absorbed = []
+        for other in self.candidates(story.centroid, story.entities, exclude=story.id):
+            if self._story_similarity(story, other) < self.model.merge_threshold:
+                continue
+            keep, gone = (story, other) if story.created_seq <= other.created_seq else (other, story)
+            self._absorb(keep, gone)
+            absorbed.append(gone.id)
+            story = keep
+        return story, tuple(absorbed)
+
+    def _absorb(self, keep: Story, gone: Story) -> None:
+        self._unload(gone)
+        keep.centroid_sum = keep.centroid_sum + gone.centroid_sum
+        keep.size += gone.size
+        keep.members += gone.members
+        keep.entities.update(gone.entities)
+        keep.languages.update(gone.languages)
+        keep.sources.update(gone.sources)
+        for when in (gone.first_seen, gone.last_seen):
+            if when is not None:
+                keep.first_seen = min(keep.first_seen or when, when)
+                keep.last_seen = max(keep.last_seen or when, when)
+        founders = [keep.exemplars[0], gone.exemplars[0]]
+        rest = sorted(keep.exemplars[1:] + gone.exemplars[1:], key=lambda p: p.id)[-(MAX_EXEMPLARS - 2):]
+        keep.exemplars = founders + rest
+        keep.updated_seq = self._seq
+        self._refresh(keep)

@@ -1,0 +1,208 @@
+"""The stories stage: analyse new articles, assign them to stories in publication order, keep the store in step.
+
+Articles are assigned after each ingest run has stored them, in publication order (undated ones in
+ingestion order), so a run killed at any moment and run again reaches the same stories.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from storyline.enrich.analysis import analyze
+from storyline.enrich.embed import DEFAULT_EMBEDDER, get_embedder, pack, unpack
+from storyline.model import Article
+from storyline.store.base import Store
+from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex
+from storyline.stories.dedup import DUPLICATE_JACCARD, band_keys, estimated_jaccard
+from storyline.stories.similarity import Profile, SimilarityModel, default_model, numbers_in, title_grams
+
+_ANALYSE_BATCH = 64
+_ASSIGN_BATCH = 200  # assignments per commit
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+@dataclass
+class StoriesReport:
+    analysed: int = 0
+    assigned: int = 0
+    new_stories: int = 0
+    duplicates: int = 0
+    merges: int = 0
+
+
+def _profile(article: Article, fields: dict[str, Any], dim: int) -> Profile:
+    published = article.published.value if article.published else None
+    return Profile(
+        id=article.id,
+        lang=article.lang,
+        title=article.title or "",
+        embedding=unpack(fields["embedding"], dim)[0],
+        entities={key: float(count) for key, _label, _type, count in fields["entities"]},
+        numbers=numbers_in(f"{article.title or ''} {article.text}"),
+        title_grams=title_grams(article.title or article.text[:120]),
+        published=published,
+        source=article.source,
+        minhash=np.frombuffer(fields["minhash"], dtype="<u4"),
+        labels={key: (label, kind) for key, label, kind, _count in fields["entities"]},
+    )
+
+
+class _Idf:
+    """IDF of entity keys over all analysed articles, read from the store as needed."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._total = max(store.count_analysed(), 1)
+        self._cache: dict[str, float] = {}
+
+    def prefetch(self, keys: list[str]) -> None:
+        missing = [k for k in keys if k not in self._cache]
+        if missing:
+            counts = self._store.entity_frequencies(missing)
+            for key in missing:
+                self._cache[key] = math.log((self._total + 1) / (counts.get(key, 0) + 1)) + 1
+
+    def __call__(self, key: str) -> float:
+        if key not in self._cache:
+            self.prefetch([key])
+        return self._cache[key]
+
+
+def analyse_new_articles(store: Store, embedder_name: str = DEFAULT_EMBEDDER,
+                         on_progress: Callable[[int], None] | None = None) -> int:
+    """Embed, sign and find the entities of every article not analysed yet."""
+    embedder = get_embedder(embedder_name)
+    pending = store.unanalysed_articles()
+    for start in range(0, len(pending), _ANALYSE_BATCH):
+        batch = pending[start : start + _ANALYSE_BATCH]
+        with store.transaction():
+            for analysis in analyze(batch, embedder):
+                store.add_analysis(analysis, pack(analysis.embedding[None, :]), band_keys(analysis.minhash))
+        if on_progress:
+            on_progress(len(batch))
+    return len(pending)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    return datetime.strptime(text, _TIME_FORMAT) if text else None
+
+
+def _story_from_row(row: dict[str, Any], exemplars: list[Profile]) -> Story:
+    return Story(
+        id=row["id"], number=row["number"], created_seq=row["created_seq"],
+        centroid_sum=np.frombuffer(row["centroid"], dtype="<f4").copy(), size=row["size"],
+        entities=Counter(json.loads(row["entities"])), exemplars=exemplars,
+        first_seen=_parse_time(row["first_seen"]), last_seen=_parse_time(row["last_seen"]),
+        languages=Counter(json.loads(row["languages"])), sources=Counter(json.loads(row["sources"])),
+        members=row["members"], updated_seq=row["updated_seq"],
+    )
+
+
+def _labels(story: Story, previous: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The headline of the most central exemplar, overall and per language."""
+    centroid = story.centroid
+    ranked = sorted(story.exemplars, key=lambda p: (-float(np.dot(p.embedding, centroid)), p.id))
+    labels = dict(previous)
+    for lang in {p.lang for p in ranked if p.lang}:
+        labels[lang] = next(p.title for p in ranked if p.lang == lang)
+    label = next((p.title for p in ranked if p.title), "")
+    return label, dict(sorted(labels.items()))
+
+
+def _story_row(story: Story, previous_labels: dict[str, str]) -> dict[str, Any]:
+    label, labels = _labels(story, previous_labels)
+    return {
+        "id": story.id, "label": label, "labels": json.dumps(labels, ensure_ascii=False),
+        "first_seen": story.first_seen.strftime(_TIME_FORMAT) if story.first_seen else None,
+        "last_seen": story.last_seen.strftime(_TIME_FORMAT) if story.last_seen else None,
+        "languages": json.dumps(dict(sorted(story.languages.items()))),
+        "sources": json.dumps(dict(sorted(story.sources.items()))),
+        "size": story.size, "members": story.members, "number": story.number,
+        "centroid": story.centroid_sum.astype("<f4").tobytes(),
+        "entities": json.dumps(dict(sorted(story.entities.items())), ensure_ascii=False),
+        "exemplars": json.dumps([p.id for p in story.exemplars]),
+        "created_seq": story.created_seq, "updated_seq": story.updated_seq,
+    }
+
+
+def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
+    index = StoryIndex(model, dim, idf)
+    rows = store.story_rows()
+    latest = max((r["last_seen"] for r in rows if r["last_seen"]), default=None)
+    since = (_parse_time(latest) - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
+    active = [r for r in rows if since is None or r["last_seen"] is None or r["last_seen"] >= since]
+    wanted = sorted({aid for r in active for aid in json.loads(r["exemplars"])})
+    found = store.analysed(wanted)
+    labels = {}
+    for row in active:
+        exemplars = [_profile(*found[aid], dim) for aid in json.loads(row["exemplars"]) if aid in found]
+        index.load(_story_from_row(row, exemplars))
+        labels[row["id"]] = json.loads(row["labels"])
+    index.restore_sequence(store.max_assigned_seq())
+    return index, labels
+
+
+def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: SimilarityModel | None = None,
+                   on_progress: Callable[[int], None] | None = None) -> StoriesReport:
+    """Analyse what is new, then give every unassigned article its story."""
+    report = StoriesReport(analysed=analyse_new_articles(store, embedder_name))
+    embedder = get_embedder(embedder_name)
+    idf = _Idf(store)
+    index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
+    pending = list(store.unassigned())
+    idf.prefetch(sorted({key for _, fields in pending for key, *_ in fields["entities"]}))
+    for start in range(0, len(pending), _ASSIGN_BATCH):
+        with store.transaction():
+            for article, fields in pending[start : start + _ASSIGN_BATCH]:
+                _assign_one(store, index, labels, report, _profile(article, fields, embedder.dim))
+        index.evict_inactive()
+        if on_progress:
+            on_progress(len(pending[start : start + _ASSIGN_BATCH]))
+    return report
+
+
+def _assign_one(store: Store, index: StoryIndex, labels: dict[str, dict[str, str]], report: StoriesReport,
+                profile: Profile) -> None:
+    duplicate_of, duplicate_story = _near_duplicate(store, profile)
+    decision = index.assign(profile, duplicate_story if duplicate_story in index.stories else None)
+    story = decision.story
+    report.assigned += 1
+    report.new_stories += decision.created
+    if decision.duplicate:
+        report.duplicates += 1
+    else:
+        duplicate_of = None
+    for gone in decision.merged:
+        store.merge_stories(story.id, gone)
+        labels[story.id] = {**labels.pop(gone, {}), **labels.get(story.id, {})}
+        report.merges += 1
+    store.add_member(profile.id, story.id, round(decision.similarity, 4), duplicate_of, index.sequence)
+    row = _story_row(story, labels.get(story.id, {}))
+    store.save_story(row)
+    labels[story.id] = json.loads(row["labels"])
+
+
+def _near_duplicate(store: Store, profile: Profile) -> tuple[str | None, str | None]:
+    """The closest already-assigned near-duplicate of the article, and its story."""
+    if profile.minhash is None:
+        return None, None
+    best: tuple[float, str, str] | None = None
+    for article_id, minhash, story_id in store.near_duplicate_candidates(band_keys(profile.minhash), profile.id):
+        similarity = estimated_jaccard(profile.minhash, np.frombuffer(minhash, dtype="<u4"))
+        if similarity >= DUPLICATE_JACCARD and (best is None or similarity > best[0]):
+            best = (similarity, article_id, story_id)
+    return (best[1], best[2]) if best else (None, None)
+
+
+def recluster(store: Store, embedder_name: str = DEFAULT_EMBEDDER) -> StoriesReport:
+    """Rebuild every story from the stored articles."""
+    store.clear_stories()
+    return update_stories(store, embedder_name)

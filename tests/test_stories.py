@@ -1,0 +1,123 @@
+"""Stories: the seeds become one story, the sample corpus groups as its gold file says, reruns agree."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storyline import ingest, open_store
+from storyline.stories.tracker import recluster, update_stories
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / ".." / "shared" / "seeds"
+CORPUS = ROOT / "samples" / "corpus"
+GOLD = json.loads((ROOT / "samples" / "gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory):
+    store = open_store(tmp_path_factory.mktemp("stories") / "s.db")
+    paths = [str(CORPUS)] + ([str(SEEDS)] if SEEDS.is_dir() else [])
+    ingest(paths, store)
+    update_stories(store)
+    return store
+
+
+def _story_of(store) -> dict[str, str]:
+    return {a: s["id"] for s in store.stories() for a in s["article_ids"]}
+
+
+def _gold_story_by_article(store) -> dict[str, str]:
+    by_origin = {}
+    for article in store.articles():
+        name, _, locator = article.origin.partition(" (")
+        by_origin[(Path(name).name, locator.rstrip(")"))] = article.id
+    gold = {}
+    for entry in GOLD["articles"]:
+        locator = "" if entry.get("item") is None else (
+            f"line {entry['item'] + 1}" if entry["file"].endswith("jsonl") else f"entry {entry['item'] + 1}")
+        gold[by_origin[(entry["file"], locator)]] = entry["story"] or f"alone:{entry['file']}"
+    return gold
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repository")
+def test_seeds_are_one_story(corpus_store) -> None:
+    seeds = [a for a in corpus_store.articles() if "seeds" in a.origin]
+    story_of = _story_of(corpus_store)
+    assert len(seeds) == 2
+    assert story_of[seeds[0].id] == story_of[seeds[1].id]
+    story = corpus_store.story(story_of[seeds[0].id])
+    assert set(story["languages"]) >= {"it", "de"}
+    assert all(a["id"] in story["article_ids"] for a in (s.to_dict() for s in seeds))
+
+
+def test_sample_corpus_groups_as_gold(corpus_store) -> None:
+    gold = _gold_story_by_article(corpus_store)
+    story_of = _story_of(corpus_store)
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(sorted(gold), 2):
+        same_gold = gold[a] == gold[b]
+        same = story_of[a] == story_of[b]
+        tp += same and same_gold
+        fp += same and not same_gold
+        fn += same_gold and not same
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    assert precision >= 0.85, (precision, recall)
+    assert recall >= 0.6, (precision, recall)
+
+
+def test_distractors_stay_apart(corpus_store) -> None:
+    gold = _gold_story_by_article(corpus_store)
+    story_of = _story_of(corpus_store)
+    for article, story in gold.items():
+        if story.startswith("alone:"):
+            mates = [a for a, s in story_of.items() if s == story_of[article] and a != article and a in gold]
+            assert not mates, f"{story} joined {[gold[m] for m in mates]}"
+
+
+def test_stories_json_shape(corpus_store) -> None:
+    stories = corpus_store.stories()
+    assert stories
+    for story in stories:
+        assert {"id", "label", "article_ids", "languages", "first_seen", "last_seen"} <= set(story)
+    assert sum(len(s["article_ids"]) for s in stories) == corpus_store.count_articles()
+
+
+def _snapshot(path: Path) -> tuple:
+    db = sqlite3.connect(path)
+    members = sorted(db.execute("SELECT article_id, story_id, similarity, duplicate_of FROM story_members"))
+    stories = sorted(db.execute("SELECT id, label, labels, languages, size, members, entities FROM stories"))
+    return members, stories
+
+
+def test_same_input_same_stories_and_recluster_agrees(tmp_path: Path) -> None:
+    snapshots = []
+    for name in ("a", "b"):
+        store = open_store(tmp_path / f"{name}.db")
+        ingest([str(CORPUS)], store)
+        update_stories(store)
+        store.close()
+        snapshots.append(_snapshot(tmp_path / f"{name}.db"))
+    assert snapshots[0] == snapshots[1]
+    store = open_store(tmp_path / "a.db")
+    recluster(store)
+    store.close()
+    assert _snapshot(tmp_path / "a.db") == snapshots[0]
+
+
+def test_incremental_runs_keep_earlier_stories(tmp_path: Path) -> None:
+    files = sorted(p for p in CORPUS.iterdir() if p.suffix == ".txt")
+    store = open_store(tmp_path / "s.db")
+    ingest([str(p) for p in files[:10]], store)
+    update_stories(store)
+    first = _story_of(store)
+    ingest([str(p) for p in files[10:]], store)
+    report = update_stories(store)
+    assert report.assigned == len(files) - 10
+    after = _story_of(store)
+    assert set(first) <= set(after)
+    assert len(after) == store.count_articles()
