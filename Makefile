@@ -20,7 +20,8 @@ demo: setup
 	$(BIN)/storyline --db $(DEMO_DB) ingest samples/corpus $(SEEDS)
 	$(BIN)/storyline --db $(DEMO_DB) articles
 	$(BIN)/storyline --db $(DEMO_DB) search "Quantix chip"
-	@echo "\nExplore further: $(BIN)/storyline --db $(DEMO_DB) show <id> | articles --lang de --json | export --format csv"
+	$(BIN)/storyline --db $(DEMO_DB) stories
+	@echo "\nExplore further: $(BIN)/storyline --db $(DEMO_DB) story <story id> | show <article id> | articles --lang de --json | export --format csv"
 
 lint: setup
 	$(BIN)/ruff check .
@@ -31,6 +32,8 @@ test: setup lint
 bench: setup
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/embeddings.py
+	$(BIN)/storyline eval similarity ../shared/bench/similarity/semeval2022-task8/dev.jsonl
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .ruff_cache

@@ -105,9 +105,16 @@ def snapshot(db_path: Path) -> dict[str, object]:
         sources = set(con.execute("SELECT article_id, origin_key FROM article_sources"))
         errors = set(con.execute("SELECT origin, locator, stage, severity, reason FROM errors"))
         fts_count = con.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0]
+        # Stories too: assignment resumed after a kill must reach the same grouping.
+        analysed = con.execute("SELECT COUNT(*) FROM article_analysis").fetchone()[0]
+        groups = {
+            frozenset(json.loads(ids))
+            for (ids,) in con.execute("SELECT json_group_array(article_id) FROM story_members GROUP BY story_id")
+        }
     finally:
         con.close()
-    return {"integrity": integrity, "articles": articles, "sources": sources, "errors": errors, "fts": fts_count}
+    return {"integrity": integrity, "articles": articles, "sources": sources, "errors": errors, "fts": fts_count,
+            "analysed": analysed, "story_groups": groups}
 
 
 def start_ingest(db: Path, corpus: Path) -> subprocess.Popen[bytes]:
