@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/embeddings.py
+	$(BIN)/python benchmarks/stories.py
 	$(BIN)/storyline eval similarity ../shared/bench/similarity/semeval2022-task8/dev.jsonl
 
 clean:

@@ -404,17 +404,17 @@ def test_any_text_gives_valid_offsets(text: str) -> None:
 
 
 def test_ner_backend_types_and_adds_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "Laut Xantera Logistics streikt die Deutsche Bahn am Montag."
-    named = {"Xantera Logistics": "ORG", "Deutsche Bahn": "ORG", "Montag": "MISC"}
+    text = "Laut Xantera Nord streikt die Deutsche Bahn am Montag."
+    named = {"Xantera Nord": "ORG", "Deutsche Bahn": "ORG", "Montag": "MISC"}
 
     def fake_backend(text: str, lang: str | None) -> list[tuple[int, int, str]]:
         return [(text.index(name), text.index(name) + len(name), type_) for name, type_ in named.items()]
 
     monkeypatch.setitem(entities.NER_BACKENDS, "fake", fake_backend)
     rules = by_text(text, "de")
-    assert rules["Xantera Logistics"].type == "MISC" and "Deutsche Bahn" not in rules
+    assert rules["Xantera Nord"].type == "MISC" and "Deutsche Bahn" not in rules
     found = {m.text: m for m in extract_mentions(text, "de", ner="fake")}
-    assert found["Xantera Logistics"].type == "ORG"  # typed by the model
+    assert found["Xantera Nord"].type == "ORG"  # typed by the model
     assert found["Deutsche Bahn"].key == "name:deutsche bahn"  # added: German common nouns to the rules
     assert found["Deutsche Bahn"].type == "ORG"
     assert "Montag" not in found  # never a name, whatever a model says

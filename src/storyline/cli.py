@@ -172,7 +172,7 @@ def articles_command(
 
 @app.command("show")
 def show_command(article_id: Annotated[str, typer.Argument(help="Article id or a unique prefix of it.")], as_json: JsonOption = False) -> None:
-    """Show one article: metadata, text, comments and every source it was found under.
+    """Show one article: metadata, text, comments, its claims and every source it was found under.
 
     Example: storyline show 5d083d46
     """
@@ -181,7 +181,7 @@ def show_command(article_id: Annotated[str, typer.Argument(help="Article id or a
     if article is None:
         err.print(f"[red]error:[/] no article with id {article_id!r} (list ids with: storyline articles)")
         raise typer.Exit(EXIT_NOT_FOUND)
-    data = article.to_dict() | {"sources": store.sources(article.id)}
+    data = article.to_dict() | {"sources": store.sources(article.id), "claims": store.claims([article.id])[article.id]}
     if as_json:
         _print_json(data)
         return
@@ -198,6 +198,13 @@ def show_command(article_id: Annotated[str, typer.Argument(help="Article id or a
         out.print(f"\n[bold]{len(article.comments)} comment(s)[/]")
         for comment in article.comments:
             out.print("  - " + comment, markup=False)
+    if data["claims"]:
+        out.print("\n[bold]claims[/]")
+        for claim in data["claims"]:
+            parties = ", ".join(p["name"] + (f" ({p['role']})" if p["role"] else "") for p in claim["participants"])
+            when = f" {claim['date']} ({claim['date_precision']})" if claim["date"] else ""
+            out.print(f"  {claim['type']} [{claim['status']}]{when}: {parties}", markup=False)
+            out.print(f"    “{claim['evidence']}”", markup=False)
     out.print("\n[bold]sources[/]")
     for source in data["sources"]:
         out.print(f"  {source['origin_key']}  (first seen {source['first_seen']})", markup=False)
@@ -314,6 +321,18 @@ def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a un
         similarity = "duplicate" if a["duplicate_of"] else f"{a['similarity']:.2f}"
         table.add_row((a["published"] or "-")[:16], a["lang"] or "-", a["source"] or "-", similarity, a["title"] or "")
     out.print(table)
+    if story["timeline"]:
+        out.print("\n[bold]timeline[/] (what happened; status history: first report → latest)", markup=True)
+        events = Table(box=None)
+        for column in ("date", "event", "participants", "status", "history"):
+            events.add_column(column, overflow="fold")
+        for entry in story["timeline"]:
+            history = " → ".join(
+                f"{step['status']} ({step['lang'] or '?'}, {step['source'] or '?'}, {(step['published'] or 'undated')[:10]})"
+                for step in entry["status_history"]
+            )
+            events.add_row(entry["date"] or "-", entry["type"], ", ".join(entry["participants"]), entry["status"], history)
+        out.print(events)
 
 
 @app.command("recluster")
@@ -365,3 +384,30 @@ def eval_similarity_command(
         out.print(f"  {name:38} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f}")
     out.print("\nPearson by language pair (storyline): " + ", ".join(
         f"{k} {v:.2f}" for k, v in figures["pearson"]["storyline"]["by_language_pair"].items()))
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[str | None, typer.Option(envvar="STORYLINE_TOKEN", help="Token that enables POST /api/ingest (disabled without one).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+    check: Annotated[bool, typer.Option("--check", help="Open the store and build the app, then exit without serving.")] = False,
+) -> None:
+    """Serve the web pages, the REST API (/api, schema at /api/openapi.json) and Atom feeds (/feeds).
+
+    Run it with: storyline serve, then open http://127.0.0.1:8000
+    Example: storyline serve --port 8080 --check
+    """
+    from storyline.web.app import create_app, serve
+
+    try:
+        create_app(_state.get("db", "storyline.db"), token)
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}. Check the path given with --db or STORYLINE_DB.")
+        raise typer.Exit(EXIT_DATABASE) from exc
+    if check:
+        out.print(f"ok: {_state.get('db', 'storyline.db')} can be served; ingest through the API is "
+                  f"{'enabled' if token else 'disabled (no --token or STORYLINE_TOKEN)'}")
+        return
+    serve(_state.get("db", "storyline.db"), host, port, token, workers)

@@ -182,3 +182,41 @@ class Analysis:
     embedding: Any  # numpy float32 vector, L2-normalized, rounded to what the store keeps
     minhash: Any  # numpy uint32 signature
     entities: list[EntityCount] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """An entity taking part in a claimed event."""
+
+    key: str  # entity key, as in EntityCount
+    name: str
+    type: str
+    role: str | None = None  # 'agent', 'partner', 'target', 'acquirer', ... where the sentence says
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One event an article's sentence reports, how sure the reporting is, and its evidence.
+
+    `status`: rumoured, reported, confirmed, planned or denied. `start`/`end` are the evidence
+    sentence's character span in the article's text (title claims are in the text prefixed by
+    nothing: the title is not part of the text, so title claims carry start = end = -1).
+    """
+
+    type: str
+    status: str
+    participants: tuple[Participant, ...]
+    evidence: str
+    start: int
+    end: int
+    date: str | None = None  # ISO, truncated to its precision
+    date_precision: str | None = None  # year, month, day
+    attribution: str | None = None  # who says it: a participant, another outlet, 'unnamed sources'
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type, "status": self.status,
+            "participants": [{"key": p.key, "name": p.name, "type": p.type, "role": p.role} for p in self.participants],
+            "date": self.date, "date_precision": self.date_precision, "attribution": self.attribution,
+            "evidence": self.evidence, "start": self.start, "end": self.end,
+        }

@@ -885,10 +885,26 @@ def _classify(doc: _Document) -> list[int]:
                 zipf = _zipf(doc.lang, folded) if tok.titled and doc.lang else None
                 limit = _ABSENT_ZIPF if doc.has_body else _TITLE_MAX_ZIPF
                 kinds[i] = 0 if zipf is not None and zipf >= limit else 1
+            elif _opens_name(doc, i):
+                kinds[i] = _WEAK  # "Brenta Motori" opening a sentence: a name word beside the next one
         else:
             kinds[i] = _WEAK if folded in doc.stopwords else 1
     _settle_hyphen_chains(doc, kinds)
     return kinds
+
+
+_OPENER_MAX_ZIPF = 4.5  # "Today Apple ..." is no name: 'today' is far more common than this
+
+
+def _opens_name(doc: _Document, i: int) -> bool:
+    """A not-too-common sentence-initial word followed by a capitalised word inside the sentence."""
+    toks = doc.tokens
+    if i + 1 >= len(toks) or not toks[i + 1].cap or toks[i + 1].initial or not toks[i + 1].space_before:
+        return False
+    if toks[i].text.casefold() in doc.stopwords or toks[i + 1].text.casefold() in doc.stopwords or not doc.lang:
+        return False
+    zipf = _zipf(doc.lang, toks[i].text.casefold())
+    return zipf is not None and zipf < _OPENER_MAX_ZIPF
 
 
 def _settle_hyphen_chains(doc: _Document, kinds: list[int]) -> None:
@@ -1001,6 +1017,8 @@ def _person_or_org_cue(doc: _Document, first: int, last: int, words: int) -> str
         return PER  # "Herr Müller", "President Biden", "M. Macron"
     if words >= 2 and toks[first].norm in data.GIVEN_NAMES:
         return PER
+    if words >= 2 and toks[last - 1].norm in data.ORG_HEADS:
+        return ORG
     if 2 <= words <= 3:
         if before is not None and before.text.casefold() in data.SPEECH_VERBS:
             return PER

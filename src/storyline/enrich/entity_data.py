@@ -102,6 +102,15 @@ ORG_DESCRIPTORS = frozenset({
     "corporation", "company",
 })
 
+# Last words that make a multi-word name a company: "Harrow Robotics announced" is no person.
+ORG_HEADS = ORG_DESCRIPTORS | frozenset({
+    "systems", "labs", "robotics", "software", "logistics", "logistik", "logistica", "logística", "motors", "motori",
+    "motoren", "energy", "energie", "energia", "bank", "banca", "banco", "airlines", "aviation", "pharma", "foods",
+    "industries", "industrie", "textil", "tessile", "telecom", "digital", "media", "solar", "analytics", "partners",
+    "capital", "ventures", "networks", "electronics", "automotive", "semiconductors", "mobility", "studios", "games",
+    "finance", "insurance", "versicherung", "assicurazioni", "seguros", "werke", "werk", "stahl", "chemie", "bau",
+})
+
 # cleanco's legal terms are many and some are ordinary words or country codes ("uk", "eu", "at",
 # "private"); single-word terms shorter than four letters are only trusted from this list.
 LEGAL_SHORT_TERMS = frozenset({

@@ -13,8 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storyline.model import Analysis, Article, IngestError, PublishedDate
+from storyline.model import Analysis, Article, Claim, IngestError, PublishedDate
 from storyline.store.base import ArticleQuery, StoredError
+from storyline.store.browse import BrowseQueries
 
 _ARTICLE_COLUMNS = (
     "id, title, text, lang, lang_confidence, published, published_precision, timezone_known, source, url,"
@@ -61,7 +62,7 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-class SQLiteStore:
+class SQLiteStore(BrowseQueries):
     """Store backed by one SQLite file (WAL mode; readers do not block the writer)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -369,11 +370,13 @@ class SQLiteStore:
         with self.transaction():
             self._db.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (keep, gone))
             self._db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+            self._db.execute("DELETE FROM story_timelines WHERE story_id = ?", (gone,))
 
     def clear_stories(self) -> None:
         with self.transaction():
             self._db.execute("DELETE FROM story_members")
             self._db.execute("DELETE FROM stories")
+            self._db.execute("DELETE FROM story_timelines")
 
     def story_rows(self, active_since: str | None = None) -> list[dict[str, Any]]:
         """Stored stories (the raw rows clustering reloads), optionally only those active since a date."""
@@ -453,7 +456,66 @@ class SQLiteStore:
             for m in members if m["article_id"] in articles
         ]
         data["article_ids"] = [a["id"] for a in data["articles"]]
+        data["timeline"] = self.timeline(row["id"])
         return data
+
+    # --- claims and timelines -------------------------------------------------------------------
+    def add_claims(self, article_id: str, extractor: str, claims: list[Claim]) -> None:
+        """Replace the article's claims (a re-run with another extractor rewrites them)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM claims WHERE article_id = ?", (article_id,))
+            self._db.executemany(
+                "INSERT INTO claims (article_id, position, type, status, participants, event_date, date_precision,"
+                " attribution, evidence, span_start, span_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(article_id, i, c.type, c.status, json.dumps(c.to_dict()["participants"], ensure_ascii=False),
+                  c.date, c.date_precision, c.attribution, c.evidence, c.start, c.end) for i, c in enumerate(claims)],
+            )
+            self._db.execute("INSERT OR REPLACE INTO claims_done (article_id, extractor) VALUES (?, ?)", (article_id, extractor))
+
+    def articles_without_claims(self, extractor: str) -> list[Article]:
+        """Articles whose claims this extractor has not read yet, in publication order."""
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id NOT IN"
+            f" (SELECT article_id FROM claims_done WHERE extractor = ?) {_ORDER}",
+            (extractor,),
+        )
+        return [self._article(r) for r in rows]
+
+    def claims(self, article_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The claims of each article (as `Claim.to_dict()`), in the article's order."""
+        found: dict[str, list[dict[str, Any]]] = {aid: [] for aid in article_ids}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT * FROM claims WHERE article_id IN ({','.join('?' * len(chunk))}) ORDER BY article_id, position",
+                chunk,
+            )
+            for r in rows:
+                found[r["article_id"]].append({
+                    "type": r["type"], "status": r["status"], "participants": json.loads(r["participants"]),
+                    "date": r["event_date"], "date_precision": r["date_precision"], "attribution": r["attribution"],
+                    "evidence": r["evidence"], "start": r["span_start"], "end": r["span_end"],
+                })
+        return found
+
+    def stories_of(self, article_ids: list[str]) -> set[str]:
+        """The stories these articles belong to."""
+        found: set[str] = set()
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self._db.execute(f"SELECT DISTINCT story_id FROM story_members WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def save_timeline(self, story_id: str, timeline: list[dict[str, Any]]) -> None:
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO story_timelines (story_id, timeline) VALUES (?, ?)",
+                             (story_id, json.dumps(timeline, ensure_ascii=False)))
+
+    def timeline(self, story_id: str) -> list[dict[str, Any]]:
+        """The story's timeline entries (see stories/timeline.py), oldest event first."""
+        row = self._db.execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (story_id,)).fetchone()
+        return json.loads(row[0]) if row else []
 
     def max_assigned_seq(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(assigned_seq), 0) FROM story_members").fetchone()[0])

@@ -17,12 +17,14 @@ from typing import Any
 import numpy as np
 
 from storyline.enrich.analysis import analyze
+from storyline.enrich.claims import BUILTIN, get_extractor
 from storyline.enrich.embed import DEFAULT_EMBEDDER, get_embedder, pack, unpack
 from storyline.model import Article
 from storyline.store.base import Store
 from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex
 from storyline.stories.dedup import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.stories.similarity import Profile, SimilarityModel, default_model, numbers_in, title_grams
+from storyline.stories.timeline import build_timeline
 
 _ANALYSE_BATCH = 64
 _ASSIGN_BATCH = 200  # assignments per commit
@@ -36,6 +38,8 @@ class StoriesReport:
     new_stories: int = 0
     duplicates: int = 0
     merges: int = 0
+    claims: int = 0
+    timelines: int = 0
 
 
 def _profile(article: Article, fields: dict[str, Any], dim: int) -> Profile:
@@ -89,6 +93,29 @@ def analyse_new_articles(store: Store, embedder_name: str = DEFAULT_EMBEDDER,
         if on_progress:
             on_progress(len(batch))
     return len(pending)
+
+
+def extract_new_claims(store: Store, extractor_name: str = BUILTIN) -> tuple[int, list[str]]:
+    """Read the claims of every article this extractor has not read; returns the count and those articles."""
+    extract = get_extractor(extractor_name)
+    pending = store.articles_without_claims(extractor_name)
+    found = 0
+    for start in range(0, len(pending), _ANALYSE_BATCH):
+        with store.transaction():
+            for article in pending[start : start + _ANALYSE_BATCH]:
+                claims = extract(article)
+                store.add_claims(article.id, extractor_name, claims)
+                found += len(claims)
+    return found, [a.id for a in pending]
+
+
+def refresh_timelines(store: Store, story_ids: set[str]) -> int:
+    """Rebuild the timelines of these stories from their articles' claims."""
+    for story_id in sorted(story_ids):
+        members = [m["article_id"] for m in store.story_members(story_id)]
+        articles = [a.to_dict() for a in (store.article(aid) for aid in members) if a]
+        store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
+    return len(story_ids)
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -152,8 +179,9 @@ def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tu
 
 def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: SimilarityModel | None = None,
                    on_progress: Callable[[int], None] | None = None) -> StoriesReport:
-    """Analyse what is new, then give every unassigned article its story."""
+    """Analyse what is new, then give every unassigned article its story and rebuild the touched timelines."""
     report = StoriesReport(analysed=analyse_new_articles(store, embedder_name))
+    report.claims, claimed = extract_new_claims(store)
     embedder = get_embedder(embedder_name)
     idf = _Idf(store)
     index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
@@ -166,6 +194,8 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
         index.evict_inactive()
         if on_progress:
             on_progress(len(pending[start : start + _ASSIGN_BATCH]))
+    touched = store.stories_of([article.id for article, _ in pending] + claimed)
+    report.timelines = refresh_timelines(store, touched)
     return report
 
 

@@ -1,0 +1,405 @@
+"""A large, realistic storyline store, built in minutes instead of days: ``build_store(path, n)``.
+
+    from large_store import build_store          # with benchmarks/ on sys.path
+    path = build_store("benchmarks/.cache/store-100000.db", 100_000)
+
+    .venv/bin/python benchmarks/large_store.py 100000   # build (or reuse) benchmarks/.cache/store-100000.db
+
+Running 1M articles through the full pipeline would take days on a 2-core machine (embedding
+about 450 texts/s, assignment about 15 ms an article), so the store is written directly through
+the store's own public methods (``add_article``, ``add_analysis``, ``add_member``, ``save_story``
+in ``transaction()`` batches), with everything else real:
+
+* **Texts.** About 3,200 real news texts in 10 languages (the SemEval-2022 Task 8 set in
+  ``../shared/bench/similarity``, read at run time, never copied here) are the *base texts*;
+  :data:`HELD_OUT` of them are kept out for benchmarks to ingest as new articles. Every stored
+  article is a perturbed copy of a base text (words dropped and neighbours swapped), so ids,
+  texts and MinHash signatures differ from copy to copy; about 10% of the copies are light
+  edits of an earlier copy of the same story (near-duplicates, stored with ``duplicate_of``).
+* **Analysis.** Base texts are embedded for real once (``get_embedder()``, title plus lead) and
+  their entities counted once (``count_entities``); both are cached under
+  ``benchmarks/.cache/``. *Approximation:* a copy's embedding is not computed from its text but
+  taken as the base vector plus Gaussian noise (:data:`EMBEDDING_NOISE` per dimension, cosine to
+  the base about 0.9, between two copies about 0.8, like two reports of one event), renormalized
+  and stored as float16 through ``storyline.enrich.embed.pack``; a copy reuses its base's
+  entities. The MinHash signature and band keys are computed from the copy's own text
+  (``storyline.stories.dedup``).
+* **Stories.** All copies of one base text within one story *epoch* form one story: its rows are
+  made by ``storyline.stories.tracker._story_row`` from ``cluster.Story`` objects kept as the
+  tracker keeps them (float32 centroid sum of the non-duplicate members, float entity counts,
+  founder plus the newest exemplars, languages, sources, first and last seen, sequence numbers
+  in publication order), so ``update_stories`` loads them as its own. Story sizes are
+  log-normal (median about 14, mean about 29, from 1 to a few hundred), a story lasts 1 to 3
+  weeks with most articles early on, and base texts are reused round-robin, about every 90
+  days, so no two active stories (60-day window) share a base text.
+* **Dates.** :data:`ARTICLES_PER_DAY` articles a day, ending at :data:`END`: a bigger store is a
+  longer history, not a denser one. Stories are generated backwards from :data:`END` with a
+  fixed seed, so the smaller stores are (nearly exactly) the newest part of the bigger ones,
+  and a batch of new articles dated after :data:`END` meets the same recent stories at every
+  size.
+
+Built stores are cached as ``benchmarks/.cache/store-N.db`` with a ``.json`` sidecar that
+records the build's parameters; a store whose sidecar does not match is rebuilt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import re
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyline.enrich.analysis import count_entities
+from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
+from storyline.eval.datasets import bench_dir
+from storyline.model import Analysis, Article, DatePrecision, EntityCount, PublishedDate, article_id
+from storyline.store.sqlite import SQLiteStore
+from storyline.stories.cluster import MAX_EXEMPLARS, Story
+from storyline.stories.dedup import band_keys, signature
+from storyline.stories.similarity import Profile
+from storyline.stories.tracker import _story_row
+
+CACHE = Path(__file__).resolve().with_name(".cache")
+BUILD_VERSION = 2  # bump when the generated store changes, so cached stores are rebuilt
+ARTICLES_PER_DAY = 1000
+END = datetime(2026, 11, 1)  # newest stored article (naive UTC)
+HELD_OUT = 100  # base texts kept out of every store, for benchmarks to ingest as new
+EMBEDDING_NOISE = 0.02  # per dimension: |noise| ≈ 0.45, cosine to the base ≈ 0.91
+DUPLICATE_SHARE = 0.10
+SOURCES = 300
+_BATCH = 2000  # articles per transaction
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+# Story sizes: 1 + lognormal, median ~14, mean ~29 articles.
+_SIZE_MU, _SIZE_SIGMA = 2.6, 1.2
+_MEAN_SIZE = 1 + float(np.exp(_SIZE_MU + _SIZE_SIGMA**2 / 2))
+
+
+@dataclass(frozen=True)
+class BaseText:
+    title: str
+    body: str
+    lang: str
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """First line as title when there is a short one, else the first sentence."""
+    first, sep, rest = text.partition("\n")
+    if sep and len(first) <= 300 and rest.strip():
+        return first.strip(), rest.strip()
+    parts = _SENTENCE_END.split(text, maxsplit=1)
+    if len(parts) == 2 and len(parts[0]) <= 300:
+        return parts[0].strip(), parts[1].strip()
+    return "", text
+
+
+def similarity_texts() -> list[BaseText]:
+    """The distinct texts of the similarity set, in file order (read from ../shared at run time)."""
+    source = bench_dir() / "similarity" / "semeval2022-task8" / "dev.jsonl"
+    seen: dict[str, BaseText] = {}
+    with source.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            for key, lang in (("text1", "lang1"), ("text2", "lang2")):
+                text = (record.get(key) or "").strip()
+                if len(text.split()) >= 20 and text not in seen:  # a few are only a headline
+                    title, body = split_title(text)
+                    seen[text] = BaseText(title, body, record[lang])
+    return list(seen.values())
+
+
+def base_and_held_out() -> tuple[list[BaseText], list[BaseText]]:
+    """(base texts of every store, HELD_OUT real texts never stored): a fixed split."""
+    texts = similarity_texts()
+    order = np.random.default_rng(1234).permutation(len(texts))
+    held = {int(i) for i in order[:HELD_OUT]}
+    return [t for i, t in enumerate(texts) if i not in held], [texts[i] for i in sorted(held)]
+
+
+def _fingerprint(texts: list[BaseText]) -> str:
+    digest = hashlib.sha256()
+    for t in texts:
+        digest.update(f"{t.lang}\0{t.title}\0{t.body}\0".encode())
+    return digest.hexdigest()[:12]
+
+
+def base_analysis(bases: list[BaseText]) -> tuple[np.ndarray, list[list[EntityCount]]]:
+    """Real embeddings (float16-rounded, as stored) and entity counts of the base texts, cached."""
+    CACHE.mkdir(exist_ok=True)
+    embedder = get_embedder(DEFAULT_EMBEDDER)
+    stem = CACHE / f"base-{embedder.name}-{_fingerprint(bases)}"
+    vectors_file, entities_file = stem.with_suffix(".f16"), stem.with_suffix(".entities.json")
+    if vectors_file.exists() and entities_file.exists():
+        vectors = unpack(vectors_file.read_bytes(), embedder.dim)
+        entities = [[EntityCount(*e) for e in row] for row in json.loads(entities_file.read_text(encoding="utf-8"))]
+        return vectors, entities
+    vectors = embedder.embed([embedding_text(b.title, b.body) for b in bases])
+    entities = [count_entities(Article(id="", title=b.title, text=b.body, lang=b.lang)) for b in bases]
+    vectors_file.write_bytes(pack(vectors))
+    entities_file.write_text(json.dumps([[[e.key, e.label, e.type, e.count] for e in row] for row in entities],
+                                        ensure_ascii=False), encoding="utf-8")
+    return unpack(pack(vectors), embedder.dim), entities
+
+
+def perturb(text: str, rng: np.random.Generator, drop: float = 0.12, swap: float = 0.08) -> str:
+    """The text with each word dropped with probability ``drop`` and neighbours swapped with ``swap``.
+
+    The defaults leave a rewording of the same report (word 5-gram Jaccard about 0.3, not a
+    near-duplicate); ``drop=0.01, swap=0.01`` leaves a near-duplicate (Jaccard about 0.9).
+    """
+    words = text.split()
+    if len(words) < 3:
+        return text
+    keep = rng.random(len(words)) >= drop
+    if keep.all():  # always an edit: an unchanged text would be the same article, not a copy
+        keep[int(rng.integers(len(words)))] = False
+    kept = [w for w, k in zip(words, keep, strict=True) if k]
+    swaps = rng.random(len(kept)) < swap
+    for i in range(len(kept) - 1):
+        if swaps[i]:
+            kept[i], kept[i + 1] = kept[i + 1], kept[i]
+    return " ".join(kept)
+
+
+@dataclass(slots=True)
+class _Member:
+    story: int  # story number counted backwards from END (0 = newest start)
+    ordinal: int  # position in the story, by time
+    minute: int  # minutes before END (0 = END)
+    duplicate_of: int  # ordinal of the member it near-duplicates, -1 if none
+
+
+def _plan(n_articles: int, seed: int) -> list[_Member]:
+    """The newest ``n_articles`` members of stories generated backwards from END, oldest first."""
+    starts = np.random.default_rng([seed, 0])
+    story_rate = ARTICLES_PER_DAY / _MEAN_SIZE  # new stories a day, in the steady state
+    horizon = (n_articles / ARTICLES_PER_DAY) * 1.15 + 22  # days back: the window plus a story's length
+    members: list[_Member] = []
+    start_days = 0.0
+    story = 0
+    while start_days < horizon:
+        start_days += float(starts.exponential(1 / story_rate))
+        rng = np.random.default_rng([seed, 1, story])
+        size = 1 + int(rng.lognormal(_SIZE_MU, _SIZE_SIGMA))
+        length = float(rng.uniform(7, 21))
+        # Most of a story's coverage comes early; the founder opens it.
+        offsets = np.sort(np.concatenate([[0.0], rng.beta(1.0, 3.0, size - 1) * length]))
+        duplicate = rng.random(size) < DUPLICATE_SHARE
+        originals = rng.integers(0, np.maximum(np.arange(size), 1))
+        for ordinal, offset in enumerate(offsets):
+            minute = round((start_days - offset) * 1440)
+            if minute < 0:
+                break  # after END: not published yet
+            dup = int(originals[ordinal]) if duplicate[ordinal] and ordinal else -1
+            members.append(_Member(story, ordinal, minute, dup))
+        story += 1
+    members.sort(key=lambda m: (m.minute, m.story, m.ordinal))
+    if len(members) < n_articles:
+        raise RuntimeError(f"planned only {len(members)} articles for {n_articles}; raise the horizon")
+    kept = members[:n_articles]
+    kept.sort(key=lambda m: (-m.minute, m.ordinal, -m.story))  # within a minute, a story's members in order
+    return kept
+
+
+def _member_vector(base: np.ndarray, seed: int, story: int, ordinal: int) -> np.ndarray:
+    noise = np.random.default_rng([seed, 2, story, ordinal]).standard_normal(base.shape[0]).astype(np.float32)
+    vector = base + EMBEDDING_NOISE * noise
+    return vector / np.linalg.norm(vector)
+
+
+def _member_text(base: BaseText, seed: int, story: int, ordinal: int, attempt: int) -> str:
+    return perturb(base.body, np.random.default_rng([seed, 3, story, ordinal, attempt]))
+
+
+# (seed, story, ordinal, ordinal of the original or -1, base index, attempt)
+_Job = tuple[int, int, int, int, int, int]
+_WORKER: dict[str, Any] = {}  # base texts and vectors, inherited by the forked preparing process
+
+
+def _copy(job: _Job) -> tuple[str, bytes, np.ndarray]:
+    """Text, packed embedding and MinHash of one stored copy (deterministic in the job)."""
+    seed, story, ordinal, original, b, attempt = job
+    base, base_vector = _WORKER["bases"][b], _WORKER["vectors"][b]
+    if original >= 0:  # a light edit of an earlier copy: its vector, nearly its text
+        text = perturb(_member_text(base, seed, story, original, 0),
+                       np.random.default_rng([seed, 5, story, ordinal, attempt]), 0.01, 0.01)
+        vector = _member_vector(base_vector, seed, story, original)
+    else:
+        text = _member_text(base, seed, story, ordinal, attempt)
+        vector = _member_vector(base_vector, seed, story, ordinal)
+    return text, pack(vector[None, :]), signature(text)
+
+
+def _copies(jobs: list[_Job]) -> list[tuple[str, bytes, np.ndarray]]:
+    return [_copy(job) for job in jobs]
+
+
+def _prepared(chunks: Iterator[list[_Job]]) -> Iterator[list[tuple[str, bytes, np.ndarray]]]:
+    """The copies of each chunk, made in a second process while this one writes (a few chunks ahead)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        ahead: deque[Future[list[tuple[str, bytes, np.ndarray]]]] = deque()
+        for chunk in chunks:
+            ahead.append(pool.submit(_copies, chunk))
+            if len(ahead) > 3:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
+def _sidecar(n_articles: int, seed: int, embedder: str, bases: str) -> dict:
+    return {"version": BUILD_VERSION, "n_articles": n_articles, "seed": seed, "embedder": embedder,
+            "bases": bases, "articles_per_day": ARTICLES_PER_DAY, "end": END.isoformat()}
+
+
+def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool = False) -> Path:
+    """Write a storyline SQLite store of ``n_articles`` analysed articles in stories at ``path``; return the path.
+
+    Reuses ``path`` when its ``.json`` sidecar says it was built with the same parameters
+    (delete both to force a rebuild); otherwise builds into ``path.tmp`` and renames it, so an
+    interrupted build is never reused. The newest article is dated :data:`END` (2026-11-01),
+    the oldest ``n_articles / ARTICLES_PER_DAY`` days before; the store holds every table the
+    stories stage reads (articles with their sources and full-text index, analysis, MinHash
+    bands, entity statistics, stories and members). See the module docstring for what is real
+    and what is approximated (copies' embeddings).
+
+    >>> build_store("benchmarks/.cache/store-10000.db", 10_000)  # doctest: +SKIP
+    PosixPath('benchmarks/.cache/store-10000.db')
+    """
+    path = Path(path)
+    bases, _ = base_and_held_out()
+    embedder = get_embedder(DEFAULT_EMBEDDER)
+    expected = _sidecar(n_articles, seed, embedder.name, _fingerprint(bases))
+    sidecar = path.with_suffix(path.suffix + ".json")
+    if path.exists() and sidecar.exists() and json.loads(sidecar.read_text())["build"] == expected:
+        return path
+    vectors, entities = base_analysis(bases)
+    plan = _plan(n_articles, seed)
+    base_of = np.random.default_rng([seed, 4]).permutation(len(bases))  # story k uses base_of[k % len(bases)]
+
+    tmp = path.with_name(path.name + ".tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    started = time.perf_counter()
+    store = SQLiteStore(tmp)
+    # Build speed only (the file is the same): random inserts into the MinHash band and FTS
+    # B-trees of a million articles thrash SQLite's default 2 MB page cache.
+    store._db.execute("PRAGMA cache_size = -262144")
+    # A story ends when its last stored member is written: then its row is saved and its state freed.
+    last_index = {m.story: i for i, m in enumerate(plan)}
+    stories: dict[int, Story] = {}
+    ids: dict[int, dict[int, str]] = {}  # story -> {ordinal: article id}, for duplicate_of, while it runs
+    seen: set[str] = set()  # every id written: a repeated text would be a second source, not a new article
+    written = duplicates = 0
+    seen_stories: set[int] = set()
+    _WORKER.update(bases=bases, vectors=vectors)
+    jobs = ([(seed, m.story, m.ordinal, m.duplicate_of, int(base_of[m.story % len(bases)]), 0)
+             for m in plan[begin : begin + _BATCH]] for begin in range(0, len(plan), _BATCH))
+    for begin, prepared in zip(range(0, len(plan), _BATCH), _prepared(jobs), strict=True):
+        with store.transaction():
+            for i, (text, packed, minhash) in enumerate(prepared, start=begin):
+                m = plan[i]
+                b = int(base_of[m.story % len(bases)])
+                duplicate_of = ids.get(m.story, {}).get(m.duplicate_of) if m.duplicate_of >= 0 else None
+                if m.duplicate_of >= 0 and duplicate_of is None:  # its original is older than the store
+                    text, packed, minhash = _copy((seed, m.story, m.ordinal, -1, b, 0))
+                when = END - timedelta(minutes=m.minute)
+                source = f"news{(m.story * 7 + m.ordinal * 13) % SOURCES}.example"
+                url = f"https://{source}/{when:%Y/%m}/{m.story}-{m.ordinal}"
+                attempt = 0
+                while (aid := article_id(text, url)) in seen:  # rare: two light edits that came out the same
+                    attempt += 1
+                    text, packed, minhash = _copy((seed, m.story, m.ordinal, m.duplicate_of if duplicate_of else -1,
+                                                   b, attempt))
+                seen.add(aid)
+                base = bases[b]
+                article = Article(
+                    id=aid, title=base.title or None, text=text, lang=base.lang, lang_confidence=1.0,
+                    published=PublishedDate(when.replace(tzinfo=UTC), DatePrecision.MINUTE, True), source=source,
+                    url=url, sitename=source, origin=f"large_store:{m.story}:{m.ordinal}", extractor="large_store",
+                )
+                store.add_article(article, url)
+                stored = unpack(packed, embedder.dim)[0]  # what the tracker reads back
+                store.add_analysis(Analysis(aid, embedder.name, stored, minhash, entities[b]), packed, band_keys(minhash))
+                written += 1
+                ids.setdefault(m.story, {})[m.ordinal] = aid
+                story = stories.get(m.story)
+                created = story is None
+                if created:
+                    story = Story(id=f"st_{aid[:16]}", number=len(seen_stories), created_seq=written,
+                                  centroid_sum=np.zeros(embedder.dim, dtype=np.float32))
+                    stories[m.story] = story
+                    seen_stories.add(m.story)
+                similarity = 1.0 if created or duplicate_of else round(float(np.dot(stored, story.centroid)), 4)
+                _add(story, Profile(aid, article.lang, article.title or "", stored,
+                                    {e.key: float(e.count) for e in entities[b]}), when, source,
+                     shapes=not duplicate_of, seq=written)
+                duplicates += bool(duplicate_of)
+                store.add_member(aid, story.id, similarity, duplicate_of, written)
+                if last_index[m.story] == i:
+                    store.save_story(_story_row(stories.pop(m.story), {}))
+                    del ids[m.story]
+        if progress:
+            rate = (begin + _BATCH) / (time.perf_counter() - started)
+            print(f"\r  {min(begin + _BATCH, len(plan)):,}/{len(plan):,} articles, {rate:,.0f}/s", end="",
+                  file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    tmp.replace(path)
+    stats = {"articles": written, "duplicates": duplicates, "stories": len(seen_stories),
+             "build_seconds": round(time.perf_counter() - started, 1), "bytes": path.stat().st_size}
+    sidecar.write_text(json.dumps({"build": expected, "stats": stats}, indent=2))
+    return path
+
+
+def _add(story: Story, profile: Profile, when: datetime, source: str, shapes: bool, seq: int) -> None:
+    """What ``StoryIndex._add_member`` does to a story, for a member written directly."""
+    story.members += 1
+    story.updated_seq = seq
+    if profile.lang:
+        story.languages[profile.lang] += 1
+    story.sources[source] += 1
+    story.first_seen = min(story.first_seen or when, when)
+    story.last_seen = max(story.last_seen or when, when)
+    if not shapes:
+        return
+    story.centroid_sum = story.centroid_sum + profile.embedding
+    story.size += 1
+    story.entities.update(Counter(profile.entities))
+    story.exemplars = [*story.exemplars, profile]
+    if len(story.exemplars) > MAX_EXEMPLARS:
+        story.exemplars = [story.exemplars[0], *story.exemplars[-(MAX_EXEMPLARS - 1):]]
+
+
+def cached_store(n_articles: int, seed: int = 0, progress: bool = False) -> Path:
+    """``build_store`` at ``benchmarks/.cache/store-N.db`` (seed 0) or ``store-N-sSEED.db``."""
+    CACHE.mkdir(exist_ok=True)
+    name = f"store-{n_articles}.db" if seed == 0 else f"store-{n_articles}-s{seed}.db"
+    return build_store(CACHE / name, n_articles, seed, progress)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n_articles", type=int, nargs="+")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    for n in args.n_articles:
+        path = cached_store(n, args.seed, progress=True)
+        print(path, json.loads(path.with_suffix(path.suffix + ".json").read_text())["stats"])
+
+
+if __name__ == "__main__":
+    main()

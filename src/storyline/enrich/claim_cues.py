@@ -1,0 +1,242 @@
+"""The words that signal events and how sure the reporting is, per language: data for `claims.py`.
+
+Each entry is a regular expression matched on lower-cased text from a word start (stems match
+their inflections: "acquisi" covers acquisizione, acquisisce). Adding a language is adding its
+rows here; adding an event type is adding it to EVENT_TYPES and TRIGGERS.
+
+The taxonomy (`EVENT_TYPES`):
+- partnership_start / partnership_end: cooperation, alliance, joint venture begun or ended
+- acquisition: takeover, purchase of a company or unit, merger
+- investment: funding round, stake, capital injection
+- product_launch: a product presented, released, put on sale
+- legal_action: lawsuit, regulator's probe or fine, sanctions, blacklisting
+- leadership_change: appointment, resignation, succession at the top of an organisation
+- layoffs: job cuts
+- financial_results: revenue, profit or loss for a period (needs a number in the sentence)
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("it", "de", "en", "es", "fr", "pt", "nl", "pl")
+
+EVENT_TYPES = (
+    "partnership_start", "partnership_end", "acquisition", "investment", "product_launch",
+    "legal_action", "leadership_change", "layoffs", "financial_results",
+)
+
+# Event types that need two parties (after filling from context) to be a claim at all.
+TWO_PARTY = frozenset({"partnership_start", "partnership_end", "acquisition"})
+
+# A partnership is named by a topic word; phase words say it began or ended.
+PARTNERSHIP_TOPIC = {
+    "it": r"partnership|partner\b|collabora|cooperazion|coopera\b|alleanz|accordo|intesa|sodalizio|joint venture|si accasa",
+    "de": r"kooperation|kooperier|partnerschaft|partner\b|partnern\b|zusammenarbeit|arbeitet[^.;]{0,40}zusammen|allianz|bündnis|joint venture",
+    "en": r"partnership|partner\b|partners with|partnered|collaborat|alliance|teams? up|teamed up|joint venture|cooperation|tie-up",
+    "es": r"alianza|asociación|colaboración|colabora|socio\b|acuerdo con|cooperación|se asocia|empresa conjunta",
+    "fr": r"partenariat|partenaire|collaboration|collabor|coopération|alliance|s'associe|s’associe|coentreprise",
+    "pt": r"parceria|parceir|colaboração|colabora|aliança|acordo com|cooperação|joint venture",
+    "nl": r"samenwerking|samenwerken|werkt samen|werken samen|partnerschap|partner\b|alliantie|joint venture",
+    "pl": r"partnerstw|współprac|sojusz|porozumieni|partner\b|partnerem|wspólne przedsięwzięcie",
+}
+PARTNERSHIP_END = {
+    "it": r"fine (?:della|del|di|alla|al)|porre fine|si è chius|chiuso|posto fine|pone fine|termin|conclus|conclude|interrott|interrompe|rottura|divorzio|addio|non rinnov",
+    "de": r"ende\b|beend|auslaufen|läuft[^.;]{0,30}aus|nicht (?:mehr )?verlängern|trenn|aus für|aufgekündigt|kündigt",
+    "en": r"end(?:s|ed|ing)?\b|terminat|split|part(?:s|ed)? ways|dissolv|not (?:to )?renew|pull(?:s|ed)? out|scrap|wind(?:s)? down",
+    "es": r"fin (?:de|a)|pone fin|puso fin|poner fin|termin|ruptura|romp|no renovar|disuelve",
+    "fr": r"fin (?:du|de|à|au)|met fin|mettre fin|terminé|prend fin|rompu|rupture|romp|ne pas renouveler|divorce",
+    "pt": r"fim (?:da|do|de|à|ao)|põe fim|pôs fim|encerr|termin|ruptura|romp|não renovar",
+    "nl": r"beëindig|einde|stopt|verbreekt|niet (?:te )?verlengen|uit elkaar|opgezegd|zegt[^.;]{0,30}op",
+    "pl": r"koniec|zakończ|zerwa|rozsta|nie przedłuż|wypowiedzi",
+}
+# Verbs that end a relationship between two named parties without naming it ("Leica abbandona Huawei").
+PARTNERSHIP_LEAVE = {
+    "it": r"abbandona|lascia\b|molla\b|divorzia",
+    "de": r"trennt sich|verlässt|kehrt[^.;]{0,20}den rücken",
+    "en": r"dumps|ditches|splits with|breaks up with|leaves\b|quits\b",
+    "es": r"abandona|deja a|rompe con",
+    "fr": r"quitte|abandonne|lâche",
+    "pt": r"abandona|deixa a|deixa o|rompe com",
+    "nl": r"verlaat|dumpt|breekt met",
+    "pl": r"porzuca|opuszcza|rozstaje się",
+}
+PARTNERSHIP_BEGIN = {
+    "it": r"iniziat|avviat|nata\b|firmat|siglat|stretto|inizia",
+    "de": r"begonnen|begann|startete|gestartet|geschlossen|unterzeichnet|eingegangen|beginnt",
+    "en": r"began|begun|started|signed|formed|struck|sealed|kicked off|agreed",
+    "es": r"comenzó|empezó|iniciad|firmad|firmó|sellad|inició",
+    "fr": r"commencé|débuté|signé|scellé|conclu\b|lancé",
+    "pt": r"começou|iniciad|assinad|assinou|firmad|selad",
+    "nl": r"begonnen|begon|gestart|getekend|ondertekend|gesloten",
+    "pl": r"rozpoczę|zaczęł|podpisa|zawar",
+}
+
+TRIGGERS = {
+    "acquisition": {
+        "it": r"acquisi|acquist|rilev|compra\b|comprare|comprato|fusione|fonde\b|incorpora|takeover|opa\b|scalata|cede\b|cessione|vendere|vende\b",
+        "de": r"übernahme|übernimmt|übernehmen|übernommen|kauft|gekauft|kauf von|kauf des|kauf der|fusion|fusionier|akquisition|akquiriert|erwerb|erwirbt|verkaufen|verkauft|verkauf",
+        "en": r"acqui(?:re|res|red|ring|sition)|buy(?:s|ing)?\b|bought|purchas|takeover|take over|takes over|took over|merger|merg(?:e|es|ed|ing)\b|sell(?:s|ing)?\b|sold\b|sale of",
+        "es": r"adquisición|adquiere|adquirir|adquirió|compra\b|comprar|compró|fusión|fusiona|absorbe|toma de control|oferta pública|vende\b|venta de",
+        "fr": r"rachat|rachète|racheter|racheté|acquisition|acquiert|acquérir|acquis\b|fusion|reprise|reprend|repris|absorbe|opa\b|cède|cession|vend\b",
+        "pt": r"aquisição|adquire|adquirir|adquiriu|compra\b|comprar|comprou|fusão|incorpora|oferta pública|vende\b|venda d",
+        "nl": r"overname|neemt[^.;]{0,40}over|overnemen|overgenomen|koopt|kocht|gekocht|fusie|fuseren|fuseert|inlijven|verkoopt|verkoop van",
+        "pl": r"przejęci|przejmie|przejmuje|przejąć|przejął|przejęła|kupi|kupuje|kupił|zakup|fuzj|połączeni|sprzeda",
+    },
+    "investment": {
+        "it": r"investimento|investe\b|investito|investirà|finanziamento|round\b|raccolt|raccoglie|quota\b|partecipazione",
+        "de": r"investiert|investition|beteiligung|beteiligt|beteiligen|finanzierungsrunde|sammelt[^.;]{0,30}ein|eingesammelt|steigt[^.;]{0,30}ein|einstieg|kapitalspritze",
+        "en": r"invest(?:s|ed|ing|ment)\b|funding|rais(?:es|ed|ing)\s+(?:about\s+|around\s+|nearly\s+)?[$€£\d]|stake\b|series [a-e]\b|capital injection|backs\b|backed by",
+        "es": r"invierte|invirtió|inversión|ronda|financiación|recaud|participación|entra en el capital",
+        "fr": r"investit|investi\b|investissement|levée de fonds|lève\b|levé\b|participation|entre au capital|tour de table",
+        "pt": r"investe\b|investiu|investimento|rodada|aporte|capta\b|captou|participação",
+        "nl": r"investeert|investeerde|investering|financieringsronde|haalt[^.;]{0,40}op|opgehaald|belang\b|kapitaalinjectie",
+        "pl": r"inwestuje|inwestycj|zainwestował|runda finansowania|pozyskał|pozyskała|udziały|udziałów",
+    },
+    "product_launch": {
+        "it": r"lancio|lancia\b|lanciato|lancerà|presenta\b|presentato|presentata|debutto|debutta|arriva sul mercato|arriverà|in vendita|svela|svelato",
+        "de": r"vorgestellt|stellt[^.;]{0,40}vor|präsentiert|kommt[^.;]{0,30}auf den markt|markteinführung|marktstart|launch|erscheint|auf den markt (?:bringen|kommen)|bringt[^.;]{0,40}auf den markt|bringt[^.;]{0,60}heraus|enthüllt",
+        "en": r"launch|unveil|introduc(?:e|es|ed)\b|releas(?:e|es|ed)\b|debut|rolls? out|rolled out|goes on sale|went on sale|available from",
+        "es": r"lanza|lanzó|lanzamiento|lanzará|presenta\b|presentó|estrena|llega al mercado|llegará|a la venta",
+        "fr": r"lance\b|lancé|lancement|lancera|présente\b|présenté|dévoil|sortie|commercialis|mise en vente",
+        "pt": r"lança\b|lançou|lançamento|lançará|apresenta\b|apresentou|estreia|chega ao mercado|chegará|à venda",
+        "nl": r"lanceert|lanceerde|lancering|introduceert|presenteert|presenteerde|onthult|onthulde|brengt[^.;]{0,40}uit|komt[^.;]{0,30}op de markt",
+        "pl": r"wprowadza|wprowadzi|premier|prezentuje|zaprezentował|debiut|wypuści|wypuszcza|trafi do sprzedaży",
+    },
+    "legal_action": {
+        "it": r"sanzion|(?<!a )causa\b|citazione in giudizio|denuncia|multa|antitrust|indagine|inchiesta giudiziaria|querela|tribunale|lista nera|embargo|ricorso|procura",
+        "de": r"sanktion|klage\b|klagt|verklagt|strafe\b|bußgeld|kartellamt|kartellverfahren|ermittl|gericht|schwarze liste|schwarzen liste|embargo|wettbewerbshüter",
+        "en": r"sanction|lawsuit|su(?:e|es|ed|ing)\b|fin(?:e|ed)\b|penalt|antitrust|investigation|probe\b|court|blacklist|entity list|banned|ban on|regulators?\b|charged|indict",
+        "es": r"sanción|sanciones|sanciona|demanda|multa|investigación|tribunal|lista negra|denuncia|querella|expediente",
+        "fr": r"sanction|procès|poursuit|poursuites|plainte|amende|enquête|tribunal|liste noire|condamn|autorité de la concurrence",
+        "pt": r"sanç|processo|processa|processou|multa|investigação|tribunal|lista negra|denúncia|cade\b",
+        "nl": r"sanctie|rechtszaak|aanklacht|daagt[^.;]{0,30}voor|boete|onderzoek naar|rechtbank|zwarte lijst|toezichthouder",
+        "pl": r"sankcj|pozew|pozwał|pozywa|kar(?:a|ę|y)\b|grzywn|dochodzeni|śledztw|sąd\b|sądu|czarn(?:a|ej) list|uokik",
+    },
+    "leadership_change": {
+        "it": r"nominat|nomina\b|dimission|dimess|lascia la guida|lascerà la guida|lascer(?:à|ebbe)[^.;]{0,40}(?:presidenza|guida|vertice)|uscita dell'amministratore|uscita dell’amministratore|cambio al vertice|succede a|succederà|assume la guida|nuovo amministratore delegato|nuova amministratrice|nuovo ceo|nuovo presidente",
+        "de": r"ernannt|ernennt|tritt[^.;]{0,30}zurück|rücktritt|nachfolger|nachfolgerin|folgt auf|posten[^.;]{0,40}geräumt|vor dem absprung|wechselt zu|zum wettbewerber[^.;]{0,20}wechseln|neue[rn]? (?:vorstandsvorsitzende|vorstandschef|vorstandschefin|geschäftsführer|geschäftsführerin)|neuer chef|neue chefin|neuer vorstandschef|neue vorstandschefin|abberufen|an die spitze",
+        "en": r"appoint|named (?:as )?(?:ceo|chief|president|chair)|steps? down|stepped down|resign|succeed(?:s|ed)?\b|new ceo|new chief|replac(?:e|es|ed)\b|ousted|to lead\b",
+        "es": r"nombra\b|nombrado|nombrada|nombramiento|dimite|dimitió|dimisión|renuncia|sucede|sucederá|nuevo consejero delegado|nueva consejera|nuevo ceo|nuevo presidente",
+        "fr": r"nommé|nommée|nomme\b|nomination|démission|quitte ses fonctions|succède|succédera|nouveau pdg|nouvelle pdg|nouveau directeur|nouvelle directrice",
+        "pt": r"nomeia|nomeado|nomeada|nomeação|renuncia|renúncia|demissão do|sucede|sucederá|novo ceo|nova ceo|novo presidente|nova presidente",
+        "nl": r"benoemd|benoemt|stapt op|treedt af|trad af|aftreden|opvolger|volgt[^.;]{0,30}op als|nieuwe ceo|nieuwe topman|nieuwe topvrouw|nieuwe directeur",
+        "pl": r"powołan|mianowan|rezygnacj|ustępuje|ustąpi|odchodzi ze stanowiska|następc|nowy prezes|nowym prezesem|nową prezes",
+    },
+    "layoffs": {
+        "it": r"licenziament|licenzia|esuberi|ridu\w+[^.;]{0,40}organico|riduzione del personale|taglio di[^.;]{0,30}posti|taglia[^.;]{0,30}posti|tagli al personale|posti di lavoro",
+        "de": r"stellenabbau|entlassung|entlässt|streicht[^.;]{0,40}stellen|stellen streichen|stellen\b[^.;]{0,40}(?:gestrichen|abbauen|abgebaut)|arbeitsplätze|jobabbau|kündigungen",
+        "en": r"layoff|lay(?:s)? off|laid off|job cuts|cut(?:s|ting)?[^.;]{0,30}jobs|redundanc|slash(?:es|ed)?[^.;]{0,30}jobs|workforce reduction",
+        "es": r"despido|despide|despedirá|recorte de[^.;]{0,30}empleos|suprim[^.;]{0,30}empleos|\bere\b|puestos de trabajo",
+        "fr": r"licenciement|licencie|suppressions? de[^.;]{0,20}postes|supprim[^.;]{0,30}postes|supprim[^.;]{0,30}emplois|plan social",
+        "pt": r"demiss(?:ões|ão de)|demite|demitirá|corte de[^.;]{0,30}empregos|cortar[^.;]{0,30}empregos|postos de trabalho|layoff",
+        "nl": r"ontslag|ontslaat|banen schrappen|schrapt[^.;]{0,30}banen|banen verdwijnen|arbeidsplaatsen|reorganisatie",
+        "pl": r"zwolni|zwalnia|redukcj[^.;]{0,30}etatów|cięcia etatów|miejsc pracy",
+    },
+    "financial_results": {
+        "it": r"fatturato|ricavi|utile\b|utili\b|perdita netta|trimestr|bilancio|risultati (?:finanziari|trimestrali|annuali)|margine",
+        "de": r"umsatz|gewinn|verlust|quartal|bilanz|geschäftszahlen|jahresergebnis|ergebnis\b|erlös",
+        "en": r"revenue|profit|net loss|quarter(?:ly)?\b|earnings|results\b|sales (?:rose|fell|grew|dropped)|turnover",
+        "es": r"facturación|ingresos|beneficio|pérdida|trimestr|resultados|ventas (?:crecieron|cayeron)",
+        "fr": r"chiffre d'affaires|chiffre d’affaires|bénéfice|perte nette|trimestr|résultats|ventes",
+        "pt": r"receita|lucro|prejuízo|trimestr|resultados|faturamento|vendas",
+        "nl": r"omzet|winst|verlies|kwartaal|resultaten|jaarcijfers",
+        "pl": r"przychod|przychód|zysk|strat(?:a|ę|y)\b|kwarta|wyniki finansowe|sprzedaż",
+    },
+}
+
+# How sure the reporting is. Precedence when several apply: denied > rumoured > planned > confirmed > reported.
+STATUS_CUES = {
+    "denied": {
+        "it": r"smentit|smentisce|nega\b|negato|ha negato|dementit|infondat",
+        "de": r"dementiert|dementi|weist[^.;]{0,40}zurück|zurückgewiesen|bestreitet|bestritten|haltlos",
+        "en": r"deni(?:ed|es)\b|deny\b|dismissed[^.;]{0,30}(?:report|rumou?r)|rejected[^.;]{0,30}(?:report|rumou?r)|baseless|unfounded",
+        "es": r"desmient|desmintió|niega|negó|infundad",
+        "fr": r"dément|démenti|a nié|nie\b|infondé",
+        "pt": r"desment|nega\b|negou|infundad",
+        "nl": r"ontkent|ontkende|ontkend|spreekt[^.;]{0,30}tegen|tegengesproken",
+        "pl": r"zaprzecz|zdementował|dementuje|dementi",
+    },
+    "rumoured": {
+        "it": r"indiscrezion|rumor|si vocifera|voci\b|pare che|sembra|sarebbe|sarebbero|avrebbe|avrebbero|potrebbe|fonti (?:vicine|anonime|interne|informate)|secondo fonti|ipotesi|presunt",
+        "de": r"angeblich|gerücht|insider|offenbar|soll\b|sollen\b|wolle\b|wollen angeblich|werde\b|seien\b|stehe\b|demnach|berichten zufolge|könnte|vermutlich|spekul|informierten kreisen|kreisen zufolge|verlautet|unter berufung auf|branchenkreisen",
+        "en": r"reportedly|rumou?r|sources? (?:said|say|familiar|close)|people familiar|according to (?:sources|people|insiders)|is said to|are said to|alleged|speculat|insiders|in talks|could\b|would\b",
+        "es": r"según fuentes|fuentes (?:cercanas|anónimas|consultadas)|rumor|habría|habrían|estaría|estarían|podría|supuestamente|al parecer|presunt",
+        "fr": r"aurait|auraient|serait|seraient|pourrait|selon des sources|selon nos informations|d'après nos informations|d’après nos informations|rumeur|des sources proches|selon plusieurs sources|présum",
+        "pt": r"segundo fontes|fontes (?:próximas|ouvidas|anônimas|anónimas)|rumor|teria\b|teriam|estaria|estariam|poderia|supostamente|alegadamente",
+        "nl": r"zou\b|zouden|naar verluidt|volgens bronnen|bronnen (?:rond|dicht)|gerucht|ingewijden|mogelijk",
+        "pl": r"podobno|rzekomo|nieoficjaln|plotk|miałby|miałaby|miałoby|według źródeł|źródła zbliżone|spekul|mógłby|mogłaby",
+    },
+    "planned": {
+        "it": r"previst|prevede di|pianifica|intende|punta a|sarà lanciat|verrà|in programma|entro (?:la fine|il)",
+        "de": r"geplant|plant\b|planen|will\b|wollen\b|vorgesehen|soll[^.;]{0,40}(?:kommen|erscheinen|starten)|beabsichtigt|im laufe des",
+        "en": r"plans? to|planned|will\b|intends|expected to|is set to|are set to|scheduled|aims to|due to (?:launch|close|complete)",
+        "es": r"planea|prevé|previst|tiene previsto|va a|pretende|está programad|se espera",
+        "fr": r"prévoit|prévu|compte\b|va\b|entend\b|envisage|devrait|devraient|doit\b",
+        "pt": r"planeja|planeia|prevê|previst|vai\b|pretende|deve\b|espera-se",
+        "nl": r"van plan|plant\b|wil\b|willen\b|zal\b|zullen|gepland|verwacht",
+        "pl": r"planuje|zamierza|ma zamiar|będzie|zaplanowan|ma trafić|ma się",
+    },
+    "confirmed": {
+        "it": r"annunciat|annuncia|comunicat|dichiarazione|ha dichiarato|dichiara\b|conferm|ufficial|in una nota|ha reso noto|rende noto",
+        "de": r"bekanntgegeben|gibt[^.;]{0,30}bekannt|gab[^.;]{0,30}bekannt|kündigte[^.;]{0,60}an|angekündigt|bestätigt|teilte[^.;]{0,40}mit|mitgeteilt|offiziell|pressemitteilung|erklärte",
+        "en": r"announc|confirm|said in a statement|statement|officially|press release|unveiled|said on|told reporters",
+        "es": r"anunci|confirm|comunicado|oficial|ha informado|informó|declaró",
+        "fr": r"annonc|confirm|communiqué|officiel|a déclaré|a indiqué",
+        "pt": r"anunci|confirm|comunicado|oficial|informou|declarou",
+        "nl": r"maakt(?:e)?[^.;]{0,30}bekend|bekendgemaakt|kondigt(?:e)?[^.;]{0,40}aan|aangekondigd|bevestig|officieel|persbericht",
+        "pl": r"ogłosił|ogłasza|ogłoszon|potwierdz|komunikat|oficjalnie|poinformował|poinformowała",
+    },
+}
+# A rumour the parties would not comment on stays a rumour: these words must not read as statements.
+NO_COMMENT = {
+    "it": r"non ha (?:voluto )?commentat|nessun commento|non commenta|non ha rilasciato",
+    "de": r"nicht (?:äußern|kommentieren|bestätigen)|wollte sich[^.;]{0,30}nicht|kein kommentar|keine stellungnahme",
+    "en": r"declined to comment|did not (?:respond|comment|confirm)|no comment|would not comment|not immediately respond|has not confirmed",
+    "es": r"no ha (?:querido )?comentar|declinó comentar|no quiso comentar|sin comentarios|no ha confirmado",
+    "fr": r"n'a pas (?:souhaité )?commenter|n’a pas (?:souhaité )?commenter|pas souhaité|refusé de commenter|pas confirmé|sans commentaire",
+    "pt": r"não (?:quis )?comentar|não comentou|não confirmou|não respondeu",
+    "nl": r"wil(?:de)?[^.;]{0,20}niet reageren|geen commentaar|niet bevestigen|niet bevestigd",
+    "pl": r"nie skomentował|odmówił komentarza|odmówiła komentarza|nie potwierdził|bez komentarza",
+}
+
+# Where a sentence splits into clauses: subordinating words (events on each side stay apart).
+CLAUSE_BREAKS = {
+    "it": r"dopo (?:aver|avere|che)|mentre|perché|poiché|prima di|dopodiché",
+    "de": r"nachdem|während|weil|bevor|obwohl",
+    "en": r"after|while|because|before|although|whereas",
+    "es": r"después de|tras|mientras|porque|antes de|aunque",
+    "fr": r"après (?:avoir|que)|alors que|tandis que|parce que|avant de",
+    "pt": r"depois de|após|enquanto|porque|antes de",
+    "nl": r"nadat|terwijl|omdat|voordat",
+    "pl": r"po tym jak|podczas gdy|ponieważ|zanim",
+}
+# Relative pronouns: a clause they open refers back to the nearest named thing before it.
+RELATIVE = {
+    "it": r"(?:il|la|i|le) cui|cui|che|il quale|la quale",
+    "de": r"der|die|das|deren|dessen|welche|welcher",
+    "en": r"which|whose|who|that",
+    "es": r"que|cuyo|cuya|cuyos|cuyas|quien|el cual|la cual",
+    "fr": r"qui|que|dont|lequel|laquelle",
+    "pt": r"que|cujo|cuja|o qual|a qual",
+    "nl": r"die|dat|wiens|wier|waarvan",
+    "pl": r"który|która|które|którego|której|których",
+}
+# "according to X": X is who says it.
+ACCORDING_TO = {
+    "it": r"secondo|stando a|come riporta|riporta",
+    "de": r"laut|nach angaben von|zufolge|berichtet",
+    "en": r"according to|reported by|reports|told",
+    "es": r"según|de acuerdo con|informa",
+    "fr": r"selon|d'après|d’après|rapporte",
+    "pt": r"segundo|de acordo com|conforme|informa",
+    "nl": r"volgens|meldt",
+    "pl": r"według|jak podaje|podaje|informuje",
+}
+# Prepositions that introduce the other party of a two-party event ("a partnership with Sharp").
+WITH = {
+    "it": r"con", "de": r"mit", "en": r"with", "es": r"con", "fr": r"avec", "pt": r"com", "nl": r"met", "pl": r"z|ze",
+}
+# "Jointly": every company of the sentence takes part ("Leica and Xiaomi will jointly develop a phone").
+JOINTLY = {
+    "it": r"congiuntamente|insieme", "de": r"gemeinsam", "en": r"jointly|together", "es": r"conjuntamente|juntos|juntas",
+    "fr": r"conjointement|ensemble", "pt": r"conjuntamente|juntos|juntas", "nl": r"samen|gezamenlijk", "pl": r"wspólnie|razem",
+}

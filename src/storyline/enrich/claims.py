@@ -1,0 +1,398 @@
+"""Claims: the events an article's sentences report, who takes part, when, and how sure the reporting is.
+
+The built-in extractor works offline in every language of `claim_cues.LANGUAGES`, from cue words
+(`claim_cues.py`), the entity layer (`entities.py`) and date normalization (`event_dates.py`):
+
+1. sentences (the title is one too) split into clauses at punctuation and subordinating words;
+2. a clause with an event cue becomes a draft event; its participants are the eligible entities of
+   the clause, completed where the sentence or the text around makes the missing party clear: the
+   antecedent of a relative clause, the sentence's subject, the parties of the clause before,
+   the previous event of the same kind ("the end of this cooperation"), the next sentence when it
+   only names candidates ("Honor and Xiaomi are in the running"), or the article's protagonist
+   for "a cooperation with Sharp";
+3. its date is the first date of its clause, else a date of a clause of the sentence without an
+   event ("..., as announced on Monday");
+4. its status comes from cue words in its clause and in the event-less clauses of the sentence,
+   strongest first: denied > rumoured > planned > confirmed > reported; an event dated after
+   publication is planned.
+
+`extract_claims` is pure; other extractors register in `EXTRACTORS` (see `llm_claims.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from itertools import pairwise
+
+from storyline.enrich import claim_cues as cues
+from storyline.enrich.entities import Mention, extract_mentions
+from storyline.enrich.event_dates import EventDate, find_dates
+from storyline.model import Article, Claim, Participant
+
+BUILTIN = "builtin-v1"
+STATUS_ORDER = ("denied", "rumoured", "planned", "confirmed", "reported")  # the first that applies wins
+
+_PARTY_TYPES = {
+    "partnership_start": {"ORG", "MISC"}, "partnership_end": {"ORG", "MISC"}, "acquisition": {"ORG", "MISC"},
+    "investment": {"ORG", "MISC", "PER"}, "product_launch": {"ORG", "MISC", "PRODUCT"},
+    "legal_action": {"ORG", "MISC", "PER", "COUNTRY"}, "leadership_change": {"PER", "ORG", "MISC"},
+    "layoffs": {"ORG", "MISC"}, "financial_results": {"ORG", "MISC"},
+}
+_PARTNERSHIP = ("partnership_start", "partnership_end")
+_STAKE = re.compile(r"stake|quota|partecipazione|beteiligung|participación|participation|participação|belang|udział", re.I)
+_PASSIVE = re.compile(r"\s*(?:by|da|dal|dalla|von|vom|par|por|pela|pelo|door|przez)\b", re.I)
+_ABBREVIATIONS = frozenset(
+    ["dr", "mr", "mrs", "ms", "prof", "inc", "co", "corp", "ltd", "st", "jr", "sr", "vs", "etc", "bzw", "ca", "nr", "dott", "ing", "sig", "avv", "mme", "gen", "no", "nº", "art", "abs"]
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”»’']?(?=\s+[\"“«„‘'(]?[A-ZÀ-ÖØ-ÞĀ-Ž0-9])|\n+")
+_CLAUSE_PUNCTUATION = re.compile(r"\s*[,;:()–—]\s*|\s+-\s+")
+
+
+@dataclass
+class _Sentence:
+    text: str
+    offset: int  # where it starts in the article's text; -1 for the title
+    mentions: list[Mention]
+    dates: list[EventDate]
+
+
+@dataclass
+class _Draft:
+    type: str
+    sentence: int
+    clauses: list[tuple[int, int]]
+    parties: list[Mention] = field(default_factory=list)
+    date: EventDate | None = None
+    status: str = "reported"
+    attribution: str | None = None
+    extra_sentence: int | None = None  # a following sentence that completed its parties
+    trigger_at: int = 0
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{pattern})", re.IGNORECASE)
+
+
+def _search(table: dict[str, str], lang: str, text: str) -> re.Match[str] | None:
+    pattern = table.get(lang)
+    return _compiled(pattern).search(text) if pattern else None
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans; a full stop after an abbreviation, an initial or an ordinal does not end one."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        before = text[start : match.start()].rsplit(None, 1)
+        word = before[-1].lower().rstrip(".") if before else ""
+        if match.group().startswith(".") and (word in _ABBREVIATIONS or len(word) == 1 or (word.isdigit() and len(word) <= 2)):
+            continue
+        if text[start : match.end()].strip():
+            spans.append((start, match.end()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in spans]
+
+
+def _split_clauses(sentence: str, lang: str) -> list[tuple[int, int, bool]]:
+    """Clause spans in the sentence and whether each opens with a relative pronoun."""
+    cuts = {0, len(sentence)}
+    for match in _CLAUSE_PUNCTUATION.finditer(sentence):
+        cuts.update((match.start(), match.end()))
+    breaks = cues.CLAUSE_BREAKS.get(lang)
+    if breaks:
+        cuts.update(m.start() for m in _compiled(breaks).finditer(sentence))
+    bounds = sorted(cuts)
+    relative = _compiled(rf"(?:{cues.RELATIVE[lang]})\b") if lang in cues.RELATIVE else None
+    clauses = []
+    for start, end in pairwise(bounds):
+        piece = sentence[start:end]
+        if piece.strip(" ,;:()–—-"):
+            lead = len(piece) - len(piece.lstrip(" ,;:()–—-"))
+            opens_relative = bool(start and relative and relative.match(piece, lead))
+            clauses.append((start, end, opens_relative))
+    return clauses
+
+
+def _party_kind(mention: Mention) -> str:
+    return "COUNTRY" if mention.key.startswith("country:") else mention.type
+
+
+def _eligible(mentions: list[Mention], event_type: str, start: int, end: int) -> list[Mention]:
+    allowed = _PARTY_TYPES[event_type]
+    return [m for m in mentions if start <= m.start and m.end <= end and _party_kind(m) in allowed]
+
+
+def _drop_cue_words(mentions: list[Mention], lang: str) -> list[Mention]:
+    """A capitalised cue word ("Partner" in German) is not a party."""
+    words = [cues.PARTNERSHIP_TOPIC.get(lang, ""), *(table.get(lang, "") for table in cues.TRIGGERS.values())]
+    pattern = re.compile(rf"(?:{'|'.join(w for w in words if w)})\w*", re.IGNORECASE)
+    return [m for m in mentions if not pattern.fullmatch(m.text)]
+
+
+def _add(parties: list[Mention], new: list[Mention]) -> None:
+    keys = {p.key for p in parties}
+    for mention in new:
+        if mention.key not in keys:
+            parties.append(mention)
+            keys.add(mention.key)
+
+
+def _clause_types(text: str, lang: str, sentence: str, has_topic: bool, parties_in_sentence: int) -> list[tuple[str, int]]:
+    """The event types a clause signals, with where the cue is."""
+    found: list[tuple[str, int]] = []
+    for event_type, table in cues.TRIGGERS.items():
+        match = _search(table, lang, text)
+        if match and (event_type != "financial_results" or re.search(r"\d", sentence)):
+            found.append((event_type, match.start()))
+    end = _search(cues.PARTNERSHIP_END, lang, text)
+    leave = _search(cues.PARTNERSHIP_LEAVE, lang, text)
+    begin = _search(cues.PARTNERSHIP_BEGIN, lang, text)
+    topic = _search(cues.PARTNERSHIP_TOPIC, lang, text)
+    two_party_deal = any(t in ("acquisition", "investment") for t, _ in found)
+    if (end and has_topic) or (leave and parties_in_sentence >= 2):
+        found.append(("partnership_end", (end or leave).start()))  # type: ignore[union-attr]
+    elif (topic or (begin and has_topic)) and not two_party_deal:
+        found.append(("partnership_start", (topic or begin).start()))  # type: ignore[union-attr]
+    kinds = {t for t, _ in found}
+    if {"acquisition", "investment"} <= kinds:
+        drop = "acquisition" if _STAKE.search(text) else "investment"
+        found = [f for f in found if f[0] != drop]
+    return found
+
+
+def _status(texts: list[str], lang: str) -> tuple[str, re.Match[str] | None]:
+    """The strongest status the cue words in these texts give, and the cue."""
+    for status in STATUS_ORDER[:-1]:
+        for text in texts:
+            silenced = [m.span() for m in _compiled(cues.NO_COMMENT[lang]).finditer(text)] if lang in cues.NO_COMMENT else []
+            for match in _compiled(cues.STATUS_CUES[status].get(lang, "(?!x)x")).finditer(text):
+                if not any(s <= match.start() < e for s, e in silenced):
+                    return status, match
+    return "reported", None
+
+
+def _is_after(event: EventDate, published: date) -> bool:
+    if event.precision == "year":
+        return int(event.value) > published.year
+    if event.precision == "month":
+        return event.value > published.strftime("%Y-%m")
+    return event.value > published.isoformat()
+
+
+def _roles(event_type: str, parties: list[Mention], trigger_at: int, sentence: str) -> list[str | None]:
+    if event_type in _PARTNERSHIP:
+        return ["partner"] * len(parties)
+    if event_type == "leadership_change":
+        return ["person" if p.type == "PER" else "organization" for p in parties]
+    if event_type == "product_launch":
+        return ["product" if p.type == "PRODUCT" else "maker" for p in parties]
+    if event_type == "legal_action":
+        return ["authority" if _party_kind(p) == "COUNTRY" else None for p in parties]
+    if event_type in ("acquisition", "investment"):
+        passive = bool(_PASSIVE.match(sentence, trigger_at + len(sentence[trigger_at:].split(None, 1)[0])))
+        first, second = ("acquirer", "target") if event_type == "acquisition" else ("investor", "recipient")
+        if passive:
+            first, second = second, first
+        return [first if p.start < trigger_at else second for p in parties]
+    return [None] * len(parties)
+
+
+def _attribution(status: str, cue: re.Match[str] | None, sentence: _Sentence, lang: str, local: list[tuple[int, int]]) -> str | None:
+    according = _search(cues.ACCORDING_TO, lang, sentence.text)
+    if according:
+        named = [m for m in sentence.mentions if 0 <= m.start - according.end() <= 25]
+        if named:
+            return named[0].label
+    if status == "rumoured" and cue is not None:
+        return "unnamed sources"
+    if status == "confirmed" and cue is not None:
+        for start, end in local:
+            if start <= cue.start() < end:
+                before = [m for m in sentence.mentions if start <= m.start < cue.start() and m.type in ("ORG", "MISC", "PER")]
+                if before:
+                    return before[-1].label
+    return None
+
+
+def _protagonist(mentions: list[Mention], title_mentions: list[Mention]) -> Mention | None:
+    counts = Counter(m.key for m in mentions + title_mentions + title_mentions if m.type in ("ORG", "MISC"))
+    if not counts:
+        return None
+    key = min(counts, key=lambda k: (-counts[k], k))
+    return next(m for m in title_mentions + mentions if m.key == key)
+
+
+def extract_claims(article: Article) -> list[Claim]:
+    """Events the article reports, with participants, date, status and evidence (built-in extractor).
+
+    >>> from storyline.model import Article, PublishedDate, DatePrecision
+    >>> from datetime import datetime
+    >>> text = "Norvik Systems hat angeblich die Übernahme von Ferrante Ottica beschlossen."
+    >>> published = PublishedDate(datetime(2024, 3, 14), DatePrecision.DAY)
+    >>> [(c.type, c.status, [p.name for p in c.participants]) for c in extract_claims(Article("a", None, text, "de", published=published))]
+    [('acquisition', 'rumoured', ['Norvik Systems', 'Ferrante Ottica'])]
+    """
+    lang = article.lang or ""
+    if lang not in cues.LANGUAGES or not article.text:
+        return []
+    published = article.published.value.date() if article.published else None
+    title = article.title or ""
+    text_mentions = _drop_cue_words(extract_mentions(article.text, lang), lang)
+    title_mentions = _drop_cue_words(extract_mentions(title, lang), lang) if title else []
+    sentences: list[_Sentence] = []
+    anchor: EventDate | None = None
+    for start, end in _split_sentences(title):
+        mentions = [Mention(m.text, m.key, m.label, m.type, m.start - start, m.end - start)
+                    for m in title_mentions if start <= m.start and m.end <= end]
+        sentences.append(_Sentence(title[start:end], -1, mentions, find_dates(title[start:end], lang, published)))
+    for start, end in _split_sentences(article.text):
+        body = article.text[start:end]
+        mentions = [Mention(m.text, m.key, m.label, m.type, m.start - start, m.end - start)
+                    for m in text_mentions if start <= m.start and m.end <= end]
+        dates = find_dates(body, lang, published, anchor)
+        anchor = dates[-1] if dates else anchor
+        sentences.append(_Sentence(body, start, mentions, dates))
+    protagonist = _protagonist(text_mentions, title_mentions)
+    drafts: list[_Draft] = []
+    for index, sentence in enumerate(sentences):
+        drafts.extend(_sentence_drafts(index, sentence, lang, published, drafts))
+    _attribute_from_next_sentence(drafts, sentences, lang)
+    _complete(drafts, sentences, lang, protagonist)
+    return [_claim(d, sentences, article.text) for d in drafts if len(d.parties) >= (2 if d.type in cues.TWO_PARTY else 1)]
+
+
+def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date | None, earlier: list[_Draft]) -> list[_Draft]:
+    text = sentence.text
+    if text.rstrip().endswith("?"):
+        return []  # a question claims nothing
+    has_topic = bool(_search(cues.PARTNERSHIP_TOPIC, lang, text))
+    orgs = {m.key for m in sentence.mentions if m.type in ("ORG", "MISC")}
+    clauses = _split_clauses(text, lang)
+    jointly = _compiled(cues.JOINTLY[lang]) if lang in cues.JOINTLY else None
+    by_type: dict[str, _Draft] = {}
+    eventless: list[tuple[int, int]] = []
+    for start, end, relative in clauses:
+        found = _clause_types(text[start:end], lang, text, has_topic, len(orgs))
+        if not found:
+            eventless.append((start, end))
+            continue
+        for event_type, at in found:
+            draft = by_type.get(event_type)
+            if draft is None:
+                draft = by_type[event_type] = _Draft(event_type, index, [], trigger_at=start + at)
+            draft.clauses.append((start, end))
+            parties = _eligible(sentence.mentions, event_type, start, end)
+            if relative:  # "..., whose business was hit by sanctions": the antecedent takes part
+                before = [m for m in sentence.mentions if m.end <= start and _party_kind(m) in _PARTY_TYPES[event_type]]
+                _add(parties, before[-1:])
+            _add(draft.parties, parties)
+            clause_dates = [d for d in sentence.dates if start <= d.start < end]
+            if draft.date is None and clause_dates:
+                draft.date = clause_dates[0]
+    free_dates = [d for d in sentence.dates if any(s <= d.start < e for s, e in eventless)]
+    for draft in by_type.values():
+        need = 2 if draft.type in cues.TWO_PARTY else 1
+        if not draft.parties:
+            preceding = [(s, e) for s, e, _r in clauses if e <= draft.clauses[0][0]]
+            for s, e in reversed(preceding):
+                found_parties = _eligible(sentence.mentions, draft.type, s, e)
+                if found_parties:
+                    _add(draft.parties, found_parties)
+                    break
+        if 0 < len(draft.parties) < need:
+            subject = _eligible(sentence.mentions, draft.type, 0, len(text))[:1]
+            _add(draft.parties, subject)
+        if draft.type == "legal_action" and all(_party_kind(p) == "COUNTRY" for p in draft.parties):
+            # sanctions name who imposes them; the target is the sentence's company
+            _add(draft.parties, [m for m in _eligible(sentence.mentions, draft.type, 0, len(text)) if _party_kind(m) != "COUNTRY"][:1])
+        if jointly and jointly.search(text):
+            _add(draft.parties, [m for m in sentence.mentions if m.type in ("ORG", "MISC")])
+        if not draft.parties:
+            family = _PARTNERSHIP if draft.type in _PARTNERSHIP else (draft.type,)
+            previous = next((d for d in reversed(earlier) if d.type in family and d.parties), None)
+            if previous:
+                _add(draft.parties, previous.parties)
+        if draft.date is None and free_dates:
+            draft.date = free_dates[0]
+        local = [text[s:e] for s, e in draft.clauses] + [text[s:e] for s, e in eventless]
+        draft.status, cue = _status(local, lang)
+        if published and draft.date and draft.status in ("reported", "confirmed") and _is_after(draft.date, published):
+            draft.status = "planned"
+        if draft.status == "planned" and not any(_status([text[s:e]], lang)[0] == "planned" for s, e in draft.clauses) \
+                and _status([text[s:e] for s, e in eventless], lang)[0] == "confirmed" and not (published and draft.date and _is_after(draft.date, published)):
+            draft.status = "confirmed"  # "announced that it will ...": the announcement confirms the event
+        draft.attribution = _attribution(draft.status, cue, sentence, lang, draft.clauses + eventless)
+    return sorted(by_type.values(), key=lambda d: d.trigger_at)
+
+
+def _attribute_from_next_sentence(drafts: list[_Draft], sentences: list[_Sentence], lang: str) -> None:
+    """'... acquired Y. The company announced it on Monday.': a following sentence with no event of its
+    own that confirms, denies or sources the one before gives it that status (and its date, if none)."""
+    drafted = {d.sentence for d in drafts}
+    for draft in drafts:
+        following = draft.sentence + 1
+        if following >= len(sentences) or following in drafted or sentences[draft.sentence].offset < 0:
+            continue
+        sentence = sentences[following]
+        status, cue = _status([sentence.text], lang)
+        if status == "planned" or (status == "confirmed" and draft.status != "reported"):
+            continue
+        if STATUS_ORDER.index(status) >= STATUS_ORDER.index(draft.status) and status != "confirmed":
+            continue
+        draft.status = status
+        draft.attribution = _attribution(status, cue, sentence, lang, [(0, len(sentence.text))]) or draft.attribution
+        if draft.date is None and sentence.dates and status == "confirmed":
+            draft.date = sentence.dates[0]
+
+
+def _complete(drafts: list[_Draft], sentences: list[_Sentence], lang: str, protagonist: Mention | None) -> None:
+    """Fill two-party events from the next sentence's candidates or the article's protagonist."""
+    with_word = _compiled(rf"(?:{cues.WITH[lang]})\s+(?:\w+\s+){{0,3}}$") if lang in cues.WITH else None
+    drafted = {d.sentence for d in drafts}
+    for draft in drafts:
+        if draft.type not in cues.TWO_PARTY or len(draft.parties) != 1:
+            continue
+        following = draft.sentence + 1
+        if following < len(sentences) and following not in drafted and sentences[draft.sentence].offset >= 0:
+            candidates = [m for m in sentences[following].mentions if m.type in ("ORG", "MISC")]
+            if candidates:
+                _add(draft.parties, candidates)
+                draft.extra_sentence = following
+                continue
+        single = draft.parties[0]
+        sentence = sentences[draft.sentence].text
+        if protagonist and protagonist.key != single.key and with_word and with_word.search(sentence[: single.start]):
+            draft.parties.insert(0, protagonist)
+
+
+def _claim(draft: _Draft, sentences: list[_Sentence], text: str) -> Claim:
+    sentence = sentences[draft.sentence]
+    roles = _roles(draft.type, draft.parties, draft.trigger_at, sentence.text)
+    participants = tuple(Participant(p.key, p.label, p.type, role) for p, role in zip(draft.parties, roles, strict=True))
+    if sentence.offset < 0:
+        evidence, start, end = sentence.text, -1, -1
+    else:
+        start = sentence.offset
+        last = sentences[draft.extra_sentence] if draft.extra_sentence is not None else sentence
+        end = last.offset + len(last.text)
+        evidence = text[start:end]
+    return Claim(draft.type, draft.status, participants, evidence, start, end,
+                 draft.date.value if draft.date else None, draft.date.precision if draft.date else None, draft.attribution)
+
+
+ClaimExtractor = Callable[[Article], list[Claim]]
+EXTRACTORS: dict[str, ClaimExtractor] = {BUILTIN: extract_claims}
+
+
+def get_extractor(name: str = BUILTIN) -> ClaimExtractor:
+    """A claim extractor by name (the built-in one unless configured otherwise)."""
+    if name not in EXTRACTORS:
+        raise ValueError(f"unknown claim extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}")
+    return EXTRACTORS[name]

@@ -1,0 +1,113 @@
+"""A story's timeline: the same event across articles and languages as one entry with its status history.
+
+Claims of the story's articles join one entry when they have the same type, share their parties
+(two of them, or the only one either names) and do not name products or years that differ.
+Each article adds one step to the entry's status history (its strongest claim about it);
+steps go by publication date. An undated article's step goes where its status fits: before the
+first dated step that is surer than it (a rumour precedes the confirmation it anticipates), so
+"rumoured in an undated blog → confirmed by the company" reads in that order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+_SURENESS = {"rumoured": 0, "planned": 1, "reported": 2, "confirmed": 3, "denied": 3}
+_PRECISION = {"year": 0, "month": 1, "week": 2, "day": 3}
+
+
+@dataclass
+class _Entry:
+    type: str
+    keys: dict[str, str] = field(default_factory=dict)  # participant key -> name
+    support: dict[str, int] = field(default_factory=dict)  # participant key -> claims naming it
+    claims: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (claim, article)
+
+
+def _keys(claim: dict[str, Any], kind: str | None = None) -> set[str]:
+    return {p["key"] for p in claim["participants"] if kind is None or p["type"] == kind}
+
+
+def _matches(entry: _Entry, claim: dict[str, Any]) -> bool:
+    if claim["type"] != entry.type:
+        return False
+    keys = _keys(claim)
+    shared = keys & set(entry.keys)
+    if len(shared) < min(2, len(keys), len(entry.keys)) or not shared:
+        return False
+    products = _keys(claim, "PRODUCT")
+    known = {k for c, _ in entry.claims for k in _keys(c, "PRODUCT")}
+    if products and known and not products & known:
+        return False
+    years = {c["date"][:4] for c, _ in entry.claims if c["date"]}
+    return not (claim["date"] and years and all(abs(int(claim["date"][:4]) - int(y)) > 1 for y in years))
+
+
+def _order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    dated = sorted((s for s in steps if s["published"]), key=lambda s: (s["published"], s["article_id"]))
+    for step in (s for s in steps if not s["published"]):
+        at = next((i for i, d in enumerate(dated) if _SURENESS[d["status"]] > _SURENESS[step["status"]]), len(dated))
+        dated.insert(at, step)
+    return dated
+
+
+def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Timeline entries of a story from its articles (dicts as `Article.to_dict()`) and their claims.
+
+    >>> a = {"id": "a1", "source": "blog.de", "published": None, "lang": "de"}
+    >>> b = {"id": "b1", "source": "news.it", "published": "2022-05-24", "lang": "it"}
+    >>> party = lambda n: {"key": "name:" + n, "name": n, "type": "ORG", "role": None}
+    >>> claim = lambda s, d: {"type": "partnership_end", "status": s, "participants": [party("x"), party("y")],
+    ...                       "date": d, "date_precision": "day" if d else None, "evidence": s, "attribution": None}
+    >>> [entry] = build_timeline([b, a], {"a1": [claim("rumoured", None)], "b1": [claim("confirmed", "2022-03-31")]})
+    >>> [step["status"] for step in entry["status_history"]], entry["status"], entry["date"]
+    (['rumoured', 'confirmed'], 'confirmed', '2022-03-31')
+    """
+    entries: list[_Entry] = []
+    ordered = sorted(articles, key=lambda a: (a["published"] is None, a["published"] or "", a["id"]))
+    for article in ordered:
+        for claim in claims.get(article["id"], []):
+            entry = next((e for e in entries if _matches(e, claim)), None)
+            if entry is None:
+                entry = _Entry(claim["type"])
+                entries.append(entry)
+            for party in claim["participants"]:
+                entry.keys.setdefault(party["key"], party["name"])
+                entry.support[party["key"]] = entry.support.get(party["key"], 0) + 1
+            entry.claims.append((claim, article))
+    return sorted((_entry_dict(e) for e in entries), key=lambda d: (d["date"] is None, d["date"] or "", d["id"]))
+
+
+def _entry_dict(entry: _Entry) -> dict[str, Any]:
+    by_article: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for claim, article in entry.claims:
+        held = by_article.get(article["id"])
+        if held is None or _SURENESS[claim["status"]] > _SURENESS[held[0]["status"]]:
+            by_article[article["id"]] = (claim, article)
+    history = _order([
+        {"status": c["status"], "article_id": a["id"], "source": a.get("source"), "published": a.get("published"),
+         "lang": a.get("lang"), "evidence": c["evidence"], "date": c["date"], "attribution": c.get("attribution")}
+        for c, a in by_article.values()
+    ])
+    # The date of the event: the surest, most precise one any article gives.
+    dated = [c for c, _ in entry.claims if c["date"]]
+    best = max(dated, key=lambda c: (_SURENESS[c["status"]], _PRECISION.get(c["date_precision"], 0)), default=None)
+    # Parties: those named by at least half the claims, the most named first (a rumour's extra candidates drop out).
+    most = max(entry.support.values())
+    keys = sorted((k for k, n in entry.support.items() if n * 2 >= most), key=lambda k: (-entry.support[k], k))
+    first = history[0]
+    identity = f"{entry.type}|{'|'.join(sorted(keys))}|{first['article_id']}"
+    return {
+        "id": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12],
+        "type": entry.type,
+        "participants": [entry.keys[k] for k in keys],
+        "participant_keys": keys,
+        "date": best["date"] if best else None,
+        "date_precision": best["date_precision"] if best else None,
+        "status": history[-1]["status"],
+        "status_history": history,
+        "first_reported": {k: first[k] for k in ("article_id", "source", "published")},
+        "evidence_count": len(entry.claims),
+    }

@@ -1,0 +1,435 @@
+"""The REST API under /api: stories, articles, entities, search, errors, and POST /api/ingest.
+
+Lists are pages of `items` with a `next_cursor` (null on the last page): pass it back as `cursor`
+to get the next page. Cursors are keyset positions, so a page never repeats or skips an item
+when new stories or articles arrive. The schema is at /api/openapi.json.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from storyline.pipeline import IngestOptions, ingest
+from storyline.store.browse import (
+    CLAIM_STATUSES,
+    HIT_END,
+    HIT_START,
+    STORY_SORTS,
+    ArticleFilter,
+    StoryFilter,
+)
+from storyline.stories.tracker import update_stories
+from storyline.web.access import StoreAccess, date_prefix, read_store
+
+router = APIRouter(prefix="/api", tags=["api"])
+bearer = HTTPBearer(auto_error=False, description="The ingest token (`storyline serve --token` or STORYLINE_TOKEN).")
+
+
+# --- response models -----------------------------------------------------------------------------
+class Message(BaseModel):
+    detail: str
+
+
+class EntityRef(BaseModel):
+    key: str = Field(description="Language-independent entity key, e.g. 'org:huawei'.")
+    label: str
+    type: str
+    mentions: int
+
+
+class StorySummary(BaseModel):
+    id: str
+    label: str | None = Field(description="Headline of the story's most central article.")
+    labels: dict[str, str] = Field(description="Headline per language.")
+    size: int = Field(description="Articles in the story.")
+    languages: list[str] = Field(description="Languages, most articles first.")
+    language_counts: dict[str, int]
+    sources: list[str] = Field(description="Sites, most articles first (the top five in lists).")
+    n_sources: int
+    first_seen: str | None
+    last_seen: str | None
+    entities: list[EntityRef]
+    statuses: dict[str, int] = Field(description="Claim statuses in the story's timeline, with their number of events.")
+    recent: int = Field(description="Articles published in the week before the newest article in the store.")
+    rank: float = Field(description="(recent + 1) x (1 + ln languages) x (1 + ln sources).")
+
+
+class StoryList(BaseModel):
+    items: list[StorySummary]
+    next_cursor: str | None
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str | None
+    lang: str | None
+    source: str | None
+    url: str | None
+    sitename: str | None
+    published: str | None = Field(description="ISO 8601 truncated to its precision.")
+    published_precision: str | None
+    timezone_known: bool
+    truncated: bool
+    snippet: str = Field(description="The start of the text (in search results: the passage that matches).")
+    story_id: str | None = None
+    similarity: float | None = None
+    duplicate_of: str | None = None
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleSummary]
+    next_cursor: str | None
+
+
+class StoryDetail(StorySummary):
+    source_counts: dict[str, int]
+    timeline: list[dict[str, Any]] = Field(description="Claimed events, oldest first, with their status history.")
+    articles: ArticleList = Field(description="The story's articles by date; page on with /api/articles?story=ID.")
+
+
+class SourceRef(BaseModel):
+    origin_key: str
+    url: str | None
+    source: str | None
+    origin: str
+    first_seen: str
+
+
+class StoryRef(BaseModel):
+    story_id: str
+    label: str | None
+    similarity: float
+    duplicate_of: str | None
+
+
+class ArticleDetail(BaseModel):
+    id: str
+    title: str | None
+    text: str
+    lang: str | None
+    lang_confidence: float | None
+    published: str | None
+    published_precision: str | None
+    timezone_known: bool
+    source: str | None
+    url: str | None
+    sitename: str | None
+    authors: list[str]
+    comments: list[str]
+    truncated: bool
+    origin: str
+    sources: list[SourceRef]
+    claims: list[dict[str, Any]] = Field(description="Claims with status and the evidence's character span in text.")
+    story: StoryRef | None
+
+
+class EntitySummary(BaseModel):
+    key: str
+    label: str
+    type: str
+    articles: int = Field(description="Articles that mention it.")
+    stories: int = Field(description="Stories that mention it.")
+
+
+class EntityList(BaseModel):
+    items: list[EntitySummary]
+    next_cursor: str | None
+
+
+class EntityMonth(BaseModel):
+    month: str
+    stories: int
+    articles: int
+
+
+class EntityDetail(EntitySummary):
+    months: list[EntityMonth] = Field(description="Stories mentioning it by the month they started.")
+    story_page: StoryList = Field(description="Its stories, latest activity first.")
+
+
+class SearchHit(ArticleSummary):
+    highlights: list[tuple[int, int]] = Field(description="[start, end) character spans of the matches in snippet.")
+
+
+class SearchResults(BaseModel):
+    query: str
+    items: list[SearchHit]
+    next_cursor: str | None
+
+
+class ErrorItem(BaseModel):
+    origin: str
+    locator: str | None
+    stage: str
+    severity: str
+    reason: str
+    first_seen: str
+    last_seen: str
+
+
+class ErrorList(BaseModel):
+    items: list[ErrorItem]
+    next_cursor: str | None
+
+
+class Problem(BaseModel):
+    where: str
+    stage: str
+    severity: str
+    reason: str
+
+
+class IngestResult(BaseModel):
+    documents: int
+    new_articles: int
+    known_articles: int
+    errors: list[Problem]
+    warnings: list[Problem]
+    assigned: int = Field(description="Articles given a story.")
+    new_stories: int
+
+
+# --- parameters ------------------------------------------------------------------------------------
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
+Cursor = Annotated[str | None, Query(max_length=1000, description="The next_cursor of the previous page.")]
+Text = Annotated[str | None, Query(max_length=200)]
+SinceParam = Annotated[str | None, Query(max_length=10, description="On or after: YYYY, YYYY-MM or YYYY-MM-DD.")]
+UntilParam = Annotated[str | None, Query(max_length=10, description="On or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
+NOT_FOUND = {404: {"model": Message, "description": "No such item."}}
+BAD_REQUEST = {400: {"model": Message, "description": "A malformed cursor or date."}}
+
+
+def _blank(value: str | None) -> str | None:
+    return value.strip() or None if value else None
+
+
+def split_hits(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    """A snippet with hit markers as plain text plus the [start, end) spans of the hits."""
+    text, spans, start = [], [], None
+    length = 0
+    for part in re.split(f"([{HIT_START}{HIT_END}])", snippet):
+        if part == HIT_START:
+            start = length
+        elif part == HIT_END:
+            if start is not None:
+                spans.append((start, length))
+            start = None
+        else:
+            text.append(part)
+            length += len(part)
+    return "".join(text), spans
+
+
+# --- stories ---------------------------------------------------------------------------------------
+@router.get("/stories", response_model=StoryList, responses=BAD_REQUEST, summary="List stories")
+def list_stories(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200, description="Words in the stories' articles.")] = None,
+    lang: Text = None,
+    source: Text = None,
+    entity: Annotated[str | None, Query(max_length=200, description="Entity key, e.g. org:huawei.")] = None,
+    status: Annotated[str | None, Query(description=f"A claim status: {', '.join(CLAIM_STATUSES)}.")] = None,
+    since: SinceParam = None,
+    until: UntilParam = None,
+    sort: Annotated[str, Query(description=f"One of {', '.join(STORY_SORTS)}.")] = "growth",
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Stories, those growing now and spread across languages and sources first (sort=growth)."""
+    if sort not in STORY_SORTS:
+        raise HTTPException(400, f"sort must be one of {', '.join(STORY_SORTS)}")
+    filters = StoryFilter(q=_blank(q), lang=_blank(lang), source=_blank(source), entity=_blank(entity),
+                          status=_blank(status), since=date_prefix(since, "since"), until=date_prefix(until, "until"))
+    page = read_store(request).browse_stories(filters, sort, limit, cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/stories/{story_id}", response_model=StoryDetail, responses=NOT_FOUND, summary="One story")
+def get_story(request: Request, story_id: str, limit: Limit = 50) -> dict[str, Any]:
+    """A story (id or unique prefix): summary, sources, entities, timeline, and its first articles by date."""
+    store = read_store(request)
+    story = store.story_overview(story_id)
+    if story is None:
+        raise HTTPException(404, f"no story with id {story_id!r}")
+    page = store.story_articles(story["id"], limit)
+    return story | {"articles": {"items": page.items, "next_cursor": page.next_cursor}}
+
+
+# --- articles --------------------------------------------------------------------------------------
+@router.get("/articles", response_model=ArticleList, responses=BAD_REQUEST, summary="List articles")
+def list_articles(
+    request: Request,
+    lang: Text = None,
+    source: Text = None,
+    since: SinceParam = None,
+    until: UntilParam = None,
+    story: Annotated[str | None, Query(max_length=200, description="Only this story's articles.")] = None,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Articles, newest first (undated ones last)."""
+    filters = ArticleFilter(lang=_blank(lang), source=_blank(source), since=date_prefix(since, "since"),
+                            until=date_prefix(until, "until"), story=_blank(story))
+    page = read_store(request).browse_articles(filters, limit, cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/articles/{article_id}", response_model=ArticleDetail, responses=NOT_FOUND, summary="One article")
+def get_article(request: Request, article_id: str) -> dict[str, Any]:
+    """An article (id or unique prefix) with its text, comments, every source, its claims and its story."""
+    store = read_store(request)
+    article = store.article_record(article_id)
+    if article is None:
+        raise HTTPException(404, f"no article with id {article_id!r}")
+    return article.to_dict() | {
+        "sources": store.sources(article.id),
+        "claims": store.claims([article.id]).get(article.id, []),
+        "story": store.article_story(article.id),
+    }
+
+
+# --- entities --------------------------------------------------------------------------------------
+@router.get("/entities", response_model=EntityList, responses=BAD_REQUEST, summary="List entities")
+def list_entities(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200, description="Part of the label or key.")] = None,
+    type: Annotated[str | None, Query(max_length=20, description="ORG, PER, LOC, PRODUCT, ...")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Entities, those mentioned in most articles first."""
+    page = read_store(request).browse_entities(_blank(q), _blank(type), limit, cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/entities/{key:path}", response_model=EntityDetail, responses=NOT_FOUND | BAD_REQUEST,
+            summary="One entity")
+def get_entity(request: Request, key: str, limit: Limit = 25, cursor: Cursor = None) -> dict[str, Any]:
+    """An entity, its stories per month, and one page of its stories (latest activity first)."""
+    store = read_store(request)
+    entity = store.entity(key)
+    if entity is None:
+        raise HTTPException(404, f"no entity with key {key!r}")
+    page = store.entity_stories(key, limit, cursor)
+    return entity | {"story_page": {"items": page.items, "next_cursor": page.next_cursor}}
+
+
+# --- search and errors -----------------------------------------------------------------------------
+@router.get("/search", response_model=SearchResults, responses=BAD_REQUEST, summary="Full-text search")
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=200, description="Words to find (accents and case ignored).")],
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Articles whose title or text has all the words, best match first."""
+    page = read_store(request).browse_search(q, limit, cursor)
+    items = []
+    for item in page.items:
+        snippet, spans = split_hits(item["snippet"])
+        items.append(item | {"snippet": snippet, "highlights": spans})
+    return {"query": q, "items": items, "next_cursor": page.next_cursor}
+
+
+@router.get("/errors", response_model=ErrorList, responses=BAD_REQUEST, summary="Ingest errors")
+def list_errors(request: Request, limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
+    """What failed to ingest (severity error) or was stored after a repair (warning), and why; newest first."""
+    page = read_store(request).browse_errors(limit, cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+# --- ingest ----------------------------------------------------------------------------------------
+# The file name's extension tells the sources stage the shape, as for files on disk.
+_SUFFIXES = {
+    "application/json": ".json",
+    "application/x-ndjson": ".jsonl",
+    "application/jsonl": ".jsonl",
+    "application/jsonlines": ".jsonl",
+    "application/x-jsonlines": ".jsonl",
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "text/plain": ".txt",
+    "application/rss+xml": ".xml",
+    "application/atom+xml": ".xml",
+    "application/xml": ".xml",
+    "text/xml": ".xml",
+}
+_BODY_SCHEMA = {"type": "string", "description": "The document or JSONL records"}
+_INGEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "One document: a JSON article object (or an array of them), JSONL (one per line, the "
+                       "format of `storyline ingest`), an HTML page, a pasted text page or an RSS/Atom feed.",
+        "content": {
+            "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}},
+            "application/x-ndjson": {"schema": _BODY_SCHEMA},
+            "text/html": {"schema": _BODY_SCHEMA},
+            "text/plain": {"schema": _BODY_SCHEMA},
+        },
+    }
+}
+
+
+def _check_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
+    token: str | None = request.app.state.token
+    if not token:
+        raise HTTPException(403, "ingest is disabled: start the server with --token or set STORYLINE_TOKEN")
+    given = credentials.credentials if credentials else ""
+    if not secrets.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+        raise HTTPException(401, "a valid token is required: send 'Authorization: Bearer TOKEN'",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+def _ingest_bytes(access: StoreAccess, body: bytes, suffix: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="storyline-upload-") as folder:
+        path = Path(folder) / f"upload-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}{suffix}"
+        path.write_bytes(body)
+        with access.writer() as store:
+            report = ingest([str(path)], store, IngestOptions(workers=1))
+            stories = update_stories(store)
+
+    def problems(found: list[Any]) -> list[dict[str, str]]:
+        return [{"where": p.where, "stage": p.stage, "severity": p.severity, "reason": p.reason} for p in found]
+
+    return {"documents": report.documents, "new_articles": report.new_articles,
+            "known_articles": report.known_articles, "errors": problems(report.errors),
+            "warnings": problems(report.warnings), "assigned": stories.assigned, "new_stories": stories.new_stories}
+
+
+@router.post(
+    "/ingest", response_model=IngestResult, summary="Ingest a document or JSONL", openapi_extra=_INGEST_BODY,
+    responses={400: {"model": Message, "description": "An empty body."},
+               401: {"model": Message, "description": "Missing or wrong token."},
+               403: {"model": Message, "description": "Ingest is disabled (no token configured)."},
+               413: {"model": Message, "description": "Larger than the upload limit."}},
+)
+async def ingest_document(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> dict[str, Any]:
+    """Run the normal ingest pipeline on the body, then assign the new articles to stories.
+
+    Needs `Authorization: Bearer TOKEN` with the server's token; disabled when none is configured.
+    The shape comes from Content-Type (JSON, JSONL, HTML, text, RSS/Atom), else from the content.
+    """
+    _check_token(request, credentials)
+    limit: int = request.app.state.max_upload_bytes
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"the body is larger than the {limit / 1e6:.0f} MB upload limit")
+    if not body.strip():
+        raise HTTPException(400, "the body is empty: send a document or JSONL")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return await run_in_threadpool(_ingest_bytes, request.app.state.access, bytes(body), _SUFFIXES.get(media_type, ""))

@@ -1,0 +1,163 @@
+"""The web app: story pages, the REST API under /api and Atom feeds under /feeds, over one store.
+
+    from storyline.web.app import create_app
+    app = create_app("news.db", token="s3cret")   # an ASGI app: uvicorn, or httpx/TestClient in tests
+
+`storyline serve` runs it with uvicorn. Views only read the store; the one write path is
+POST /api/ingest, which runs the normal ingest pipeline and needs the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from storyline.store.browse import CursorError
+from storyline.web import api, feeds, pages
+from storyline.web.access import StoreAccess
+
+log = logging.getLogger("storyline.web")
+
+# Scripts and styles only from our own static files: an article string that slipped through
+# escaping still could not run, load anything from another host, or send a form elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+INTERNAL_ERROR = "Internal error: the server could not answer this request. The details are in the server's log.\n"
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every HTTP response (a plain ASGI middleware: no per-request task)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if _wants_json(request) or request.url.path.startswith("/feeds/"):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+    return pages.error_page(request, exc.status_code, str(exc.detail), headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if _wants_json(request):
+        # The standard FastAPI shape, without echoing the (possibly large) input back.
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+    message = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}" for e in exc.errors())
+    return pages.error_page(request, 400, f"Bad request: {message}", {})
+
+
+async def _cursor_error(request: Request, exc: Exception) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+    return pages.error_page(request, 400, str(exc), {})
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    # The trace goes to the log, never to the client.
+    log.error("error answering %s %s", request.method, request.url.path, exc_info=exc)
+    return PlainTextResponse(INTERNAL_ERROR, status_code=500, headers=SECURITY_HEADERS)
+
+
+def create_app(db: str, token: str | None = None, max_upload_bytes: int = 20_000_000) -> FastAPI:
+    """The ASGI app over the store at `db`. `token` enables POST /api/ingest (None: disabled).
+
+    Raises StoreError when `db` cannot be opened as a storyline store.
+    """
+    access = StoreAccess(db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        access.close()
+
+    app = FastAPI(
+        title="storyline",
+        summary="Multilingual news stories: stories, articles, entities, full-text search and ingest errors.",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN, which the CSP (rightly) refuses
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.access = access
+    app.state.token = token or None
+    app.state.max_upload_bytes = max_upload_bytes
+    app.add_middleware(SecurityHeaders)
+    handlers: dict[Any, Any] = {
+        StarletteHTTPException: _http_error,
+        RequestValidationError: _validation_error,
+        CursorError: _cursor_error,
+        Exception: _internal_error,
+    }
+    for kind, handler in handlers.items():
+        app.add_exception_handler(kind, handler)
+    app.mount("/static", StaticFiles(directory=str(resources.files("storyline.web") / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for uvicorn's factory mode (several worker processes): STORYLINE_DB and STORYLINE_TOKEN."""
+    return create_app(os.environ.get("STORYLINE_DB", "storyline.db"), os.environ.get("STORYLINE_TOKEN") or None)
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, workers: int = 1) -> None:
+    """Serve the app with uvicorn until interrupted."""
+    import uvicorn
+
+    if workers > 1:
+        # Worker processes build their own app from the environment.
+        os.environ["STORYLINE_DB"] = db
+        if token:
+            os.environ["STORYLINE_TOKEN"] = token
+        uvicorn.run("storyline.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    log_level="info", server_header=False, proxy_headers=False)
+    else:
+        uvicorn.run(create_app(db, token), host=host, port=port, log_level="info", server_header=False,
+                    proxy_headers=False)

@@ -1,0 +1,165 @@
+"""Claims: events, participants, dates and status from sentences in eight languages, and story timelines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from storyline import ingest, open_store, update_stories
+from storyline.enrich.claims import extract_claims
+from storyline.enrich.event_dates import find_dates
+from storyline.model import Article, DatePrecision, PublishedDate
+from storyline.stories.timeline import build_timeline
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _claims(text: str, lang: str, published: str = "2024-06-12", title: str | None = None) -> list[tuple]:
+    when = PublishedDate(datetime.fromisoformat(published), DatePrecision.DAY)
+    found = extract_claims(Article("t", title, text, lang, published=when))
+    return [(c.type, c.status, sorted(p.name for p in c.participants), c.date, c.date_precision) for c in found]
+
+
+# Sentences of our own, one language and event type each (2024-06-12 is a Wednesday).
+CASES = [
+    ("it", "Secondo indiscrezioni, Brenta Motori starebbe per acquisire Valsugana Freni.",
+     ("acquisition", "rumoured", ["Brenta Motori", "Valsugana Freni"], None, None)),
+    ("it", "Brenta Motori ha annunciato lunedì una partnership con Kelvion Labs.",
+     ("partnership_start", "confirmed", ["Brenta Motori", "Kelvion Labs"], "2024-06-10", "day")),
+    ("de", "Gerüchten zufolge will die Hallberg AG die Zusammenarbeit mit Aurelia Solar beenden.",
+     ("partnership_end", "rumoured", ["Aurelia Solar", "Hallberg"], None, None)),
+    ("de", "Die Kartellbehörde verhängte gestern eine Strafe gegen die Hallberg AG.",
+     ("legal_action", "reported", ["Hallberg"], "2024-06-11", "day")),
+    ("en", "Harrow Robotics reportedly plans to buy Quill Analytics, people familiar with the matter said.",
+     ("acquisition", "rumoured", ["Harrow Robotics", "Quill Analytics"], None, None)),
+    ("en", "Harrow Robotics announced it will lay off 400 workers in September.",
+     ("layoffs", "planned", ["Harrow Robotics"], "2024-09", "month")),
+    ("es", "Montes Textil anunció el pasado martes una alianza con Rivera Logística.",
+     ("partnership_start", "confirmed", ["Montes Textil", "Rivera Logística"], "2024-06-11", "day")),
+    ("fr", "Selon nos informations, Garonne Aviation aurait racheté Pyrène Composites.",
+     ("acquisition", "rumoured", ["Garonne Aviation", "Pyrène Composites"], None, None)),
+    ("fr", "Garonne Aviation a démenti toute fusion avec Pyrène Composites.",
+     ("acquisition", "denied", ["Garonne Aviation", "Pyrène Composites"], None, None)),
+    ("pt", "A Tejo Digital lançou em maio o novo tablet Vela.",
+     ("product_launch", "reported", ["Tejo Digital"], "2024-05", "month")),
+    ("nl", "Polderbank heeft vorige maand Dijkstra Software overgenomen.",
+     ("acquisition", "reported", ["Dijkstra Software", "Polderbank"], "2024-05", "month")),
+    ("pl", "Wisła Logistics ogłosiła w poniedziałek zwolnienie 200 pracowników.",
+     ("layoffs", "confirmed", ["Wisła Logistics"], "2024-06-10", "day")),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_event_type_status_participants_and_date(lang: str, text: str, expected: tuple) -> None:
+    found = _claims(text, lang)
+    kind, status, parties, when, precision = expected
+    match = [c for c in found if c[0] == kind]
+    assert match, f"no {kind} in {found}"
+    assert match[0][1] == status
+    assert set(parties) <= set(match[0][2]), match[0]
+    assert match[0][3:] == (when, precision)
+
+
+def test_no_claims_in_opinion_or_questions() -> None:
+    assert _claims("Il nuovo telefono ha uno schermo luminoso e una batteria che dura due giorni.", "it") == []
+    assert _claims("Will Harrow Robotics buy Quill Analytics?", "en") == []
+
+
+def test_no_claims_in_unsupported_language_rather_than_guessing() -> None:
+    assert _claims("Harrow Robotics announced a partnership with Quill Analytics.", "fi") == []
+
+
+def test_evidence_span_points_into_the_text() -> None:
+    text = "Kurzmeldung. Brenta Motori hat die Übernahme von Valsugana Freni bestätigt. Mehr morgen."
+    claim = extract_claims(Article("t", None, text, "de"))[0]
+    assert text[claim.start : claim.end] == claim.evidence
+    assert claim.status == "confirmed"
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("si è conclusa il 31 marzo scorso", "it", [("2022-03-31", "day")]),
+    ("a luglio", "it", [("2022-07", "month")]),
+    ("lunedì", "it", [("2022-05-23", "day")]),
+    ("nel 2015 e un anno dopo", "it", [("2015", "year"), ("2016", "year")]),
+    ("vor sieben Jahren", "de", [("2015", "year")]),
+    ("last week", "en", [("2022-05-16", "week")]),
+    ("il y a deux mois", "fr", [("2022-03", "month")]),
+    ("el 3 de marzo de 2021", "es", [("2021-03-03", "day")]),
+    ("w zeszłym roku", "pl", [("2021", "year")]),
+    ("1.100 Euro und 2000 Euro", "de", []),
+])
+def test_event_dates_against_publication(text: str, lang: str, expected: list) -> None:
+    assert [(d.value, d.precision) for d in find_dates(text, lang, date(2022, 5, 24))] == expected
+
+
+def test_relative_dates_need_a_publication_date() -> None:
+    assert find_dates("lunedì, nel 2015", "it", None)[0].value == "2015"
+    assert len(find_dates("lunedì, nel 2015", "it", None)) == 1
+
+
+def _party(name: str) -> dict:
+    return {"key": "name:" + name.lower(), "name": name, "type": "ORG", "role": None}
+
+
+def _claim(kind: str, status: str, names: list[str], when: str | None = None) -> dict:
+    return {"type": kind, "status": status, "participants": [_party(n) for n in names], "date": when,
+            "date_precision": "day" if when else None, "evidence": f"{kind} {status}", "attribution": None}
+
+
+def test_timeline_joins_one_event_across_articles_and_orders_its_history() -> None:
+    articles = [
+        {"id": "a", "source": "one.example", "published": "2024-01-02", "lang": "de"},
+        {"id": "b", "source": "two.example", "published": "2024-01-09", "lang": "fr"},
+        {"id": "c", "source": "three.example", "published": None, "lang": "en"},
+    ]
+    claims = {
+        "a": [_claim("acquisition", "rumoured", ["Alpha", "Beta"])],
+        "b": [_claim("acquisition", "confirmed", ["Beta", "Alpha"], "2024-01-08"), _claim("layoffs", "planned", ["Alpha"])],
+        "c": [_claim("acquisition", "rumoured", ["Alpha", "Beta", "Gamma"]), _claim("acquisition", "reported", ["Alpha", "Delta"])],
+    }
+    timeline = build_timeline(articles, claims)
+    deals = [e for e in timeline if e["type"] == "acquisition"]
+    assert len(deals) == 2  # Alpha-Delta is another deal
+    main = next(e for e in deals if "Beta" in e["participants"])
+    assert [s["article_id"] for s in main["status_history"]] == ["a", "c", "b"]
+    assert main["status"] == "confirmed" and main["date"] == "2024-01-08"
+    assert main["participants"] == ["Alpha", "Beta"]  # Gamma, named once by a rumour, drops out
+    assert main["first_reported"]["source"] == "one.example"
+    assert {e["type"] for e in timeline} == {"acquisition", "layoffs"}
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seeds live in ../shared/seeds")
+def test_seed_story_timeline(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "seeds.db")
+    ingest([str(SEEDS)], store)
+    update_stories(store)
+    stories = store.stories()
+    assert len(stories) == 1
+    timeline = store.story(stories[0]["id"])["timeline"]
+
+    def entry(kind: str, *names: str) -> dict:
+        found = [e for e in timeline if e["type"] == kind and set(names) <= set(e["participants"])]
+        assert found, f"no {kind} of {names} in {[(e['type'], e['participants']) for e in timeline]}"
+        return found[0]
+
+    start = entry("partnership_start", "Huawei", "Leica")
+    assert (start["date"], start["date_precision"]) == ("2015", "year")
+    end = entry("partnership_end", "Huawei", "Leica")
+    assert [s["status"] for s in end["status_history"]] == ["rumoured", "confirmed"]
+    assert [s["lang"] for s in end["status_history"]] == ["de", "it"]
+    assert (end["date"], end["status"]) == ("2022-03-31", "confirmed")
+    xiaomi = entry("partnership_start", "Leica", "Xiaomi")
+    assert [s["status"] for s in xiaomi["status_history"]] == ["rumoured", "confirmed"]
+    assert xiaomi["date"] == "2022-05-23"
+    launch = entry("product_launch", "Xiaomi")
+    assert (launch["date"], launch["date_precision"], launch["status"]) == ("2022-07", "month", "planned")
+    sharp = entry("partnership_start", "Leica", "Sharp")
+    assert sharp["status"] == "reported"
+    assert entry("legal_action", "United States", "Huawei")
+
+    # A re-run adds nothing and rebuilds nothing differently.
+    again = update_stories(store)
+    assert again.claims == 0
+    assert store.story(stories[0]["id"])["timeline"] == timeline
