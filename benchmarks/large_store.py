@@ -39,7 +39,9 @@ in ``transaction()`` batches), with everything else real:
   size.
 
 Built stores are cached as ``benchmarks/.cache/store-N.db`` with a ``.json`` sidecar that
-records the build's parameters; a store whose sidecar does not match is rebuilt.
+records the build's parameters; a store whose sidecar does not match is rebuilt. Copies are
+made in a second process while the first writes; on a 2-core machine 100k articles take about
+2.5 minutes (730 MB) and 1M about half an hour (about 7 GB).
 """
 
 from __future__ import annotations

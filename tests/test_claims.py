@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -163,3 +166,97 @@ def test_seed_story_timeline(tmp_path: Path) -> None:
     again = update_stories(store)
     assert again.claims == 0
     assert store.story(stories[0]["id"])["timeline"] == timeline
+
+
+class _ChatServer(ThreadingHTTPServer):
+    """An OpenAI-compatible endpoint on 127.0.0.1 that answers with fixed claims and keeps the requests."""
+
+    def __init__(self, address: tuple[str, int], handler: type) -> None:
+        super().__init__(address, handler)
+        self.answer: dict = {}
+        self.requests: list[dict] = []
+
+
+class _ChatHandler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})  # type: ignore[attr-defined]
+        payload = json.dumps({"choices": [{"message": {"content": json.dumps(self.server.answer)}}]}).encode()  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def chat_server():
+    server = _ChatServer(("127.0.0.1", 0), _ChatHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+def test_llm_extractor_uses_schema_and_maps_parties_to_entities(chat_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    text = "Brenta Motori hat die Übernahme von Valsugana Freni bestätigt. Der Preis bleibt geheim."
+    chat_server.answer = {"claims": [
+        {"type": "acquisition", "status": "confirmed", "date": None, "date_precision": None, "attribution": "Brenta Motori",
+         "participants": [{"name": "Brenta Motori", "role": "acquirer"}, {"name": "Valsugana Freni", "role": "target"}],
+         "evidence": "Brenta Motori hat die Übernahme von Valsugana Freni bestätigt."},
+        {"type": "not_a_type", "status": "confirmed", "participants": [], "date": None, "date_precision": None,
+         "attribution": None, "evidence": "x"},
+    ]}
+    monkeypatch.setenv("STORYLINE_LLM_URL", f"http://127.0.0.1:{chat_server.server_address[1]}/v1")
+    monkeypatch.setenv("STORYLINE_LLM_MODEL", "tiny-model")
+    monkeypatch.setenv("STORYLINE_LLM_KEY", "secret")
+    doc = tmp_path / "news.txt"
+    doc.write_text("Übernahme bestätigt\n\n" + text, encoding="utf-8")
+    store = open_store(tmp_path / "llm.db")
+    ingest([str(doc)], store)
+    update_stories(store, claims_extractor="llm")
+
+    [request] = chat_server.requests
+    assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer secret"
+    assert request["body"]["model"] == "tiny-model"
+    assert request["body"]["response_format"]["type"] == "json_schema"
+    [article] = list(store.articles())
+    [claim] = store.claims([article.id])[article.id]
+    assert claim["type"] == "acquisition" and claim["status"] == "confirmed"
+    assert [p["role"] for p in claim["participants"]] == ["acquirer", "target"]
+    builtin = {p.key for c in extract_claims(article) for p in c.participants}
+    assert {p["key"] for p in claim["participants"]} <= builtin  # the same entity keys as the built-in extractor
+    assert article.text[claim["start"] : claim["end"]] == claim["evidence"]
+
+
+def test_llm_extractor_unreachable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline.enrich.claims import get_extractor
+    from storyline.enrich.llm_claims import LLMError
+
+    monkeypatch.delenv("STORYLINE_LLM_URL", raising=False)
+    with pytest.raises(LLMError, match="STORYLINE_LLM_URL"):
+        get_extractor("llm")
+    monkeypatch.setenv("STORYLINE_LLM_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("STORYLINE_LLM_MODEL", "m")
+    with pytest.raises(LLMError, match="failed for article"):
+        get_extractor("llm")(Article("x", None, "Some text.", "en"))
+
+
+def test_stale_timelines_are_rebuilt_after_an_interrupted_run(tmp_path: Path) -> None:
+    text = "Brenta Motori ha annunciato lunedì una partnership con Kelvion Labs per i motori elettrici."
+    doc = tmp_path / "a.txt"
+    doc.write_text("Accordo Brenta Motori e Kelvion Labs\n\n" + text, encoding="utf-8")
+    store = open_store(tmp_path / "t.db")
+    ingest([str(doc)], store)
+    update_stories(store)
+    [story] = store.stories()
+    built = store.timeline(story["id"])
+    assert built and store.stale_timelines() == []
+    # A run killed after assigning but before rebuilding timelines leaves them stale; the next run rebuilds them.
+    store._db.execute("DELETE FROM story_timelines")
+    assert store.stale_timelines() == [story["id"]]
+    update_stories(store)
+    assert store.timeline(story["id"]) == built

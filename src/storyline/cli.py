@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -20,16 +21,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from storyline.enrich.claims import BUILTIN
 from storyline.enrich.language import DEFAULT_LANGUAGES
+from storyline.enrich.llm_claims import LLMError
 from storyline.export import FORMATS, export_articles
 from storyline.extract.dates import parse_date, parse_iso
 from storyline.pipeline import IngestOptions, ingest
 from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.store import ArticleQuery, Store, open_store
 from storyline.store.sqlite import StoreError
-from storyline.stories.tracker import recluster, update_stories
+from storyline.stories.tracker import StoriesReport, recluster, update_stories
 
-EXIT_INPUT_ERRORS, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 3, 4
+EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 2, 3, 4
 
 app = typer.Typer(
     help="storyline: read news in any language and shape, and keep it as clean articles.",
@@ -64,6 +67,21 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+ClaimsOption = Annotated[str, typer.Option(
+    "--claims", envvar="STORYLINE_CLAIMS",
+    help="Claim extractor: builtin-v1 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
+)]
+
+
+def _run_stories(run: Callable[[], StoriesReport]) -> StoriesReport:
+    """Stories and claims; a misconfigured optional extractor is a usage error, not a crash."""
+    try:
+        return run()
+    except (ValueError, LLMError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
@@ -71,6 +89,7 @@ def ingest_command(
     max_mb: Annotated[float, typer.Option("--max-mb", help="Largest document read, in MB.")] = DEFAULT_MAX_DOCUMENT_BYTES / 1e6,
     languages: Annotated[str, typer.Option(envvar="STORYLINE_LANGUAGES", help="Comma-separated ISO 639-1 codes for language identification.")] = ",".join(DEFAULT_LANGUAGES),
     stories: Annotated[bool, typer.Option("--stories/--no-stories", help="Assign new articles to stories after reading.")] = True,
+    claims: ClaimsOption = BUILTIN,
     as_json: JsonOption = False,
 ) -> None:
     """Read news into the store and group it into stories. Re-running on the same input changes nothing.
@@ -94,7 +113,7 @@ def ingest_command(
             on_file=lambda _path: progress.advance(task),
             on_files_found=lambda n: progress.update(task, total=n),
         )
-    story_report = update_stories(store) if stories else None
+    story_report = _run_stories(lambda: update_stories(store, claims_extractor=claims)) if stories else None
     summary = {
         "files": report.files, "documents": report.documents, "new_articles": report.new_articles,
         "known_articles": report.known_articles, "errors": len(report.errors), "warnings": len(report.warnings),
@@ -336,13 +355,13 @@ def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a un
 
 
 @app.command("recluster")
-def recluster_command(as_json: JsonOption = False) -> None:
+def recluster_command(claims: ClaimsOption = BUILTIN, as_json: JsonOption = False) -> None:
     """Rebuild all stories from the stored articles (after a model change, for instance).
 
     Example: storyline recluster
     """
     store = _store()
-    report = recluster(store)
+    report = _run_stories(lambda: recluster(store, claims_extractor=claims))
     summary = {"assigned": report.assigned, "stories": report.new_stories - report.merges,
                "duplicates": report.duplicates, "merges": report.merges}
     if as_json:

@@ -388,11 +388,20 @@ def _claim(draft: _Draft, sentences: list[_Sentence], text: str) -> Claim:
 
 
 ClaimExtractor = Callable[[Article], list[Claim]]
-EXTRACTORS: dict[str, ClaimExtractor] = {BUILTIN: extract_claims}
+
+
+def _chat_extractor() -> ClaimExtractor:
+    from storyline.enrich.llm_claims import ChatClaimExtractor
+
+    return ChatClaimExtractor.from_env()
+
+
+# name -> factory; the name is also stored with each article's claims, so switching re-reads them.
+EXTRACTORS: dict[str, Callable[[], ClaimExtractor]] = {BUILTIN: lambda: extract_claims, "llm": _chat_extractor}
 
 
 def get_extractor(name: str = BUILTIN) -> ClaimExtractor:
-    """A claim extractor by name (the built-in one unless configured otherwise)."""
+    """A claim extractor by name: 'builtin-v1' (offline, the default) or 'llm' (an OpenAI-compatible endpoint)."""
     if name not in EXTRACTORS:
         raise ValueError(f"unknown claim extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}")
-    return EXTRACTORS[name]
+    return EXTRACTORS[name]()

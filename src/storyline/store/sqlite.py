@@ -471,6 +471,8 @@ class SQLiteStore(BrowseQueries):
                   c.date, c.date_precision, c.attribution, c.evidence, c.start, c.end) for i, c in enumerate(claims)],
             )
             self._db.execute("INSERT OR REPLACE INTO claims_done (article_id, extractor) VALUES (?, ?)", (article_id, extractor))
+            self._db.execute("UPDATE story_timelines SET built_seq = -1 WHERE story_id IN"
+                             " (SELECT story_id FROM story_members WHERE article_id = ?)", (article_id,))
 
     def articles_without_claims(self, extractor: str) -> list[Article]:
         """Articles whose claims this extractor has not read yet, in publication order."""
@@ -498,19 +500,22 @@ class SQLiteStore(BrowseQueries):
                 })
         return found
 
-    def stories_of(self, article_ids: list[str]) -> set[str]:
-        """The stories these articles belong to."""
-        found: set[str] = set()
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start : start + 500]
-            rows = self._db.execute(f"SELECT DISTINCT story_id FROM story_members WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
-            found.update(r[0] for r in rows)
-        return found
-
-    def save_timeline(self, story_id: str, timeline: list[dict[str, Any]]) -> None:
+    def save_timeline(self, story_id: str, timeline: list[dict[str, Any]], built_seq: int | None = None) -> None:
+        """Store the story's timeline, built from the story as of `built_seq` (default: as it is now)."""
         with self.transaction():
-            self._db.execute("INSERT OR REPLACE INTO story_timelines (story_id, timeline) VALUES (?, ?)",
-                             (story_id, json.dumps(timeline, ensure_ascii=False)))
+            if built_seq is None:
+                row = self._db.execute("SELECT updated_seq FROM stories WHERE id = ?", (story_id,)).fetchone()
+                built_seq = row[0] if row else 0
+            self._db.execute("INSERT OR REPLACE INTO story_timelines (story_id, timeline, built_seq) VALUES (?, ?, ?)",
+                             (story_id, json.dumps(timeline, ensure_ascii=False), built_seq))
+
+    def stale_timelines(self) -> list[str]:
+        """Stories whose timeline is missing or older than their members and claims."""
+        rows = self._db.execute(
+            "SELECT s.id FROM stories s LEFT JOIN story_timelines t ON t.story_id = s.id"
+            " WHERE t.story_id IS NULL OR t.built_seq < s.updated_seq ORDER BY s.id"
+        )
+        return [r[0] for r in rows]
 
     def timeline(self, story_id: str) -> list[dict[str, Any]]:
         """The story's timeline entries (see stories/timeline.py), oldest event first."""

@@ -95,8 +95,8 @@ def analyse_new_articles(store: Store, embedder_name: str = DEFAULT_EMBEDDER,
     return len(pending)
 
 
-def extract_new_claims(store: Store, extractor_name: str = BUILTIN) -> tuple[int, list[str]]:
-    """Read the claims of every article this extractor has not read; returns the count and those articles."""
+def extract_new_claims(store: Store, extractor_name: str = BUILTIN) -> int:
+    """Read the claims of every article this extractor has not read; returns how many claims it found."""
     extract = get_extractor(extractor_name)
     pending = store.articles_without_claims(extractor_name)
     found = 0
@@ -106,15 +106,16 @@ def extract_new_claims(store: Store, extractor_name: str = BUILTIN) -> tuple[int
                 claims = extract(article)
                 store.add_claims(article.id, extractor_name, claims)
                 found += len(claims)
-    return found, [a.id for a in pending]
+    return found
 
 
 def refresh_timelines(store: Store, story_ids: set[str]) -> int:
     """Rebuild the timelines of these stories from their articles' claims."""
     for story_id in sorted(story_ids):
-        members = [m["article_id"] for m in store.story_members(story_id)]
-        articles = [a.to_dict() for a in (store.article(aid) for aid in members) if a]
-        store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
+        with store.transaction():
+            members = [m["article_id"] for m in store.story_members(story_id)]
+            articles = [a.to_dict() for a in (store.article(aid) for aid in members) if a]
+            store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
     return len(story_ids)
 
 
@@ -178,10 +179,10 @@ def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tu
 
 
 def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: SimilarityModel | None = None,
-                   on_progress: Callable[[int], None] | None = None) -> StoriesReport:
+                   on_progress: Callable[[int], None] | None = None, claims_extractor: str = BUILTIN) -> StoriesReport:
     """Analyse what is new, then give every unassigned article its story and rebuild the touched timelines."""
     report = StoriesReport(analysed=analyse_new_articles(store, embedder_name))
-    report.claims, claimed = extract_new_claims(store)
+    report.claims = extract_new_claims(store, claims_extractor)
     embedder = get_embedder(embedder_name)
     idf = _Idf(store)
     index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
@@ -194,8 +195,8 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
         index.evict_inactive()
         if on_progress:
             on_progress(len(pending[start : start + _ASSIGN_BATCH]))
-    touched = store.stories_of([article.id for article, _ in pending] + claimed)
-    report.timelines = refresh_timelines(store, touched)
+    # Stale rather than "touched in this run": a run killed before this point leaves them stale for the next.
+    report.timelines = refresh_timelines(store, set(store.stale_timelines()))
     return report
 
 
@@ -232,7 +233,7 @@ def _near_duplicate(store: Store, profile: Profile) -> tuple[str | None, str | N
     return (best[1], best[2]) if best else (None, None)
 
 
-def recluster(store: Store, embedder_name: str = DEFAULT_EMBEDDER) -> StoriesReport:
-    """Rebuild every story from the stored articles."""
+def recluster(store: Store, embedder_name: str = DEFAULT_EMBEDDER, claims_extractor: str = BUILTIN) -> StoriesReport:
+    """Rebuild every story (and its timeline) from the stored articles."""
     store.clear_stories()
-    return update_stories(store, embedder_name)
+    return update_stories(store, embedder_name, claims_extractor=claims_extractor)

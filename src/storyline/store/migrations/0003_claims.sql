@@ -20,7 +20,9 @@ CREATE TABLE claims_done (
     extractor  TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Built from the story as of `built_seq` (its updated_seq then): older than the story, or -1, means stale.
 CREATE TABLE story_timelines (
-    story_id TEXT PRIMARY KEY,
-    timeline TEXT NOT NULL DEFAULT '[]'   -- JSON list of entries, see stories/timeline.py
+    story_id  TEXT PRIMARY KEY,
+    timeline  TEXT NOT NULL DEFAULT '[]',   -- JSON list of entries, see stories/timeline.py
+    built_seq INTEGER NOT NULL
 ) WITHOUT ROWID;

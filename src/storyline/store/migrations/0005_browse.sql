@@ -39,7 +39,7 @@ CREATE TRIGGER stories_browse_insert AFTER INSERT ON stories BEGIN
         UNION ALL SELECT 'entity', key, NEW.id, value FROM json_each(NEW.entities);
 END;
 
-CREATE TRIGGER stories_browse_update AFTER UPDATE ON stories BEGIN
+CREATE TRIGGER stories_browse_update AFTER UPDATE OF id, members, languages, sources, entities, first_seen, last_seen ON stories BEGIN
     DELETE FROM story_browse WHERE story_id = OLD.id;
     INSERT OR REPLACE INTO story_browse (story_id, members, n_languages, n_sources, spread, first_seen, last_seen)
     SELECT NEW.id, NEW.members, l.n, s.n, (1 + ln(max(l.n, 1))) * (1 + ln(max(s.n, 1))),
@@ -64,7 +64,7 @@ CREATE TRIGGER story_timelines_browse_insert AFTER INSERT ON story_timelines BEG
         WHERE json_type(value, '$.status') = 'text' GROUP BY 2;
 END;
 
-CREATE TRIGGER story_timelines_browse_update AFTER UPDATE ON story_timelines BEGIN
+CREATE TRIGGER story_timelines_browse_update AFTER UPDATE OF story_id, timeline ON story_timelines BEGIN
     DELETE FROM story_facets WHERE story_id IN (OLD.story_id, NEW.story_id) AND kind = 'status';
     INSERT OR REPLACE INTO story_facets (kind, value, story_id, weight)
         SELECT 'status', json_extract(value, '$.status'), NEW.story_id, COUNT(*) FROM json_each(NEW.timeline)
