@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import threading
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -260,3 +262,21 @@ def test_stale_timelines_are_rebuilt_after_an_interrupted_run(tmp_path: Path) ->
     assert store.stale_timelines() == [story["id"]]
     update_stories(store)
     assert store.timeline(story["id"]) == built
+
+
+# Recorded on benchmarks/data/claims_gold.jsonl when the gate was set (figures in benchmarks/RESULTS.md).
+FLOOR_EVENT_F1, FLOOR_STATUS_F1, FLOOR_PARTICIPANT_F1 = 0.84, 0.70, 0.88
+
+
+def test_claims_quality_gate_on_our_annotated_sample() -> None:
+    spec = importlib.util.spec_from_file_location("claims_benchmark", Path(__file__).parents[1] / "benchmarks" / "claims.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["claims_benchmark"] = bench  # dataclasses look their module up while the module loads
+    spec.loader.exec_module(bench)
+    items = bench.load_gold(bench.GOLD)
+    assert len(items) >= 80 and len({i.lang for i in items}) >= 6
+    scores = bench.evaluate("storyline", bench.storyline_system(), items).scores["all"]
+    baseline = bench.evaluate("baseline", bench.keyword_baseline, items).scores["all"]
+    assert scores.events.f1 >= FLOOR_EVENT_F1
+    assert scores.status.f1 >= FLOOR_STATUS_F1 and scores.status.f1 > baseline.status.f1
+    assert scores.participants.f1 >= FLOOR_PARTICIPANT_F1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +164,9 @@ def test_story_detail(client: TestClient) -> None:
     assert detail["id"] == story["id"] and detail["size"] == story["size"]
     assert len(detail["articles"]["items"]) == story["size"]
     assert sum(detail["source_counts"].values()) <= story["size"]
-    dates = [a["published"] for a in detail["articles"]["items"] if a["published"]]
-    assert dates == sorted(dates)
+    moments = [datetime.fromisoformat(a["published"]) for a in detail["articles"]["items"] if len(a["published"] or "") > 10]
+    utc = [m.astimezone(UTC).replace(tzinfo=None) if m.tzinfo else m for m in moments]
+    assert utc == sorted(utc)  # by publication time: UTC where the zone is known
     assert all(a["story_id"] == story["id"] for a in detail["articles"]["items"])
     assert get(client, f"/api/stories/{story['id'][:9]}")["id"] == story["id"]  # a unique prefix
     assert client.get("/api/stories/st_nosuchstory").status_code == 404
@@ -258,11 +260,13 @@ def test_errors_list(client: TestClient) -> None:
     ("/api/stories?cursor=not-a-cursor", 400),
     ("/api/stories?sort=size&cursor=WyJncm93dGgiLDEsMiwiIiwic3QiXQ", 400),  # a growth cursor for another sort
     ("/api/stories?since=2025-13", 400),
-    ("/api/stories?until=tomorrow", 400),
+    ("/api/stories?since=May", 422),
+    ("/api/stories?until=2025-02-30", 400),
     ("/api/stories?sort=random", 400),
     ("/api/stories?limit=0", 422),
     ("/api/stories?limit=1000", 422),
-    ("/api/articles?cursor=%00", 400),
+    ("/api/articles?cursor=%00", 422),
+    ("/api/articles?cursor=abc", 400),
     ("/api/search", 422),
 ])
 def test_bad_requests_say_what_is_wrong(client: TestClient, url: str, status: int) -> None:
@@ -342,7 +346,10 @@ def test_atom_feeds(client: TestClient) -> None:
     assert not feed.bozo, feed.bozo_exception
     assert feed.feed.title == story["label"]
     assert len(feed.entries) == story["size"]
-    assert all(e.link.startswith("http://testserver/articles/") for e in feed.entries)
+    for entry in feed.entries:
+        links = {link.rel: link.href for link in entry.links}
+        assert links["alternate"].startswith("http://testserver/articles/")
+        assert links.get("related", "http").startswith("http")  # the original, only when it is http(s)
     published = [e.published_parsed for e in feed.entries]
     assert published == sorted(published, reverse=True)
 
@@ -405,17 +412,21 @@ def test_serve_check_and_bad_store(corpus_db: Path, tmp_path: Path) -> None:
 
 # --- schemathesis ---------------------------------------------------------------------------------
 
+# The schema is read from an app over an empty in-memory store; the requests go to the corpus app.
+schema = schemathesis.openapi.from_dict(create_app(":memory:").openapi())
+
 
 @pytest.fixture(scope="module")
-def api_schema(corpus_db: Path) -> Any:
-    return schemathesis.openapi.from_asgi("/api/openapi.json", create_app(str(corpus_db), token=TOKEN))
-
-
-schema = schemathesis.pytest.from_fixture("api_schema")
+def corpus_app(corpus_db: Path) -> Any:
+    return create_app(str(corpus_db), token=TOKEN)
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_conforms_to_its_schema(case: Any) -> None:
-    """Generated requests (valid and not) never make a 5xx or a response outside the schema."""
-    case.call_and_validate()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_schema(case: Any, corpus_app: Any) -> None:
+    """Generated requests (valid and not) never make a 5xx or a response outside the schema.
+
+    Not checked: that every schema-valid request succeeds. A cursor is opaque and a date like
+    0000-00 matches the documented pattern, yet both are rightly refused with a 400.
+    """
+    case.call_and_validate(app=corpus_app, excluded_checks=[schemathesis.checks.positive_data_acceptance])

@@ -26,6 +26,7 @@ class StoreAccess:
         self.path = path
         SQLiteStore(path).close()  # create or migrate it now, and fail early when it is not a store
         self._local = threading.local()
+        self._generation = 0  # bumped by close(): threads then open fresh connections
         self._readers: list[SQLiteStore] = []
         self._lock = threading.Lock()
         self._writer: SQLiteStore | None = None
@@ -33,10 +34,10 @@ class StoreAccess:
 
     def reader(self) -> SQLiteStore:
         store = getattr(self._local, "store", None)
-        if store is None:
+        if store is None or self._local.generation != self._generation:
             store = SQLiteStore(self.path)
             store.read_only()
-            self._local.store = store
+            self._local.store, self._local.generation = store, self._generation
             with self._lock:
                 self._readers.append(store)
         return store
@@ -51,6 +52,7 @@ class StoreAccess:
 
     def close(self) -> None:
         with self._lock:
+            self._generation += 1
             for store in self._readers:
                 store.close()
             self._readers.clear()

@@ -201,10 +201,12 @@ class IngestResult(BaseModel):
 
 # --- parameters ------------------------------------------------------------------------------------
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
-Cursor = Annotated[str | None, Query(max_length=1000, description="The next_cursor of the previous page.")]
+Cursor = Annotated[str | None, Query(max_length=1000, pattern=r"^[A-Za-z0-9_-]*$",
+                                      description="The next_cursor of the previous page.")]
 Text = Annotated[str | None, Query(max_length=200)]
-SinceParam = Annotated[str | None, Query(max_length=10, description="On or after: YYYY, YYYY-MM or YYYY-MM-DD.")]
-UntilParam = Annotated[str | None, Query(max_length=10, description="On or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
+_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+SinceParam = Annotated[str | None, Query(pattern=_DATE, description="On or after: YYYY, YYYY-MM or YYYY-MM-DD.")]
+UntilParam = Annotated[str | None, Query(pattern=_DATE, description="On or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
 NOT_FOUND = {404: {"model": Message, "description": "No such item."}}
 BAD_REQUEST = {400: {"model": Message, "description": "A malformed cursor or date."}}
 
