@@ -207,7 +207,7 @@ def _roles(event_type: str, parties: list[Mention], trigger_at: int, sentence: s
 def _attribution(status: str, cue: re.Match[str] | None, sentence: _Sentence, lang: str, local: list[tuple[int, int]]) -> str | None:
     according = _search(cues.ACCORDING_TO, lang, sentence.text)
     if according:
-        named = [m for m in sentence.mentions if 0 <= m.start - according.end() <= 25]
+        named = [m for m in sentence.mentions if 0 <= m.start - according.end() <= 12]  # "according to the FT", not "according to insiders, X ..."
         if named:
             return named[0].label
     if status == "rumoured" and cue is not None:

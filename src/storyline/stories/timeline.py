@@ -2,7 +2,8 @@
 
 Claims of the story's articles join one entry when they have the same type, share their parties
 (two of them, or the only one either names) and do not name products or years that differ.
-Each article adds one step to the entry's status history (its strongest claim about it);
+Each article adds one step to the entry's status history: its confirmation if it quotes one, else
+a denial, else its hedges ("sources say") over a terse headline's plain statement;
 steps go by publication date. An undated article's step goes where its status fits: before the
 first dated step that is surer than it (a rumour precedes the confirmation it anticipates), so
 "rumoured in an undated blog → confirmed by the company" reads in that order.
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _SURENESS = {"rumoured": 0, "planned": 1, "reported": 2, "confirmed": 3, "denied": 3}
+# Which claim speaks for an article: a statement it quotes, then a denial, then its hedges over a terse headline.
+_ARTICLE_VOICE = {"reported": 0, "planned": 1, "rumoured": 2, "denied": 3, "confirmed": 4}
 _PRECISION = {"year": 0, "month": 1, "week": 2, "day": 3}
 
 
@@ -84,7 +87,7 @@ def _entry_dict(entry: _Entry) -> dict[str, Any]:
     by_article: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for claim, article in entry.claims:
         held = by_article.get(article["id"])
-        if held is None or _SURENESS[claim["status"]] > _SURENESS[held[0]["status"]]:
+        if held is None or _ARTICLE_VOICE[claim["status"]] > _ARTICLE_VOICE[held[0]["status"]]:
             by_article[article["id"]] = (claim, article)
     history = _order([
         {"status": c["status"], "article_id": a["id"], "source": a.get("source"), "published": a.get("published"),

@@ -19,7 +19,6 @@ from feedgen.feed import FeedGenerator
 from storyline.store.browse import ArticleFilter
 from storyline.web.access import read_store
 from storyline.web.charts import moment
-from storyline.web.pages import safe_url
 
 router = APIRouter(prefix="/feeds", include_in_schema=False)
 FEED_SIZE = 50
@@ -61,10 +60,9 @@ def _article_entry(feed: FeedGenerator, base: str, article: dict[str, Any], fall
     entry = feed.add_entry(order="append")
     entry.id(f"{base}/articles/{article['id']}")
     entry.title(_clean(article["title"]) or "(untitled)")
+    # One link only: feedgen 1.0 writes no rel on entry links, so a second one would read as another alternate.
+    # The article page links to the original when it is an http(s) URL.
     entry.link(href=f"{base}/articles/{article['id']}", rel="alternate")
-    original = safe_url(article.get("url"))
-    if original:
-        entry.link(href=_clean(original), rel="related")
     when = _when(article["published"], _when(article.get("ingested_at"), fallback))
     entry.published(when)
     entry.updated(when)
