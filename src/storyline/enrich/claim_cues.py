@@ -227,7 +227,7 @@ ACCORDING_TO = {
     "en": r"according to|reported by|reports|told",
     "es": r"según|de acuerdo con|informa",
     "fr": r"selon|d'après|d’après|rapporte",
-    "pt": r"segundo|de acordo com|conforme|informa",
+    "pt": r"segundo|de acordo com|conforme|informa|avança|noticia",
     "nl": r"volgens|meldt",
     "pl": r"według|jak podaje|podaje|informuje",
 }

@@ -234,10 +234,10 @@ def extract_claims(article: Article) -> list[Claim]:
 
     >>> from storyline.model import Article, PublishedDate, DatePrecision
     >>> from datetime import datetime
-    >>> text = "Norvik Systems hat angeblich die Übernahme von Ferrante Ottica beschlossen."
+    >>> text = "Die Brenta AG hat angeblich die Übernahme der Valsugana GmbH beschlossen."
     >>> published = PublishedDate(datetime(2024, 3, 14), DatePrecision.DAY)
     >>> [(c.type, c.status, [p.name for p in c.participants]) for c in extract_claims(Article("a", None, text, "de", published=published))]
-    [('acquisition', 'rumoured', ['Norvik Systems', 'Ferrante Ottica'])]
+    [('acquisition', 'rumoured', ['Brenta', 'Valsugana'])]
     """
     lang = article.lang or ""
     if lang not in cues.LANGUAGES or not article.text:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -78,23 +78,26 @@ class TimelineChart:
 
 
 def moment(text: str | None) -> datetime | None:
-    """A naive datetime from an ISO date at any precision ('2025', '2025-10', '2025-10-03T09:30+02:00')."""
+    """A naive datetime from an ISO date at any precision ('2025', '2025-10', '2025-10-03T09:30+02:00').
+
+    Times with a zone become UTC, as the store sorts them; times without one stay as stated.
+    """
     if not text:
         return None
-    text = text[:16]
     try:
         if len(text) == 4:
             return datetime(int(text), 1, 1)
         if len(text) == 7:
             return datetime(int(text[:4]), int(text[5:7]), 1)
-        return datetime.fromisoformat(text)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def human_date(text: str | None, precision: str | None = None) -> str:
     """'24 May 2022, 15:02' at the date's own precision ('May 2022', '2022'); '' when unknown."""
-    value = moment(text)
+    value = moment(text[:16] if text else None)
     if value is None or text is None:
         return ""
     precision = precision or {4: "year", 7: "month", 10: "day"}.get(len(text), "minute")
