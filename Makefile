@@ -21,6 +21,7 @@ demo: setup
 	$(BIN)/storyline --db $(DEMO_DB) articles
 	$(BIN)/storyline --db $(DEMO_DB) search "Quantix chip"
 	$(BIN)/storyline --db $(DEMO_DB) stories
+	$(BIN)/storyline --db $(DEMO_DB) story $$($(BIN)/storyline --db $(DEMO_DB) stories --json --limit 1 | $(BIN)/python -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 	@echo "\nExplore further: $(BIN)/storyline --db $(DEMO_DB) story <story id> | show <article id> | articles --lang de --json | export --format csv"
 
 lint: setup
@@ -34,6 +35,7 @@ bench: setup
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/embeddings.py
 	$(BIN)/python benchmarks/stories.py
+	$(BIN)/python benchmarks/web.py
 	$(BIN)/storyline eval similarity ../shared/bench/similarity/semeval2022-task8/dev.jsonl
 
 clean:

@@ -240,3 +240,8 @@ JOINTLY = {
     "it": r"congiuntamente|insieme", "de": r"gemeinsam", "en": r"jointly|together", "es": r"conjuntamente|juntos|juntas",
     "fr": r"conjointement|ensemble", "pt": r"conjuntamente|juntos|juntas", "nl": r"samen|gezamenlijk", "pl": r"wspólnie|razem",
 }
+# What a trigger must not be about, within a few words after it ("presented an offer" is no product launch).
+NOT_AFTER = {
+    "product_launch": r"[^.;]{0,40}(?:offert|offer|angebot|oferta|offre|\bbod\b|ofert|ricorso|appeal|esposto|dimission|resignation|"
+                      r"risultat|results|ergebnis|résultats|resultados|conti\b|bilancio|piano\b|plan\b|denuncia|klage|plainte|demanda)",
+}

@@ -149,6 +149,8 @@ def _clause_types(text: str, lang: str, sentence: str, has_topic: bool, parties_
     found: list[tuple[str, int]] = []
     for event_type, table in cues.TRIGGERS.items():
         match = _search(table, lang, text)
+        if match and event_type in cues.NOT_AFTER and re.compile(cues.NOT_AFTER[event_type], re.I).match(text, match.end()):
+            continue
         if match and (event_type != "financial_results" or re.search(r"\d", sentence)):
             found.append((event_type, match.start()))
     end = _search(cues.PARTNERSHIP_END, lang, text)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,17 @@ _SUMMARY_COLUMNS = (
 # the view has escaped everything else around them.
 HIT_START, HIT_END = "\ue000", "\ue001"
 _TOP = "\U0010ffff"  # sorts after every other character: the upper bound of prefixes
+
+
+@dataclass
+class _Growth:
+    version: tuple[int, int]
+    since: str | None
+    recent: dict[str, int]  # story id -> articles in the recent window
+    keys: list[tuple[float, int, str, str]]  # (rank, members, last_seen, id) of every story, descending
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # story id -> story_summaries item
+
+_SUMMARY_CACHE = 5000  # stories whose summary a connection keeps (until the store changes)
 
 
 class CursorError(ValueError):
@@ -153,6 +165,29 @@ class BrowseQueries:
             params.append(match_expression(filters.q) or '""')
         return where, params
 
+    def _growth(self) -> _Growth:
+        """Recent counts and the growth order of every story, recomputed only when the store changed.
+
+        The key is SQLite's data_version (bumped by other connections' commits) plus this
+        connection's own changes, so a cached order is never stale.
+        """
+        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
+        cached: _Growth | None = getattr(self, "_growth_cache", None)
+        if cached is not None and cached.version == version:
+            return cached
+        since = self.recent_since()
+        recent: dict[str, int] = {}
+        if since:
+            # Driven by the date index: only the articles of the window, never every member of every story.
+            recent = dict(self._db.execute(
+                """SELECT m.story_id, COUNT(*) FROM articles a CROSS JOIN story_members m ON m.article_id = a.id
+                   WHERE a.published_sort >= ? GROUP BY m.story_id""", (since,)).fetchall())
+        keys = [((recent.get(sid, 0) + 1) * spread, members, last_seen, sid) for spread, members, last_seen, sid
+                in self._db.execute("SELECT spread, members, last_seen, story_id FROM story_browse")]
+        keys.sort(reverse=True)
+        self._growth_cache = _Growth(version, since, recent, keys)
+        return self._growth_cache
+
     def browse_stories(self, filters: StoryFilter | None = None, sort: str = "growth", limit: int = 25,
                        cursor: str | None = None) -> Page:
         """Stories matching `filters`, one page in `sort` order (see STORY_SORTS).
@@ -163,65 +198,66 @@ class BrowseQueries:
         if sort not in STORY_SORTS:
             raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(STORY_SORTS)}")
         where, params = self._story_conditions(filters or StoryFilter())
-        since = self.recent_since()
+        growth = self._growth()
         if sort == "growth":
             after = decode_cursor(cursor, sort, len(_GROWTH_KEY)) if cursor else None
-            rows = self._growth_rows(where, params, since, limit + 1, after)
-            keys = _GROWTH_KEY
+            keys = self._growth_page(growth, where, params, limit + 1, after)
         else:
-            keys = _STORY_KEYS[sort]
-            after = decode_cursor(cursor, sort, len(keys)) if cursor else None
+            columns = _STORY_KEYS[sort]
+            after = decode_cursor(cursor, sort, len(columns)) if cursor else None
             conditions = list(where)
             if after:
-                conditions.append(f"({', '.join('b.' + k for k in keys)}) < ({', '.join('?' * len(keys))})")
-            sql = (f"SELECT b.story_id, b.members, b.last_seen, b.n_languages FROM story_browse b"
+                conditions.append(f"({', '.join('b.' + k for k in columns)}) < ({', '.join('?' * len(columns))})")
+            sql = (f"SELECT {', '.join('b.' + k for k in columns)} FROM story_browse b"
                    f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
-                   f" ORDER BY {', '.join('b.' + k + ' DESC' for k in keys)} LIMIT ?")
-            rows = [dict(r) for r in self._db.execute(sql, [*params, *(after or []), limit + 1])]
-        more = len(rows) > limit
-        rows = rows[:limit]
-        items = self.story_summaries([r["story_id"] for r in rows], since)
-        for item, row in zip(items, rows, strict=True):
-            if "rank" in row:
-                item["rank"] = round(row["rank"], 4)
-                item["recent"] = row["recent"]
-        next_cursor = encode_cursor(sort, [rows[-1][k] for k in keys]) if more else None
+                   f" ORDER BY {', '.join('b.' + k + ' DESC' for k in columns)} LIMIT ?")
+            keys = [tuple(r) for r in self._db.execute(sql, [*params, *(after or []), limit + 1])]
+        more = len(keys) > limit
+        keys = keys[:limit]
+        items = self.story_summaries([k[-1] for k in keys])
+        next_cursor = encode_cursor(sort, list(keys[-1])) if more else None
         return Page(items, next_cursor)
 
-    def _growth_rows(self, where: list[str], params: list[Any], since: str | None, limit: int,
-                     after: list[Any] | None) -> list[dict[str, Any]]:
-        """The growth order without ranking every story.
+    def _growth_page(self, growth: _Growth, where: list[str], params: list[Any], limit: int,
+                     after: list[Any] | None) -> list[tuple[Any, ...]]:
+        """The next `limit` growth keys after `after`, among the stories matching the filters."""
+        order = growth.keys
+        start = 0
+        if after:
+            # Binary search in the descending order for the first key below the cursor.
+            target = tuple(after)
+            low, high = 0, len(order)
+            while low < high:
+                middle = (low + high) // 2
+                if order[middle] < target:
+                    high = middle
+                else:
+                    low = middle + 1
+            start = low
+        if not where:
+            return order[start : start + limit]
+        matching = {r[0] for r in self._db.execute(
+            f"SELECT b.story_id FROM story_browse b WHERE {' AND '.join(where)}", params)}
+        found = []
+        for key in order[start:]:
+            if key[-1] in matching:
+                found.append(key)
+                if len(found) == limit:
+                    break
+        return found
 
-        rank >= spread, and only stories with articles in the recent window have rank > spread. So the
-        page is the merge of the (few) recent stories, ranked here, and the others read in `spread`
-        order from its index, `limit` at most.
-        """
-        filters = "".join(" AND " + w for w in where)
+    def story_summaries(self, story_ids: list[str]) -> list[dict[str, Any]]:
+        """What a story list shows of each story, in the order of `story_ids` (shared dicts: do not modify)."""
+        growth = self._growth()
+        cache = growth.summaries
+        missing = [sid for sid in dict.fromkeys(story_ids) if sid not in cache]
+        if missing:
+            if len(cache) + len(missing) > _SUMMARY_CACHE:
+                cache.clear()
+            cache.update(self._summaries(missing, growth.recent))
+        return [cache[sid] for sid in story_ids if sid in cache]
 
-        def cursor_on(columns: str) -> str:
-            return f" AND ({columns}) < (?, ?, ?, ?)" if after else ""
-        sql = f"""
-            WITH recent(story_id, n) AS MATERIALIZED (
-                SELECT m.story_id, COUNT(*) FROM articles a JOIN story_members m ON m.article_id = a.id
-                WHERE a.published_sort >= ? GROUP BY m.story_id)
-            SELECT * FROM (
-                SELECT b.story_id, r.n AS recent, (r.n + 1) * b.spread AS rank, b.members, b.last_seen
-                FROM recent r JOIN story_browse b ON b.story_id = r.story_id WHERE 1 {filters}
-                UNION ALL
-                SELECT * FROM (
-                    SELECT b.story_id, 0, b.spread, b.members, b.last_seen FROM story_browse b
-                    WHERE b.story_id NOT IN (SELECT story_id FROM recent) {filters}
-                    {cursor_on("b.spread, b.members, b.last_seen, b.story_id")}
-                    ORDER BY b.spread DESC, b.members DESC, b.last_seen DESC, b.story_id DESC LIMIT ?))
-            WHERE 1 {cursor_on("rank, members, last_seen, story_id")}
-            ORDER BY rank DESC, members DESC, last_seen DESC, story_id DESC LIMIT ?"""
-        args = [since or "\uffff", *params, *params, *(after or []), limit, *(after or []), limit]
-        return [dict(r) for r in self._db.execute(sql, args)]
-
-    def story_summaries(self, story_ids: list[str], recent_since: str | None = None) -> list[dict[str, Any]]:
-        """What a story list shows of each story, in the order of `story_ids`."""
-        if not story_ids:
-            return []
+    def _summaries(self, story_ids: list[str], recent: dict[str, int]) -> dict[str, dict[str, Any]]:
         marks = ",".join("?" * len(story_ids))
         rows = {r["id"]: r for r in self._db.execute(
             f"""SELECT s.id, s.label, s.labels, s.languages, s.sources, s.entities, s.first_seen, s.last_seen,
@@ -232,23 +268,14 @@ class BrowseQueries:
                 f"SELECT story_id, value, weight FROM story_facets WHERE story_id IN ({marks}) AND kind = 'status'",
                 story_ids):
             statuses.setdefault(r["story_id"], {})[r["value"]] = r["weight"]
-        recent: dict[str, int] = {}
-        if recent_since:
-            recent = dict(self._db.execute(
-                f"""SELECT m.story_id, COUNT(*) FROM story_members m JOIN articles a ON a.id = m.article_id
-                    WHERE m.story_id IN ({marks}) AND a.published_sort >= ? GROUP BY m.story_id""",
-                [*story_ids, recent_since]).fetchall())
         tops = {sid: _top(json.loads(r["entities"]), 6) for sid, r in rows.items()}
         names = self.entity_names(sorted({k for top in tops.values() for k, _ in top}))
-        items = []
-        for sid in story_ids:
-            row = rows.get(sid)
-            if row is None:
-                continue
+        found = {}
+        for sid, row in rows.items():
             languages = json.loads(row["languages"])
             sources = json.loads(row["sources"])
             n = recent.get(sid, 0)
-            items.append({
+            found[sid] = {
                 "id": sid, "label": row["label"], "labels": json.loads(row["labels"]), "size": row["members"],
                 "languages": [k for k, _ in _top(languages)], "language_counts": languages,
                 "sources": [k for k, _ in _top(sources, 5)], "n_sources": len(sources),
@@ -256,8 +283,8 @@ class BrowseQueries:
                 "entities": [_entity_ref(k, v, names) for k, v in tops[sid]],
                 "statuses": {s: statuses[sid][s] for s in CLAIM_STATUSES if s in statuses.get(sid, {})},
                 "recent": n, "rank": round((n + 1) * row["spread"], 4),
-            })
-        return items
+            }
+        return found
 
     def story_overview(self, story_id: str) -> dict[str, Any] | None:
         """A story (by id or unique prefix) as its page shows it: summary, all sources, entities, timeline."""
@@ -269,7 +296,7 @@ class BrowseQueries:
         if row is None:
             return None
         sid = row["id"]
-        data = self.story_summaries([sid], self.recent_since())[0]
+        data = dict(self.story_summaries([sid])[0])
         full = self._db.execute("SELECT sources, entities FROM stories WHERE id = ?", (sid,)).fetchone()
         sources = json.loads(full["sources"])
         top = _top(json.loads(full["entities"]), 20)
@@ -473,7 +500,7 @@ class BrowseQueries:
             f"""SELECT b.story_id, b.last_seen FROM story_facets f JOIN story_browse b ON b.story_id = f.story_id
                 WHERE f.kind = 'entity' AND f.value = ? {"AND (b.last_seen, b.story_id) < (?, ?)" if after else ""}
                 ORDER BY b.last_seen DESC, b.story_id DESC LIMIT ?""", [key, *(after or []), limit + 1]).fetchall()
-        items = self.story_summaries([r["story_id"] for r in rows[:limit]], self.recent_since())
+        items = self.story_summaries([r["story_id"] for r in rows[:limit]])
         next_cursor = encode_cursor("entity_stories", [rows[limit - 1]["last_seen"], rows[limit - 1]["story_id"]]) \
             if len(rows) > limit else None
         return Page(items, next_cursor)
@@ -494,8 +521,9 @@ class BrowseQueries:
 
 
 def _top(counts: dict[str, float], n: int | None = None) -> list[tuple[str, float]]:
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ranked[:n] if n else ranked
+    if n:
+        return heapq.nsmallest(n, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _entity_ref(key: str, mentions: float, names: dict[str, tuple[str, str]]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from storyline.store.browse import CLAIM_STATUSES, HIT_END, HIT_START, STORY_SORTS, StoryFilter
 from storyline.web import charts
@@ -49,13 +50,31 @@ def lang_attr(code: str | None) -> str | None:
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("storyline.web", "templates"), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, auto_reload=False)
     env.globals |= {"safe_url": safe_url, "lang_attr": lang_attr, "human_date": charts.human_date,
                     "claim_label": charts.claim_label, "statuses": CLAIM_STATUSES, "sort_labels": SORT_LABELS}
     return env
 
 
 templates = _environment()
+_card_template = templates.get_template("story_card.html")
+# Rendered story cards by summary: the store hands out the same summary dict until its data changes,
+# so a card is rendered once per story and change, not once per request. The entry keeps the dict
+# alive, so its id cannot be reused by another while cached.
+_cards: dict[int, tuple[dict[str, Any], Markup]] = {}
+
+
+def story_card(summary: dict[str, Any]) -> Markup:
+    entry = _cards.get(id(summary))
+    if entry is None or entry[0] is not summary:
+        if len(_cards) > 5000:
+            _cards.clear()
+        entry = (summary, Markup(_card_template.render(s=summary)))
+        _cards[id(summary)] = entry
+    return entry[1]
+
+
+templates.globals["story_card"] = story_card
 
 
 def render(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,

@@ -88,8 +88,9 @@ INSERT OR REPLACE INTO story_facets (kind, value, story_id, weight)
     SELECT 'status', json_extract(j.value, '$.status'), t.story_id, COUNT(*) FROM story_timelines t, json_each(t.timeline) j
     WHERE json_type(j.value, '$.status') = 'text' GROUP BY 1, 2, 3;
 
--- Keyset pages of articles (newest first, per language or source) and of entities (most mentioned first).
-CREATE INDEX articles_published_seq ON articles(published_sort, ingested_seq);
+-- Keyset pages of articles (newest first, per language or source) and of entities (most mentioned first);
+-- the id makes the first one cover the "recent growth" count (articles of the last week -> their stories).
+CREATE INDEX articles_published_seq ON articles(published_sort, ingested_seq, id);
 CREATE INDEX articles_lang_published ON articles(lang, published_sort, ingested_seq);
 CREATE INDEX articles_source_published ON articles(source, published_sort, ingested_seq);
 CREATE INDEX entity_stats_articles ON entity_stats(articles, key);

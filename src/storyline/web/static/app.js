@@ -16,6 +16,12 @@
     }
   });
 
+  // On a phone the story filters start folded (unless some are in use): the stories come first.
+  var panel = document.getElementById("filter-panel");
+  if (panel && !panel.hasAttribute("data-active") && window.matchMedia("(max-width: 600px)").matches) {
+    panel.open = false;
+  }
+
   // Timeline dots and article rows light each other up on hover and keyboard focus.
   function link(id, on) {
     var row = document.getElementById("a-" + id);
