@@ -29,6 +29,7 @@ import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -170,7 +171,7 @@ def main() -> None:
         "story list (/)": ["/"],
         "story list, API (/api/stories)": ["/api/stories"],
         "story page (/stories/ID)": [f"/stories/{s}" for s in stories],
-        "search (/search?q=WORD)": [f"/search?q={w}" for w in words],
+        "search (/search?q=WORD)": ["/search?" + urlencode({"q": w}) for w in words],
     }
     port = _free_port()
     server = _serve(db, port, args.workers, db.with_suffix(".log"))

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -44,6 +45,7 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+READER_THREADS = 8
 INTERNAL_ERROR = "Internal error: the server could not answer this request. The details are in the server's log.\n"
 
 
@@ -111,6 +113,8 @@ def create_app(db: str, token: str | None = None, max_upload_bytes: int = 20_000
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Few request threads: they share one GIL, and each keeps its own connection and caches.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = READER_THREADS
         yield
         access.close()
 
