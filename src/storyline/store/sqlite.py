@@ -194,14 +194,17 @@ class SQLiteStore(BrowseQueries):
         )
 
     def article(self, article_id: str) -> Article | None:
-        rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ? OR id LIKE ? LIMIT 2",
-            (article_id, article_id.replace("%", "").replace("_", "") + "%"),
-        ).fetchall()
-        exact = [r for r in rows if r["id"] == article_id]
-        if exact:
-            return self._article(exact[0])
-        return self._article(rows[0]) if len(rows) == 1 else None
+        row = self._by_id_or_prefix("articles", _ARTICLE_COLUMNS, article_id)
+        return self._article(row) if row else None
+
+    def _by_id_or_prefix(self, table: str, columns: str, ident: str) -> sqlite3.Row | None:
+        """The row with this id, else the only one whose id starts with it (an index range, not a scan)."""
+        row = self._db.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (ident,)).fetchone()
+        if row is not None or not ident:
+            return row
+        upper = ident[:-1] + chr(ord(ident[-1]) + 1)
+        rows = self._db.execute(f"SELECT {columns} FROM {table} WHERE id >= ? AND id < ? LIMIT 2", (ident, upper)).fetchall()
+        return rows[0] if len(rows) == 1 else None
 
     def articles(self, query: ArticleQuery | None = None) -> Iterator[Article]:
         query = query or ArticleQuery()
@@ -388,8 +391,7 @@ class SQLiteStore(BrowseQueries):
         return [dict(r) for r in self._db.execute(sql + " ORDER BY created_seq", params)]
 
     def story_row(self, story_id: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM stories WHERE id = ? OR id LIKE ? ORDER BY id = ? DESC LIMIT 1",
-                               (story_id, story_id + "%", story_id)).fetchone()
+        row = self._by_id_or_prefix("stories", "*", story_id)
         return dict(row) if row else None
 
     def story_members(self, story_id: str) -> list[dict[str, Any]]:
@@ -444,8 +446,7 @@ class SQLiteStore(BrowseQueries):
 
     def story(self, story_id: str) -> dict[str, Any] | None:
         """One story with its members (by date), their similarity and duplicate links."""
-        row = self._db.execute("SELECT * FROM stories WHERE id = ? OR id LIKE ? ORDER BY id = ? DESC LIMIT 1",
-                               (story_id, story_id + "%", story_id)).fetchone()
+        row = self._by_id_or_prefix("stories", "*", story_id)
         if row is None:
             return None
         data = self._story_dict(row)
