@@ -45,6 +45,9 @@ def parse_iso(text: str) -> PublishedDate | None:
         return None
 
 
+_DATEPARSER_CODES = {"no": "nb"}  # py3langid's codes that dateparser spells otherwise
+
+
 @lru_cache(maxsize=64)
 def _parser(lang: str | None) -> DateDataParser:
     settings = {
@@ -53,6 +56,7 @@ def _parser(lang: str | None) -> DateDataParser:
         "DATE_ORDER": "MDY" if lang in _MONTH_FIRST_LANGS else "DMY",
         "PREFER_DAY_OF_MONTH": "first",
     }
+    lang = _DATEPARSER_CODES.get(lang or "", lang)
     languages = [lang, "en"] if lang and lang != "en" else None
     try:
         return DateDataParser(languages=languages, settings=settings)
@@ -80,7 +84,10 @@ def parse_date(text: str, lang: str | None = None) -> PublishedDate | None:
     if not _HAS_YEAR.search(text):
         return None
     cleaned = _H_TIME.sub(r"\1:\2", text)
-    data = _parser(lang).get_date_data(cleaned)
+    try:
+        data = _parser(lang).get_date_data(cleaned)
+    except ValueError:  # dateparser refuses a language only when it first loads it
+        data = _parser(None).get_date_data(cleaned)
     if data.date_obj is None:
         return None
     precision = _PERIOD_PRECISION.get(data.period or "day", DatePrecision.DAY)
