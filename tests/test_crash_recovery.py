@@ -29,6 +29,15 @@ DATELINES = {
 }
 
 
+# One claim per pasted page, so that claims and timelines are part of what must survive a kill.
+COMPANIES = ("Brenta AG", "Valsugana GmbH", "Kelvion AG", "Norda GmbH", "Tessari AG")
+EVENTS = {
+    "it": "Secondo indiscrezioni, la {a} avrebbe acquisito la {b} lunedì.",
+    "en": "The {a} announced on Monday a partnership with the {b}.",
+    "de": "Die {a} hat angeblich die Übernahme der {b} beschlossen.",
+}
+
+
 def build_corpus(root: Path) -> dict[str, int]:
     """~300 documents in every shape: .txt, .html, .html.gz, one 50-line .jsonl, one .json array,
     duplicate texts under other names, and a few bad files. Returns counts for sanity checks."""
@@ -41,8 +50,9 @@ def build_corpus(root: Path) -> dict[str, int]:
         folder = root / f"pasted{i % 4}"
         folder.mkdir(exist_ok=True)
         dateline = DATELINES[lang].format(d=1 + i % 27, m=i % 60, n=i % 7)
+        body = [*article_body(seed, lang), EVENTS[lang].format(a=COMPANIES[seed % 5], b=COMPANIES[(seed + 2) % 5])]
         (folder / f"page_{i:03d}.txt").write_text(
-            text_dump(f"Titolo del pezzo {seed} sul tema {lang}", dateline, article_body(seed, lang)), encoding="utf-8"
+            text_dump(f"Titolo del pezzo {seed} sul tema {lang}", dateline, body), encoding="utf-8"
         )
         counts["txt"] += 1
     for i in range(90):
@@ -111,10 +121,15 @@ def snapshot(db_path: Path) -> dict[str, object]:
             frozenset(json.loads(ids))
             for (ids,) in con.execute("SELECT json_group_array(article_id) FROM story_members GROUP BY story_id")
         }
+        # Claims and timelines as well: none lost, none doubled, none stale.
+        claims = sorted(con.execute("SELECT article_id, position, type, status, participants, event_date, evidence FROM claims"))
+        timelines = dict(con.execute("SELECT story_id, timeline FROM story_timelines"))
+        stories = {r[0] for r in con.execute("SELECT id FROM stories")}
     finally:
         con.close()
     return {"integrity": integrity, "articles": articles, "sources": sources, "errors": errors, "fts": fts_count,
-            "analysed": analysed, "story_groups": groups}
+            "analysed": analysed, "story_groups": groups, "claims": claims, "timelines": timelines,
+            "every_story_has_a_timeline": stories == set(timelines)}
 
 
 def start_ingest(db: Path, corpus: Path) -> subprocess.Popen[bytes]:
@@ -171,6 +186,7 @@ def test_reference_run_stores_corpus(reference: tuple[dict[str, object], float])
         ("broken.jsonl", "line 3"),
     }
     assert snap["fts"] == len(articles)
+    assert len(snap["claims"]) >= 100 and snap["every_story_has_a_timeline"]
 
 
 def test_sigkill_then_rerun_matches_uninterrupted_run(
