@@ -7,8 +7,9 @@
 
 Running 1M articles through the full pipeline would take days on a 2-core machine (embedding
 about 450 texts/s, assignment about 15 ms an article), so the store is written directly through
-the store's own public methods (``add_article``, ``add_analysis``, ``add_member``, ``save_story``
-in ``transaction()`` batches), with everything else real:
+the store's own public methods (``add_article``, ``add_analysis``, ``add_claims``,
+``add_member``, ``save_story``, ``save_timeline`` in ``transaction()`` batches), with everything
+else real:
 
 * **Texts.** About 3,200 real news texts in 10 languages (the SemEval-2022 Task 8 set in
   ``../shared/bench/similarity``, read at run time, never copied here) are the *base texts*;
@@ -16,32 +17,36 @@ in ``transaction()`` batches), with everything else real:
   article is a perturbed copy of a base text (words dropped and neighbours swapped), so ids,
   texts and MinHash signatures differ from copy to copy; about 10% of the copies are light
   edits of an earlier copy of the same story (near-duplicates, stored with ``duplicate_of``).
-* **Analysis.** Base texts are embedded for real once (``get_embedder()``, title plus lead) and
-  their entities counted once (``count_entities``); both are cached under
-  ``benchmarks/.cache/``. *Approximation:* a copy's embedding is not computed from its text but
-  taken as the base vector plus Gaussian noise (:data:`EMBEDDING_NOISE` per dimension, cosine to
-  the base about 0.9, between two copies about 0.8, like two reports of one event), renormalized
-  and stored as float16 through ``storyline.enrich.embed.pack``; a copy reuses its base's
-  entities. The MinHash signature and band keys are computed from the copy's own text
-  (``storyline.stories.dedup``).
+* **Analysis.** Base texts are embedded for real once (``get_embedder()``, title plus lead),
+  their entities counted once (``count_entities``) and their claims read once (the built-in
+  claim extractor); all three are cached under ``benchmarks/.cache/``. *Approximation:* a
+  copy's embedding is not computed from its text but taken as the base vector plus Gaussian
+  noise (:data:`EMBEDDING_NOISE` per dimension: cosine to the base about 0.9, between two
+  copies about 0.8, like two reports of one event), renormalized and stored as float16 through
+  ``storyline.enrich.embed.pack``; a copy reuses its base's entities and claims (whose evidence
+  spans point into the base text, not the copy). The MinHash signature and band keys are
+  computed from the copy's own text (``storyline.stories.dedup``).
 * **Stories.** All copies of one base text within one story *epoch* form one story: its rows are
   made by ``storyline.stories.tracker._story_row`` from ``cluster.Story`` objects kept as the
   tracker keeps them (float32 centroid sum of the non-duplicate members, float entity counts,
   founder plus the newest exemplars, languages, sources, first and last seen, sequence numbers
-  in publication order), so ``update_stories`` loads them as its own. Story sizes are
-  log-normal (median about 14, mean about 29, from 1 to a few hundred), a story lasts 1 to 3
+  in publication order), so ``update_stories`` loads them as its own; each story's timeline is
+  built when its last member is written, by ``tracker.refresh_timelines``. Story sizes are
+  log-normal (median about 14, mean about 29, up to a few thousand), a story lasts 1 to 3
   weeks with most articles early on, and base texts are reused round-robin, about every 90
   days, so no two active stories (60-day window) share a base text.
 * **Dates.** :data:`ARTICLES_PER_DAY` articles a day, ending at :data:`END`: a bigger store is a
-  longer history, not a denser one. Stories are generated backwards from :data:`END` with a
-  fixed seed, so the smaller stores are (nearly exactly) the newest part of the bigger ones,
+  longer history, not a denser one (10k articles are 10 days, less than the tracker's 60-day
+  window of active stories; 100k and more fill it). Stories are generated backwards from
+  :data:`END` with a fixed seed, so the smaller stores are the newest part of the bigger ones,
   and a batch of new articles dated after :data:`END` meets the same recent stories at every
   size.
 
 Built stores are cached as ``benchmarks/.cache/store-N.db`` with a ``.json`` sidecar that
-records the build's parameters; a store whose sidecar does not match is rebuilt. Copies are
-made in a second process while the first writes; on a 2-core machine 100k articles take about
-2.5 minutes (730 MB) and 1M about half an hour (about 7 GB).
+records the build's parameters and the schema's migrations; a store whose parameters differ,
+or whose migrations were edited since (new ones are applied when it is opened), is rebuilt.
+Copies are made in a second process while the first writes; on the 2-core development machine
+100k articles take about 2 minutes (780 MB) and 1M about 32 minutes (7.7 GB).
 """
 
 from __future__ import annotations
@@ -58,23 +63,25 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from storyline.enrich.analysis import count_entities
+from storyline.enrich.claims import BUILTIN, get_extractor
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
 from storyline.eval.datasets import bench_dir
-from storyline.model import Analysis, Article, DatePrecision, EntityCount, PublishedDate, article_id
+from storyline.model import Analysis, Article, Claim, DatePrecision, EntityCount, Participant, PublishedDate, article_id
 from storyline.store.sqlite import SQLiteStore
 from storyline.stories.cluster import MAX_EXEMPLARS, Story
 from storyline.stories.dedup import band_keys, signature
 from storyline.stories.similarity import Profile
-from storyline.stories.tracker import _story_row
+from storyline.stories.tracker import _story_row, refresh_timelines
 
 CACHE = Path(__file__).resolve().with_name(".cache")
-BUILD_VERSION = 2  # bump when the generated store changes, so cached stores are rebuilt
+BUILD_VERSION = 3  # bump when the generated store changes, so cached stores are rebuilt
 ARTICLES_PER_DAY = 1000
 END = datetime(2026, 11, 1)  # newest stored article (naive UTC)
 HELD_OUT = 100  # base texts kept out of every store, for benchmarks to ingest as new
@@ -138,22 +145,47 @@ def _fingerprint(texts: list[BaseText]) -> str:
     return digest.hexdigest()[:12]
 
 
-def base_analysis(bases: list[BaseText]) -> tuple[np.ndarray, list[list[EntityCount]]]:
-    """Real embeddings (float16-rounded, as stored) and entity counts of the base texts, cached."""
+def _migrations() -> dict[str, str]:
+    """The schema's migrations, file name -> fingerprint."""
+    folder = resources.files("storyline.store") / "migrations"
+    return {e.name: hashlib.sha256(e.read_bytes()).hexdigest()[:12]
+            for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".sql")}
+
+
+def _schema_current(built_with: dict[str, str]) -> bool:
+    """Whether a store built under these migrations is the current schema once opened.
+
+    Opening a store applies the migrations numbered above its version; one that was edited
+    since, or a new one numbered below the newest applied, would never reach it.
+    """
+    now = _migrations()
+    newest = max(built_with, default="")
+    return all(now.get(name) == digest for name, digest in built_with.items()) and all(
+        name > newest for name in now if name not in built_with)
+
+
+def _claim(data: dict[str, Any]) -> Claim:
+    return Claim(data["type"], data["status"], tuple(Participant(**p) for p in data["participants"]), data["evidence"],
+                 data["start"], data["end"], data["date"], data["date_precision"], data["attribution"])
+
+
+def base_analysis(bases: list[BaseText]) -> tuple[np.ndarray, list[list[EntityCount]], list[list[Claim]]]:
+    """Real embeddings (float16-rounded, as stored), entity counts and claims of the base texts, cached."""
     CACHE.mkdir(exist_ok=True)
     embedder = get_embedder(DEFAULT_EMBEDDER)
-    stem = CACHE / f"base-{embedder.name}-{_fingerprint(bases)}"
-    vectors_file, entities_file = stem.with_suffix(".f16"), stem.with_suffix(".entities.json")
-    if vectors_file.exists() and entities_file.exists():
-        vectors = unpack(vectors_file.read_bytes(), embedder.dim)
-        entities = [[EntityCount(*e) for e in row] for row in json.loads(entities_file.read_text(encoding="utf-8"))]
-        return vectors, entities
-    vectors = embedder.embed([embedding_text(b.title, b.body) for b in bases])
-    entities = [count_entities(Article(id="", title=b.title, text=b.body, lang=b.lang)) for b in bases]
-    vectors_file.write_bytes(pack(vectors))
-    entities_file.write_text(json.dumps([[[e.key, e.label, e.type, e.count] for e in row] for row in entities],
-                                        ensure_ascii=False), encoding="utf-8")
-    return unpack(pack(vectors), embedder.dim), entities
+    stem = CACHE / f"base-{embedder.name}-{BUILTIN}-{_fingerprint(bases)}"
+    vectors_file, analysis_file = stem.with_suffix(".f16"), stem.with_suffix(".analysis.json")
+    if not (vectors_file.exists() and analysis_file.exists()):
+        vectors = embedder.embed([embedding_text(b.title, b.body) for b in bases])
+        articles = [Article(id="", title=b.title, text=b.body, lang=b.lang) for b in bases]
+        extract = get_extractor(BUILTIN)
+        analysis = [{"entities": [[e.key, e.label, e.type, e.count] for e in count_entities(a)],
+                     "claims": [c.to_dict() for c in extract(a)]} for a in articles]
+        vectors_file.write_bytes(pack(vectors))
+        analysis_file.write_text(json.dumps(analysis, ensure_ascii=False), encoding="utf-8")
+    analysis = json.loads(analysis_file.read_text(encoding="utf-8"))
+    return (unpack(vectors_file.read_bytes(), embedder.dim), [[EntityCount(*e) for e in a["entities"]] for a in analysis],
+            [[_claim(c) for c in a["claims"]] for a in analysis])
 
 
 def perturb(text: str, rng: np.random.Generator, drop: float = 0.12, swap: float = 0.08) -> str:
@@ -263,31 +295,34 @@ def _prepared(chunks: Iterator[list[_Job]]) -> Iterator[list[tuple[str, bytes, n
 
 def _sidecar(n_articles: int, seed: int, embedder: str, bases: str) -> dict:
     return {"version": BUILD_VERSION, "n_articles": n_articles, "seed": seed, "embedder": embedder,
-            "bases": bases, "articles_per_day": ARTICLES_PER_DAY, "end": END.isoformat()}
+            "claims": BUILTIN, "bases": bases, "articles_per_day": ARTICLES_PER_DAY, "end": END.isoformat()}
 
 
 def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool = False) -> Path:
     """Write a storyline SQLite store of ``n_articles`` analysed articles in stories at ``path``; return the path.
 
-    Reuses ``path`` when its ``.json`` sidecar says it was built with the same parameters
-    (delete both to force a rebuild); otherwise builds into ``path.tmp`` and renames it, so an
-    interrupted build is never reused. The newest article is dated :data:`END` (2026-11-01),
-    the oldest ``n_articles / ARTICLES_PER_DAY`` days before; the store holds every table the
-    stories stage reads (articles with their sources and full-text index, analysis, MinHash
-    bands, entity statistics, stories and members). See the module docstring for what is real
-    and what is approximated (copies' embeddings).
+    Reuses ``path`` when its ``.json`` sidecar says it was built with the same parameters under
+    the same migrations (delete both to force a rebuild); otherwise builds into ``path.tmp`` and
+    renames it, so an interrupted build is never reused. The newest article is dated
+    :data:`END` (2026-11-01), the oldest ``n_articles / ARTICLES_PER_DAY`` days before; the
+    store holds every table the stories stage and the views read (articles with their sources
+    and full-text index, analysis, MinHash bands, entity statistics, claims, stories, members,
+    timelines and the browse tables), nothing left for ``update_stories`` to do. See the module
+    docstring for what is real and what is approximated (copies' embeddings, entities, claims).
 
     >>> build_store("benchmarks/.cache/store-10000.db", 10_000)  # doctest: +SKIP
     PosixPath('benchmarks/.cache/store-10000.db')
     """
     path = Path(path)
     bases, _ = base_and_held_out()
-    embedder = get_embedder(DEFAULT_EMBEDDER)
-    expected = _sidecar(n_articles, seed, embedder.name, _fingerprint(bases))
+    expected = _sidecar(n_articles, seed, DEFAULT_EMBEDDER, _fingerprint(bases))
     sidecar = path.with_suffix(path.suffix + ".json")
-    if path.exists() and sidecar.exists() and json.loads(sidecar.read_text())["build"] == expected:
-        return path
-    vectors, entities = base_analysis(bases)
+    if path.exists() and sidecar.exists():
+        built = json.loads(sidecar.read_text())
+        if built["build"] == expected and _schema_current(built.get("migrations", {})):
+            return path
+    embedder = get_embedder(DEFAULT_EMBEDDER)
+    vectors, entities, claims = base_analysis(bases)
     plan = _plan(n_articles, seed)
     base_of = np.random.default_rng([seed, 4]).permutation(len(bases))  # story k uses base_of[k % len(bases)]
 
@@ -295,6 +330,7 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
     started = time.perf_counter()
+    migrations = _migrations()
     store = SQLiteStore(tmp)
     # Build speed only (the file is the same): a transaction's dirty pages of the band and FTS
     # B-trees stay in memory instead of spilling from SQLite's default 2 MB page cache.
@@ -335,6 +371,7 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
                 store.add_article(article, url)
                 stored = unpack(packed, embedder.dim)[0]  # what the tracker reads back
                 store.add_analysis(Analysis(aid, embedder.name, stored, minhash, entities[b]), packed, band_keys(minhash))
+                store.add_claims(aid, BUILTIN, claims[b])
                 written += 1
                 ids.setdefault(m.story, {})[m.ordinal] = aid
                 story = stories.get(m.story)
@@ -350,8 +387,9 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
                      shapes=not duplicate_of, seq=written)
                 duplicates += bool(duplicate_of)
                 store.add_member(aid, story.id, similarity, duplicate_of, written)
-                if last_index[m.story] == i:
+                if last_index[m.story] == i:  # the story as the store ends: its row, then its timeline
                     store.save_story(_story_row(stories.pop(m.story), {}))
+                    refresh_timelines(store, {story.id})
                     del ids[m.story]
         if progress:
             rate = (begin + _BATCH) / (time.perf_counter() - started)
@@ -365,7 +403,7 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
     tmp.replace(path)
     stats = {"articles": written, "duplicates": duplicates, "stories": len(seen_stories),
              "build_seconds": round(time.perf_counter() - started, 1), "bytes": path.stat().st_size}
-    sidecar.write_text(json.dumps({"build": expected, "stats": stats}, indent=2))
+    sidecar.write_text(json.dumps({"build": expected, "migrations": migrations, "stats": stats}, indent=2))
     return path
 
 

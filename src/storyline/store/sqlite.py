@@ -284,19 +284,23 @@ class SQLiteStore(BrowseQueries):
             )
 
     def unanalysed_articles(self) -> list[Article]:
+        # The inner select filters on the id index alone: testing every article row read the whole table.
         rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id NOT IN (SELECT article_id FROM article_analysis)"
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN"
+            " (SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_analysis))"
             " ORDER BY ingested_seq"
         )
         return [self._article(r) for r in rows]
 
     def unassigned(self) -> Iterator[tuple[Article, dict[str, Any]]]:
         """Analysed articles without a story, in publication order (undated ones in ingestion order)."""
+        # The ids come from the analysis and member indexes alone: joining every article row read the whole table.
         rows = self._db.execute(
             f"""SELECT {", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))},
                        x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities, a.published_sort
                 FROM articles a JOIN article_analysis x ON x.article_id = a.id
-                WHERE a.id NOT IN (SELECT article_id FROM story_members)
+                WHERE a.id IN (SELECT article_id FROM article_analysis
+                               WHERE article_id NOT IN (SELECT article_id FROM story_members))
                 ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq"""
         ).fetchall()
         for row in rows:
@@ -390,6 +394,10 @@ class SQLiteStore(BrowseQueries):
             params.append(active_since)
         return [dict(r) for r in self._db.execute(sql + " ORDER BY created_seq", params)]
 
+    def latest_story_seen(self) -> str | None:
+        """The newest `last_seen` of any story (from its index), None when no story is dated."""
+        return self._db.execute("SELECT MAX(last_seen) FROM stories").fetchone()[0]
+
     def story_row(self, story_id: str) -> dict[str, Any] | None:
         row = self._by_id_or_prefix("stories", "*", story_id)
         return dict(row) if row else None
@@ -477,9 +485,9 @@ class SQLiteStore(BrowseQueries):
 
     def articles_without_claims(self, extractor: str) -> list[Article]:
         """Articles whose claims this extractor has not read yet, in publication order."""
-        rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id NOT IN"
-            f" (SELECT article_id FROM claims_done WHERE extractor = ?) {_ORDER}",
+        rows = self._db.execute(  # the inner select filters on the id index alone, not the article rows
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN (SELECT id FROM articles WHERE id NOT IN"
+            f" (SELECT article_id FROM claims_done WHERE extractor = ?)) {_ORDER}",
             (extractor,),
         )
         return [self._article(r) for r in rows]

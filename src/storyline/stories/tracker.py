@@ -163,10 +163,9 @@ def _story_row(story: Story, previous_labels: dict[str, str]) -> dict[str, Any]:
 
 def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
     index = StoryIndex(model, dim, idf)
-    rows = store.story_rows()
-    latest = max((r["last_seen"] for r in rows if r["last_seen"]), default=None)
+    latest = store.latest_story_seen()
     since = (_parse_time(latest) - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
-    active = [r for r in rows if since is None or r["last_seen"] is None or r["last_seen"] >= since]
+    active = store.story_rows(active_since=since)  # only these: reading every story grows with the store
     wanted = sorted({aid for r in active for aid in json.loads(r["exemplars"])})
     found = store.analysed(wanted)
     labels = {}
