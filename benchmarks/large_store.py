@@ -58,7 +58,7 @@ import multiprocessing
 import re
 import sys
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -75,7 +75,7 @@ from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedde
 from storyline.eval.datasets import bench_dir
 from storyline.model import Analysis, Article, Claim, DatePrecision, EntityCount, Participant, PublishedDate, article_id
 from storyline.store.sqlite import SQLiteStore
-from storyline.stories.cluster import MAX_EXEMPLARS, Story
+from storyline.stories.cluster import Story, add_member
 from storyline.stories.dedup import band_keys, signature
 from storyline.stories.similarity import Profile
 from storyline.stories.tracker import _story_row, refresh_timelines
@@ -382,9 +382,9 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
                     stories[m.story] = story
                     seen_stories.add(m.story)
                 similarity = 1.0 if created or duplicate_of else round(float(np.dot(stored, story.centroid)), 4)
-                _add(story, Profile(aid, article.lang, article.title or "", stored,
-                                    {e.key: float(e.count) for e in entities[b]}), when, source,
-                     shapes=not duplicate_of, seq=written)
+                add_member(story, Profile(aid, article.lang, article.title or "", stored,
+                                          {e.key: float(e.count) for e in entities[b]}, source=source),
+                           shapes=not duplicate_of, when=when, seq=written)
                 duplicates += bool(duplicate_of)
                 store.add_member(aid, story.id, similarity, duplicate_of, written)
                 if last_index[m.story] == i:  # the story as the store ends: its row, then its timeline
@@ -405,25 +405,6 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
              "build_seconds": round(time.perf_counter() - started, 1), "bytes": path.stat().st_size}
     sidecar.write_text(json.dumps({"build": expected, "migrations": migrations, "stats": stats}, indent=2))
     return path
-
-
-def _add(story: Story, profile: Profile, when: datetime, source: str, shapes: bool, seq: int) -> None:
-    """What ``StoryIndex._add_member`` does to a story, for a member written directly."""
-    story.members += 1
-    story.updated_seq = seq
-    if profile.lang:
-        story.languages[profile.lang] += 1
-    story.sources[source] += 1
-    story.first_seen = min(story.first_seen or when, when)
-    story.last_seen = max(story.last_seen or when, when)
-    if not shapes:
-        return
-    story.centroid_sum = story.centroid_sum + profile.embedding
-    story.size += 1
-    story.entities.update(Counter(profile.entities))
-    story.exemplars = [*story.exemplars, profile]
-    if len(story.exemplars) > MAX_EXEMPLARS:
-        story.exemplars = [story.exemplars[0], *story.exemplars[-(MAX_EXEMPLARS - 1):]]
 
 
 def cached_store(n_articles: int, seed: int = 0, progress: bool = False) -> Path:

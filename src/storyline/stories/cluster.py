@@ -81,6 +81,28 @@ def _naive_utc(when: datetime | None) -> datetime | None:
     return (when - when.utcoffset()).replace(tzinfo=None)  # type: ignore[operator]
 
 
+def add_member(story: Story, profile: Profile, shapes: bool, when: datetime | None, seq: int) -> None:
+    """Count a member into its story; `shapes`: it moves the centroid, entities and exemplars (not a duplicate)."""
+    story.members += 1
+    story.updated_seq = seq
+    if profile.lang:
+        story.languages[profile.lang] += 1
+    if profile.source:
+        story.sources[profile.source] += 1
+    if when is not None:
+        story.first_seen = min(story.first_seen or when, when)
+        story.last_seen = max(story.last_seen or when, when)
+    if not shapes:
+        return
+    story.centroid_sum = story.centroid_sum + profile.embedding
+    story.size += 1
+    story.entities.update(profile.entities)
+    # The founder stays; the newest members follow it.
+    story.exemplars = [*story.exemplars[:1], *story.exemplars[1:], profile]
+    if len(story.exemplars) > MAX_EXEMPLARS:
+        story.exemplars = [story.exemplars[0], *story.exemplars[-(MAX_EXEMPLARS - 1):]]
+
+
 class StoryIndex:
     """The active stories, their ANN and entity indexes, and the assignment rule."""
 
@@ -208,7 +230,7 @@ class StoryIndex:
             self._now = when
         if duplicate_story and duplicate_story in self.stories:
             story = self.stories[duplicate_story]
-            self._add_member(story, profile, shapes=False, when=when)
+            add_member(story, profile, shapes=False, when=when, seq=self._seq)
             return Decision(story, 1.0, created=False, duplicate=True)
 
         best, best_score = None, 0.0
@@ -220,33 +242,13 @@ class StoryIndex:
             story = Story(id=f"st_{profile.id[:16]}", number=self._next_number, created_seq=self._seq,
                           centroid_sum=np.zeros_like(profile.embedding, dtype=np.float32))
             self._next_number += 1
-            self._add_member(story, profile, shapes=True, when=when)
+            add_member(story, profile, shapes=True, when=when, seq=self._seq)
             self.load(story)
             return Decision(story, 1.0, created=True)
-        self._add_member(best, profile, shapes=True, when=when)
+        add_member(best, profile, shapes=True, when=when, seq=self._seq)
         self._refresh(best)
         kept, merged = self._merge_converged(best)
         return Decision(kept, best_score, created=False, merged=merged)
-
-    def _add_member(self, story: Story, profile: Profile, shapes: bool, when: datetime | None) -> None:
-        story.members += 1
-        story.updated_seq = self._seq
-        if profile.lang:
-            story.languages[profile.lang] += 1
-        if profile.source:
-            story.sources[profile.source] += 1
-        if when is not None:
-            story.first_seen = min(story.first_seen or when, when)
-            story.last_seen = max(story.last_seen or when, when)
-        if not shapes:
-            return
-        story.centroid_sum = story.centroid_sum + profile.embedding
-        story.size += 1
-        story.entities.update(profile.entities)
-        # The founder stays; the newest members follow it.
-        story.exemplars = [*story.exemplars[:1], *story.exemplars[1:], profile]
-        if len(story.exemplars) > MAX_EXEMPLARS:
-            story.exemplars = [story.exemplars[0], *story.exemplars[-(MAX_EXEMPLARS - 1):]]
 
     def _story_similarity(self, a: Story, b: Story) -> float:
         gap = 0.0
