@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -88,3 +89,34 @@ def test_article_by_unique_prefix(tmp_path: Path) -> None:
     store.add_article(article, "x")
     assert store.article(article.id[:8]).id == article.id
     assert store.article("zzzz") is None
+
+
+def test_story_saves_keep_the_browse_tables_in_step(tmp_path: Path) -> None:
+    """Facets and list rows follow every save: keys gained, lost and re-weighted, and deletes."""
+    store = open_store(tmp_path / "s.db")
+
+    def save(story_id: str, languages: dict, sources: dict, entities: dict, members: int, last_seen: str) -> None:
+        store.save_story({"id": story_id, "label": story_id, "first_seen": "2026-01-01T00:00:00", "last_seen": last_seen,
+                          "languages": json.dumps(languages), "sources": json.dumps(sources),
+                          "entities": json.dumps(entities), "size": members, "members": members, "number": 0,
+                          "centroid": b"\0" * 8, "created_seq": 1, "updated_seq": members})
+
+    def facets() -> set[tuple]:
+        return {tuple(r) for r in store._db.execute("SELECT kind, value, story_id, weight FROM story_facets WHERE kind != 'status'")}
+
+    def expected() -> set[tuple]:
+        rows = store._db.execute("SELECT id, languages, sources, entities FROM stories").fetchall()
+        return {(kind, key, r[0], weight) for r in rows
+                for kind, column in (("lang", 1), ("source", 2), ("entity", 3))
+                for key, weight in json.loads(r[column]).items()}
+
+    save("a", {"de": 1}, {"x.de": 1}, {"leica": 2, "huawei": 1}, 1, "2026-01-01T00:00:00")
+    save("b", {"en": 1}, {"y.com": 1}, {"leica": 1}, 1, "2026-01-02T00:00:00")
+    save("a", {"de": 1, "it": 1}, {"x.de": 1, "z.it": 1}, {"leica": 3, "xiaomi": 1}, 2, "2026-01-03T00:00:00")
+    assert facets() == expected()
+    assert ("entity", "huawei", "a", 1) not in facets()
+    browse = store._db.execute("SELECT members, n_languages, n_sources, last_seen FROM story_browse WHERE story_id = 'a'")
+    assert tuple(browse.fetchone()) == (2, 2, 2, "2026-01-03T00:00:00")
+    store._db.execute("DELETE FROM stories WHERE id = 'b'")
+    assert facets() == expected()
+    assert store._db.execute("SELECT COUNT(*) FROM story_browse").fetchone()[0] == 1

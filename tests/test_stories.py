@@ -121,3 +121,24 @@ def test_incremental_runs_keep_earlier_stories(tmp_path: Path) -> None:
     after = _story_of(store)
     assert set(first) <= set(after)
     assert len(after) == store.count_articles()
+
+
+def test_pruning_bound_covers_every_pair() -> None:
+    """Assignment skips pairs whose cosine-only bound is below the best so far: the bound must never be lower
+    than the real probability, whatever the other features are."""
+    import numpy as np
+
+    from storyline.stories.similarity import default_model, pair_features
+
+    model = default_model()
+    rng = np.random.default_rng(7)
+    for cosine in np.linspace(-1, 1, 81):
+        bound = float(model.max_probability(np.float32(cosine)))
+        for _ in range(50):
+            a = {f"k{i}": 1.0 for i in rng.choice(12, rng.integers(0, 6), replace=False)}
+            b = {f"k{i}": 1.0 for i in rng.choice(12, rng.integers(0, 6), replace=False)}
+            features = pair_features(float(cosine), a, b, frozenset(map(str, rng.integers(10, 14, 3))),
+                                     frozenset(map(str, rng.integers(10, 14, 3))), frozenset("abc"),
+                                     frozenset(rng.choice(list("abcde"), 3)), bool(rng.integers(2)), lambda k: 1.0)
+            assert model.probability(features) <= bound
+    assert float(model.max_probability(np.float32(0.2))) < model.join_threshold  # unrelated stories are skipped

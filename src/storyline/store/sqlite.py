@@ -74,6 +74,7 @@ class SQLiteStore(BrowseQueries):
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages (default 2): big stores' indexes stay hot
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
@@ -359,9 +360,12 @@ class SQLiteStore(BrowseQueries):
 
     def save_story(self, row: dict[str, Any]) -> None:
         columns = list(row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+        # An upsert, not INSERT OR REPLACE: a replace re-runs the insert trigger over every facet (0006).
         with self.transaction():
             self._db.execute(
-                f"INSERT OR REPLACE INTO stories ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                f"INSERT INTO stories ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                f" ON CONFLICT (id) DO UPDATE SET {updates}",
                 [row[c] for c in columns],
             )
 

@@ -32,7 +32,7 @@ MAX_EXEMPLARS = 6
 ANN_CANDIDATES = 16
 ENTITY_CANDIDATES = 12
 RARE_ENTITIES = 4
-MAX_POSTING = 64
+MAX_POSTING = 64  # stories kept per entity key (up to twice as many between trims); candidates take the newest
 
 
 @dataclass
@@ -50,11 +50,31 @@ class Story:
     sources: Counter[str] = field(default_factory=Counter)
     members: int = 0
     updated_seq: int = 0
+    # Derived from the fields above and kept until they change (add_member and merges replace them).
+    _centroid: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    _exemplar_matrix: tuple[list[Profile], np.ndarray] | None = field(default=None, repr=False, compare=False)
+    entity_weight: float | None = field(default=None, repr=False, compare=False)  # IDF sum of `entities`
 
     @property
     def centroid(self) -> np.ndarray:
-        norm = float(np.linalg.norm(self.centroid_sum))
-        return self.centroid_sum / norm if norm else self.centroid_sum
+        """The normalized centroid, float32."""
+        if self._centroid is None or self._centroid[0] is not self.centroid_sum:
+            norm = float(np.linalg.norm(self.centroid_sum))
+            unit = (self.centroid_sum / norm if norm else self.centroid_sum).astype(np.float32)
+            self._centroid = (self.centroid_sum, unit)
+        return self._centroid[1]
+
+    @property
+    def exemplar_matrix(self) -> np.ndarray:
+        """The exemplars' embeddings, a row each."""
+        if self._exemplar_matrix is None or self._exemplar_matrix[0] is not self.exemplars:
+            self._exemplar_matrix = (self.exemplars, np.stack([e.embedding for e in self.exemplars]))
+        return self._exemplar_matrix[1]
+
+    def entity_idf_total(self, idf: Callable[[str], float]) -> float:
+        if self.entity_weight is None:
+            self.entity_weight = sum(idf(k) for k in self.entities)
+        return self.entity_weight
 
     def time_gap_days(self, when: datetime | None) -> float:
         if when is None or self.first_seen is None or self.last_seen is None:
@@ -97,6 +117,7 @@ def add_member(story: Story, profile: Profile, shapes: bool, when: datetime | No
     story.centroid_sum = story.centroid_sum + profile.embedding
     story.size += 1
     story.entities.update(profile.entities)
+    story.entity_weight = None
     # The founder stays; the newest members follow it.
     story.exemplars = [*story.exemplars[:1], *story.exemplars[1:], profile]
     if len(story.exemplars) > MAX_EXEMPLARS:
@@ -132,7 +153,7 @@ class StoryIndex:
         self._seq = max(self._seq, story.updated_seq, story.created_seq)
         self.stories[story.id] = story
         self._by_number[story.number] = story
-        self._ann.add(story.number, story.centroid.astype(np.float32), threads=1)
+        self._ann.add(story.number, story.centroid, threads=1)
         self._post(story)
         if story.last_seen and (self._now is None or story.last_seen > self._now):
             self._now = story.last_seen
@@ -152,15 +173,16 @@ class StoryIndex:
     def _refresh(self, story: Story) -> None:
         if story.number in self._ann:
             self._ann.remove(story.number)
-        self._ann.add(story.number, story.centroid.astype(np.float32), threads=1)
+        self._ann.add(story.number, story.centroid, threads=1)
         self._post(story)
 
     def _post(self, story: Story) -> None:
         for key in story.entities:
             holders = self._postings.setdefault(key, {})
             holders[story.id] = story.updated_seq
-            if len(holders) > MAX_POSTING:  # a common entity: keep the stories that moved last
-                del holders[min(holders, key=lambda sid: (holders[sid], sid))]
+            if len(holders) > 2 * MAX_POSTING:  # a common entity: keep the stories that moved last
+                kept = heapq.nlargest(MAX_POSTING, holders, key=lambda sid: (holders[sid], sid))
+                self._postings[key] = {sid: holders[sid] for sid in kept}
 
     def evict_inactive(self) -> list[Story]:
         """Drop stories silent for ACTIVE_DAYS before the newest date seen; returns them."""
@@ -190,17 +212,29 @@ class StoryIndex:
         logit -= TIME_PENALTY_PER_30_DAYS * excess / 30
         return 1 / (1 + math.exp(-logit))
 
-    def score(self, profile: Profile, story: Story) -> float:
+    def score(self, profile: Profile, story: Story, floor: float = 0.0) -> float:
+        """The story's best pair probability for the article, or some value below `floor` when it cannot reach it.
+
+        Pairs are scored in the order of their bound from the embedding cosine alone, and scoring stops once
+        no bound reaches the best so far (or `floor`): the result is the same as scoring every pair.
+        """
         gap = story.time_gap_days(_naive_utc(profile.published))
-        best = max(self._pair_probability(profile, ex, gap) for ex in story.exemplars)
+        exemplars = story.exemplars
+        bounds = self.model.max_probability(story.exemplar_matrix @ profile.embedding)
+        best = 0.0
+        for i in np.argsort(-bounds, kind="stable"):
+            if bounds[i] < max(best, floor):
+                break
+            best = max(best, self._pair_probability(profile, exemplars[i], gap))
         if story.size > 1:
-            pseudo = Profile(story.id, profile.lang if profile.lang in story.languages else None, "",
-                             story.centroid.astype(np.float32), dict(story.entities))
+            cosine = float(np.dot(profile.embedding, story.centroid))
+            if self.model.max_probability(cosine) < max(best, floor):
+                return best
             features = pair_features(
-                float(np.dot(profile.embedding, pseudo.embedding)), profile.entities, pseudo.entities,
-                profile.numbers, frozenset().union(*(e.numbers for e in story.exemplars)),
-                profile.title_grams, frozenset().union(*(e.title_grams for e in story.exemplars)),
-                profile.lang in story.languages, self.idf,
+                cosine, profile.entities, story.entities,
+                profile.numbers, frozenset().union(*(e.numbers for e in exemplars)),
+                profile.title_grams, frozenset().union(*(e.title_grams for e in exemplars)),
+                profile.lang in story.languages, self.idf, story.entity_idf_total(self.idf),
             )
             best = max(best, self._with_time(self.model.probability(features), gap))
         return best
@@ -235,7 +269,7 @@ class StoryIndex:
 
         best, best_score = None, 0.0
         for story in self.candidates(profile.embedding, profile.entities):
-            score = self.score(profile, story)
+            score = self.score(profile, story, floor=max(best_score, self.model.join_threshold))
             if score > best_score or (score == best_score and best is not None and story.created_seq < best.created_seq):
                 best, best_score = story, score
         if best is None or best_score < self.model.join_threshold:
@@ -250,17 +284,21 @@ class StoryIndex:
         kept, merged = self._merge_converged(best)
         return Decision(kept, best_score, created=False, merged=merged)
 
-    def _story_similarity(self, a: Story, b: Story) -> float:
+    def _converged(self, a: Story, b: Story) -> bool:
+        """Whether some exemplar pair of the two stories reaches the merge threshold."""
         gap = 0.0
         if a.first_seen and a.last_seen and b.first_seen and b.last_seen:
             gap = max(0.0, (max(a.first_seen, b.first_seen) - min(a.last_seen, b.last_seen)).total_seconds() / 86400)
-        return max(self._pair_probability(x, y, gap) for x in a.exemplars for y in b.exemplars)
+        cosines = a.exemplar_matrix @ b.exemplar_matrix.T
+        reachable = np.argwhere(self.model.max_probability(cosines) >= self.model.merge_threshold)
+        return any(self._pair_probability(a.exemplars[i], b.exemplars[j], gap) >= self.model.merge_threshold
+                   for i, j in reachable)
 
     def _merge_converged(self, story: Story) -> tuple[Story, tuple[str, ...]]:
         """Merge the story with neighbours that converged on it; the oldest story's id survives."""
         absorbed = []
         for other in self.candidates(story.centroid, story.entities, exclude=story.id):
-            if self._story_similarity(story, other) < self.model.merge_threshold:
+            if not self._converged(story, other):
                 continue
             keep, gone = (story, other) if story.created_seq <= other.created_seq else (other, story)
             self._absorb(keep, gone)
@@ -274,6 +312,7 @@ class StoryIndex:
         keep.size += gone.size
         keep.members += gone.members
         keep.entities.update(gone.entities)
+        keep.entity_weight = None
         keep.languages.update(gone.languages)
         keep.sources.update(gone.sources)
         for when in (gone.first_seen, gone.last_seen):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from storyline.model import normalize_for_identity
 
 FEATURES = ("cosine", "cosine_sq", "entity_overlap", "number_overlap", "title_overlap", "same_language")
 PARAMS_FILE = Path(__file__).with_name("similarity_params.json")
+_BOUND_SLACK = 1e-4  # logit units: covers float32 rounding between a batched and a single dot product
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 
 
@@ -66,14 +67,20 @@ def _jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> floa
     return len(a & b) / len(a | b)
 
 
-def entity_overlap(a: Mapping[str, float], b: Mapping[str, float], idf: Callable[[str], float]) -> float:
-    """IDF-weighted overlap of two entity profiles (weighted Jaccard of presence), in [0, 1]."""
+def entity_overlap(a: Mapping[str, float], b: Mapping[str, float], idf: Callable[[str], float],
+                   total_b: float | None = None) -> float:
+    """IDF-weighted overlap of two entity profiles (weighted Jaccard of presence), in [0, 1].
+
+    Only `a`'s keys are visited when the caller passes `total_b`, the IDF sum of `b`'s keys: an article
+    against a story with many entities.
+    """
     if not a or not b:
         return 0.0
-    keys_a, keys_b = set(a), set(b)
-    shared = sum(idf(k) for k in keys_a & keys_b)
-    union = sum(idf(k) for k in keys_a | keys_b)
-    return shared / union if union else 0.0
+    shared = sum(idf(k) for k in a if k in b)
+    if total_b is None:
+        total_b = sum(idf(k) for k in b)
+    union = sum(idf(k) for k in a) + total_b - shared
+    return shared / union if union > 0 else 0.0
 
 
 def pair_features(
@@ -86,11 +93,12 @@ def pair_features(
     grams_b: frozenset[str],
     same_language: bool,
     idf: Callable[[str], float],
+    entities_b_total: float | None = None,
 ) -> np.ndarray:
     return np.array([
         cosine,
         cosine * cosine,
-        entity_overlap(entities_a, entities_b, idf),
+        entity_overlap(entities_a, entities_b, idf, entities_b_total),
         _jaccard(numbers_a, numbers_b),
         _jaccard(grams_a, grams_b),
         1.0 if same_language else 0.0,
@@ -110,6 +118,19 @@ class SimilarityModel:
     def probability(self, features: np.ndarray) -> float:
         z = float(np.dot(self.weights, features) + self.bias)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def max_probability(self, cosine: np.ndarray) -> np.ndarray:
+        """An upper bound of `probability` for pairs with these embedding cosines.
+
+        The first two features are the cosine and its square and every other one lies in [0, 1], so
+        assignment can skip pairs that cannot reach a threshold without computing their features.
+        """
+        z = self.weights[0] * cosine + self.weights[1] * cosine * cosine + self._bound_rest
+        return 1.0 / (1.0 + np.exp(-z))  # |z| stays small: cosines lie in [-1, 1]
+
+    @cached_property
+    def _bound_rest(self) -> float:
+        return sum(max(w, 0.0) for w in self.weights[2:]) + self.bias + _BOUND_SLACK
 
     def to_json(self) -> dict:
         return {"features": list(FEATURES), "weights": list(self.weights), "bias": self.bias,

@@ -6,6 +6,7 @@ ingestion order), so a run killed at any moment and run again reaches the same s
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from collections import Counter
@@ -185,6 +186,9 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
     embedder = get_embedder(embedder_name)
     idf = _Idf(store)
     index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
+    # The loaded stories live for the whole run: keep the collector from re-scanning them (full collections
+    # otherwise cost more the more stories are active).
+    gc.freeze()
     pending = list(store.unassigned())
     idf.prefetch(sorted({key for _, fields in pending for key, *_ in fields["entities"]}))
     for start in range(0, len(pending), _ASSIGN_BATCH):
@@ -194,6 +198,7 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
         index.evict_inactive()
         if on_progress:
             on_progress(len(pending[start : start + _ASSIGN_BATCH]))
+    gc.unfreeze()
     # Stale rather than "touched in this run": a run killed before this point leaves them stale for the next.
     report.timelines = refresh_timelines(store, set(store.stale_timelines()))
     return report
