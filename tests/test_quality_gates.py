@@ -22,7 +22,7 @@ SAMPLE = 80
 # Recorded on the sample when the gate was set; raise them when the figures improve.
 FLOOR_EXTRACTION_F1 = 0.85
 FLOOR_DATE_ACCURACY = 0.85
-FLOOR_SIMILARITY_PEARSON = 0.65
+FLOOR_SIMILARITY_PEARSON = 0.69
 
 
 def _ours(html: bytes, url: str):

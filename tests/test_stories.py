@@ -128,17 +128,23 @@ def test_pruning_bound_covers_every_pair() -> None:
     than the real probability, whatever the other features are."""
     import numpy as np
 
-    from storyline.stories.similarity import default_model, pair_features
+    from storyline.stories.similarity import Profile, default_model, pair_bound, pair_features
 
     model = default_model()
     rng = np.random.default_rng(7)
+
+    def random_profile() -> Profile:
+        return Profile(id="x", lang=str(rng.choice(["de", "it"])), title="", embedding=np.zeros(4, np.float32),
+                       entities={f"k{i}": 1.0 for i in rng.choice(12, rng.integers(0, 6), replace=False)},
+                       numbers=frozenset(map(str, rng.integers(10, 14, rng.integers(0, 4)))),
+                       title_grams=frozenset(rng.choice(list("abcdef"), rng.integers(0, 5))))
+
+    pruned = 0
     for cosine in np.linspace(-1, 1, 81):
-        bound = float(model.max_probability(np.float32(cosine)))
+        bound = model.max_probability(float(cosine))
         for _ in range(50):
-            a = {f"k{i}": 1.0 for i in rng.choice(12, rng.integers(0, 6), replace=False)}
-            b = {f"k{i}": 1.0 for i in rng.choice(12, rng.integers(0, 6), replace=False)}
-            features = pair_features(float(cosine), a, b, frozenset(map(str, rng.integers(10, 14, 3))),
-                                     frozenset(map(str, rng.integers(10, 14, 3))), frozenset("abc"),
-                                     frozenset(rng.choice(list("abcde"), 3)), bool(rng.integers(2)), lambda k: 1.0)
-            assert model.probability(features) <= bound
-    assert float(model.max_probability(np.float32(0.2))) < model.join_threshold  # unrelated stories are skipped
+            a, b = random_profile(), random_profile()
+            probability = model.probability(pair_features(a, b, lambda k: 1.0, float(cosine)))
+            assert probability <= pair_bound(model, a, b, float(cosine)) <= bound
+            pruned += pair_bound(model, a, b, float(cosine)) < model.join_threshold
+    assert pruned > 1000  # not vacuous: most random pairs cannot reach a join

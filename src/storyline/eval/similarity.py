@@ -102,21 +102,19 @@ class PairData:
         return self._idf.get(key, 1.0)
 
     def features(self, pair: Pair) -> np.ndarray:
-        a, b = self.by_text[pair.text1], self.by_text[pair.text2]
-        return pair_features(float(np.dot(a.embedding, b.embedding)), a.entities, b.entities, a.numbers, b.numbers,
-                             a.title_grams, b.title_grams, a.lang == b.lang, self.idf)
+        return pair_features(self.by_text[pair.text1], self.by_text[pair.text2], self.idf)
 
     def cosine(self, pair: Pair) -> float:
         return float(np.dot(self.by_text[pair.text1].embedding, self.by_text[pair.text2].embedding))
 
 
-def stream_stories(data: PairData, model: SimilarityModel) -> dict[str, str]:
-    """Every text through story assignment, in file order: text -> story id."""
+def stream_stories(data: PairData, model: SimilarityModel, only: set[str] | None = None) -> dict[str, str]:
+    """Every text (or those in `only`) through story assignment, in file order: text -> story id."""
     dim = next(iter(data.by_text.values())).embedding.shape[0]
     index = StoryIndex(model, dim, data.idf)
     story_of: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)
-    for text in data.texts:
+    for text in data.texts if only is None else [t for t in data.texts if t in only]:
         decision = index.assign(data.by_text[text])
         members[decision.story.id].append(text)
         for gone in decision.merged:
