@@ -1,8 +1,9 @@
 """How alike an article is to another article or to a story: features and the learned combination.
 
-Features are language-independent: multilingual embedding cosine, IDF-weighted overlap of entity
-keys (aliased across languages), overlap of numbers, title character trigrams (useful within one
-language), and whether the languages match. The weights are learned on SemEval-2022 Task 8 pairs
+Features are language-independent: multilingual embedding cosine, IDF-weighted overlap and
+containment of entity keys (aliased across languages), overlap of numbers, title character trigrams
+(their containment counted within one language only), and whether the languages match. The
+weights are learned on SemEval-2022 Task 8 pairs
 (`scripts/train_similarity.py`, cross-validated) and live in `similarity_params.json` beside this
 file. The time gap cannot be learned from that data (it has no dates): it enters as a fixed,
 documented penalty in `cluster.py`.

@@ -115,8 +115,7 @@ def refresh_timelines(store: Store, story_ids: set[str]) -> int:
     for story_id in sorted(story_ids):
         with store.transaction():
             members = [m["article_id"] for m in store.story_members(story_id)]
-            found = store.analysed(members)  # members are analysed: one query per 500, not one per article
-            articles = [found[aid][0].to_dict() for aid in members if aid in found]
+            articles = [a.to_dict() for a in (store.article(aid) for aid in members) if a]
             store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
     return len(story_ids)
 
