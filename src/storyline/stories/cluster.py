@@ -206,8 +206,9 @@ class StoryIndex:
     def score(self, profile: Profile, story: Story, floor: float = 0.0) -> float:
         """The story's best pair probability for the article, or some value below `floor` when it cannot reach it.
 
-        Pairs are scored in the order of their bound from the embedding cosine alone, and scoring stops once
-        no bound reaches the best so far (or `floor`): the result is the same as scoring every pair.
+        Pairs are taken in the order of their bound from the cosine and languages (`max_probability`), checked
+        against the tighter bound of `pair_bound`, and scoring stops once no bound reaches the best so far (or
+        `floor`): the result is the same as scoring every pair.
         """
         gap = story.time_gap_days(_naive_utc(profile.published))
         exemplars = story.exemplars
