@@ -329,13 +329,7 @@ class BrowseQueries:
             params += after
         sql += " ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq LIMIT ?"
         rows = self._db.execute(sql, [*params, limit + 1]).fetchall()
-        items = [_article_summary(r) for r in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            key = [int(last["published_sort"] is None), last["published_sort"] or "", last["ingested_seq"]]
-            next_cursor = encode_cursor("story_articles", key)
-        return Page(items, next_cursor)
+        return _article_page(rows, limit, "story_articles")
 
     def article_story(self, article_id: str) -> dict[str, Any] | None:
         """The story an article belongs to: id, label, similarity and duplicate link."""
@@ -407,13 +401,7 @@ class BrowseQueries:
             rows += self._db.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM articles a WHERE {' AND '.join(conditions)}"
                 " ORDER BY a.ingested_seq DESC LIMIT ?", [*params, *extra, limit + 1 - len(rows)]).fetchall()
-        items = [_article_summary(r) for r in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            key = [int(last["published_sort"] is None), last["published_sort"] or "", last["ingested_seq"]]
-            next_cursor = encode_cursor("articles", key)
-        return Page(items, next_cursor)
+        return _article_page(rows, limit, "articles")
 
     # --- search --------------------------------------------------------------------------------
     def browse_search(self, query: str, limit: int = 20, cursor: str | None = None) -> Page:
@@ -529,6 +517,16 @@ def _top(counts: dict[str, float], n: int | None = None) -> list[tuple[str, floa
 def _entity_ref(key: str, mentions: float, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
     label, kind = names.get(key, (key.partition(":")[2] or key, "MISC"))
     return {"key": key, "label": label, "type": kind, "mentions": int(mentions)}
+
+
+def _article_page(rows: list[sqlite3.Row], limit: int, cursor_kind: str) -> Page:
+    """A page of article summaries from `limit + 1` rows; the cursor continues after the last one shown."""
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        key = [int(last["published_sort"] is None), last["published_sort"] or "", last["ingested_seq"]]
+        next_cursor = encode_cursor(cursor_kind, key)
+    return Page([_article_summary(r) for r in rows[:limit]], next_cursor)
 
 
 def _article_summary(row: sqlite3.Row) -> dict[str, Any]:
