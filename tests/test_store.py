@@ -92,7 +92,7 @@ def test_article_by_unique_prefix(tmp_path: Path) -> None:
 
 
 def test_story_saves_keep_the_browse_tables_in_step(tmp_path: Path) -> None:
-    """Facets and list rows follow every save: keys gained, lost and re-weighted, and deletes."""
+    """Facets and list rows follow every save: keys gained and lost, and deletes (facet weights count statuses only)."""
     store = open_store(tmp_path / "s.db")
 
     def save(story_id: str, languages: dict, sources: dict, entities: dict, members: int, last_seen: str) -> None:
@@ -106,9 +106,9 @@ def test_story_saves_keep_the_browse_tables_in_step(tmp_path: Path) -> None:
 
     def expected() -> set[tuple]:
         rows = store._db.execute("SELECT id, languages, sources, entities FROM stories").fetchall()
-        return {(kind, key, r[0], weight) for r in rows
+        return {(kind, key, r[0], 1) for r in rows
                 for kind, column in (("lang", 1), ("source", 2), ("entity", 3))
-                for key, weight in json.loads(r[column]).items()}
+                for key in json.loads(r[column])}
 
     save("a", {"de": 1}, {"x.de": 1}, {"leica": 2, "huawei": 1}, 1, "2026-01-01T00:00:00")
     save("b", {"en": 1}, {"y.com": 1}, {"leica": 1}, 1, "2026-01-02T00:00:00")

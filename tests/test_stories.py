@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storyline import ingest, open_store
+from storyline.model import Article, DatePrecision, PublishedDate, article_id
 from storyline.stories.tracker import recluster, update_stories
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,3 +149,41 @@ def test_pruning_bound_covers_every_pair() -> None:
             assert probability <= pair_bound(model, a, b, float(cosine)) <= bound
             pruned += pair_bound(model, a, b, float(cosine)) < model.join_threshold
     assert pruned > 1000  # not vacuous: most random pairs cannot reach a join
+
+
+def _dated(text: str, when: str, source: str) -> Article:
+    url = f"https://{source}/{when[:10]}"
+    return Article(id=article_id(text, url), title=text.split("\n", 1)[0], text=text, lang=None,
+                   published=PublishedDate.fromisoformat(when, DatePrecision.MINUTE.value, True), source=source, url=url,
+                   origin="test_stories.py", extractor="test")
+
+
+def test_near_duplicates_join_the_active_story_of_their_copy(tmp_path: Path) -> None:
+    """A copy joins its original's story as a duplicate while that story is active; once closed, copies are news."""
+    base = (CORPUS / "d2_es_01.txt").read_text(encoding="utf-8").strip()
+    other = (CORPUS / "d3_pl_01.txt").read_text(encoding="utf-8").strip()
+    store = open_store(tmp_path / "s.db")
+
+    def run(*articles: Article) -> None:
+        for article in articles:
+            store.add_article(article, article.url)
+        update_stories(store)
+
+    def member(article: Article) -> tuple[str, str | None]:
+        row = store._db.execute("SELECT story_id, duplicate_of FROM story_members WHERE article_id = ?", (article.id,))
+        return tuple(row.fetchone())
+
+    original = _dated(base, "2026-01-01T08:00", "a.example")
+    syndicated = _dated(base + "\nFuente: agencias.", "2026-01-02T08:00", "b.example")
+    run(original, syndicated)
+    assert member(syndicated) == (member(original)[0], original.id)
+
+    # Months later the original's story has closed: a new copy starts a story of its own, and a copy of that
+    # copy joins it as a duplicate, though it is closer still to the closed original.
+    run(_dated(other, "2026-05-30T08:00", "c.example"))
+    reprint = _dated(base + "\nActualizado: la ruta se retrasa.", "2026-06-01T08:00", "d.example")
+    run(reprint)
+    assert member(reprint) == (f"st_{reprint.id[:16]}", None)
+    again = _dated(base + "\nVía: prensa local.", "2026-06-02T08:00", "e.example")
+    run(again)
+    assert member(again) == (member(reprint)[0], reprint.id)

@@ -6,7 +6,7 @@ import json
 import math
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -327,17 +327,26 @@ class SQLiteStore(BrowseQueries):
                 found[row["id"]] = (self._article(row), self._analysis_fields(row))
         return found
 
-    def near_duplicate_candidates(self, band_keys: list[int], exclude: str) -> list[tuple[str, bytes, str]]:
-        """Assigned articles sharing a MinHash band: (article id, signature, story id)."""
-        rows = self._db.execute(
-            f"""SELECT DISTINCT b.article_id, x.minhash, m.story_id FROM minhash_bands b
-                JOIN article_analysis x ON x.article_id = b.article_id
+    def near_duplicate_candidates(self, band_keys: list[int], exclude: str,
+                                  in_stories: Container[str]) -> list[tuple[str, bytes, str]]:
+        """Assigned articles of these stories sharing a MinHash band: (article id, signature, story id).
+
+        Signatures are read only for the articles of `in_stories` (the active ones): the band index finds copies
+        from the whole history, and most of them belong to stories long closed.
+        """
+        sharing = self._db.execute(
+            f"""SELECT DISTINCT b.article_id, m.story_id FROM minhash_bands b
                 JOIN story_members m ON m.article_id = b.article_id
-                WHERE b.band_key IN ({",".join("?" * len(band_keys))}) AND b.article_id != ?
-                ORDER BY b.article_id""",
+                WHERE b.band_key IN ({",".join("?" * len(band_keys))}) AND b.article_id != ?""",
             [*band_keys, exclude],
-        )
-        return [(r[0], r[1], r[2]) for r in rows]
+        ).fetchall()
+        story_of = {article_id: story_id for article_id, story_id in sharing if story_id in in_stories}
+        if not story_of:
+            return []
+        rows = self._db.execute(
+            f"SELECT article_id, minhash FROM article_analysis WHERE article_id IN ({','.join('?' * len(story_of))})"
+            " ORDER BY article_id", list(story_of))
+        return [(r[0], r[1], story_of[r[0]]) for r in rows]
 
     def entity_frequencies(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -10,7 +10,7 @@ import gc
 import json
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -208,8 +208,8 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
 
 def _assign_one(store: Store, index: StoryIndex, labels: dict[str, dict[str, str]], report: StoriesReport,
                 profile: Profile) -> None:
-    duplicate_of, duplicate_story = _near_duplicate(store, profile)
-    decision = index.assign(profile, duplicate_story if duplicate_story in index.stories else None)
+    duplicate_of, duplicate_story = _near_duplicate(store, profile, index.stories)
+    decision = index.assign(profile, duplicate_story)
     story = decision.story
     report.assigned += 1
     report.new_stories += decision.created
@@ -227,12 +227,12 @@ def _assign_one(store: Store, index: StoryIndex, labels: dict[str, dict[str, str
     labels[story.id] = json.loads(row["labels"])
 
 
-def _near_duplicate(store: Store, profile: Profile) -> tuple[str | None, str | None]:
-    """The closest already-assigned near-duplicate of the article, and its story."""
+def _near_duplicate(store: Store, profile: Profile, active: Container[str]) -> tuple[str | None, str | None]:
+    """The closest near-duplicate of the article in an active story, and its story (a copy of an old article is news again)."""
     if profile.minhash is None:
         return None, None
     best: tuple[float, str, str] | None = None
-    for article_id, minhash, story_id in store.near_duplicate_candidates(band_keys(profile.minhash), profile.id):
+    for article_id, minhash, story_id in store.near_duplicate_candidates(band_keys(profile.minhash), profile.id, active):
         similarity = estimated_jaccard(profile.minhash, np.frombuffer(minhash, dtype="<u4"))
         if similarity >= DUPLICATE_JACCARD and (best is None or similarity > best[0]):
             best = (similarity, article_id, story_id)
