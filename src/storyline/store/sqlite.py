@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -197,6 +196,15 @@ class SQLiteStore(BrowseQueries):
     def article(self, article_id: str) -> Article | None:
         row = self._by_id_or_prefix("articles", _ARTICLE_COLUMNS, article_id)
         return self._article(row) if row else None
+
+    def articles_by_id(self, article_ids: list[str]) -> dict[str, Article]:
+        """These articles (exact ids; missing ones left out), a few queries for any number."""
+        found = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((r["id"], self._article(r)) for r in rows)
+        return found
 
     def _by_id_or_prefix(self, table: str, columns: str, ident: str) -> sqlite3.Row | None:
         """The row with this id, else the only one whose id starts with it (an index range, not a scan)."""
@@ -424,32 +432,28 @@ class SQLiteStore(BrowseQueries):
         )
         return [dict(r) for r in rows]
 
-    def stories(self, limit: int | None = None, recent_days: int = 7) -> list[dict[str, Any]]:
-        """Stories ranked by recent growth and spread across languages and sources.
+    def stories(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stories with their article ids, ranked by recent growth and spread as the web lists them.
 
-        rank = (articles published in the last `recent_days` before the newest article + 1)
-               x (1 + ln languages) x (1 + ln sources); ties by size, then recency.
+        rank = (articles published in the last week before the newest article + 1)
+               x (1 + ln languages) x (1 + ln sources); ties by size, then the latest activity.
+        The order comes from the browse tables (`browse_stories`, sort "growth"): only the listed stories are read.
         """
-        newest = self._db.execute("SELECT MAX(published_sort) FROM articles").fetchone()[0]
-        since = None
-        if newest:
-            since = (datetime.strptime(newest[:16], "%Y-%m-%dT%H:%M") - timedelta(days=recent_days)).strftime("%Y-%m-%dT%H:%M")
-        rows = self._db.execute(
-            """SELECT s.*, COUNT(a.id) FILTER (WHERE a.published_sort >= ?) AS recent,
-                      json_group_array(m.article_id) AS article_ids
-               FROM stories s JOIN story_members m ON m.story_id = s.id JOIN articles a ON a.id = m.article_id
-               GROUP BY s.id""",
-            (since or "9999",),
-        ).fetchall()
+        growth = self._growth()
+        keys = growth.keys[:limit] if limit else growth.keys
+        rows: dict[str, sqlite3.Row] = {}
+        for start in range(0, len(keys), 500):
+            chunk = [k[-1] for k in keys[start : start + 500]]
+            rows.update((r["id"], r) for r in self._db.execute(
+                f"""SELECT s.*, (SELECT json_group_array(m.article_id) FROM story_members m WHERE m.story_id = s.id)
+                       AS article_ids FROM stories s WHERE s.id IN ({",".join("?" * len(chunk))})""", chunk))
         ranked = []
-        for row in rows:
-            data = self._story_dict(row)
-            data["recent"] = row["recent"]
-            data["rank"] = round((row["recent"] + 1) * (1 + math.log(max(len(data["languages"]), 1)))
-                                 * (1 + math.log(max(len(data["sources"]), 1))), 4)
+        for rank, _, _, story_id in keys:
+            data = self._story_dict(rows[story_id])
+            data["recent"] = growth.recent.get(story_id, 0)
+            data["rank"] = round(rank, 4)
             ranked.append(data)
-        ranked.sort(key=lambda d: (-d["rank"], -d["size"], d["last_seen"] or "", d["id"]))
-        return ranked[:limit] if limit else ranked
+        return ranked
 
     def _story_dict(self, row: sqlite3.Row) -> dict[str, Any]:
         entities = json.loads(row["entities"])
@@ -472,7 +476,7 @@ class SQLiteStore(BrowseQueries):
             return None
         data = self._story_dict(row)
         members = self.story_members(row["id"])
-        articles = {a.id: a for a in (self.article(m["article_id"]) for m in members) if a}
+        articles = self.articles_by_id([m["article_id"] for m in members])
         data["articles"] = [
             {**articles[m["article_id"]].to_dict(), "similarity": m["similarity"], "duplicate_of": m["duplicate_of"]}
             for m in members if m["article_id"] in articles

@@ -115,7 +115,8 @@ def refresh_timelines(store: Store, story_ids: set[str]) -> int:
     for story_id in sorted(story_ids):
         with store.transaction():
             members = [m["article_id"] for m in store.story_members(story_id)]
-            articles = [a.to_dict() for a in (store.article(aid) for aid in members) if a]
+            found = store.articles_by_id(members)
+            articles = [found[aid].to_dict() for aid in members if aid in found]
             store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
     return len(story_ids)
 
