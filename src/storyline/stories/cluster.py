@@ -203,24 +203,42 @@ class StoryIndex:
         logit -= TIME_PENALTY_PER_30_DAYS * excess / 30
         return 1 / (1 + math.exp(-logit))
 
-    def score(self, profile: Profile, story: Story, floor: float = 0.0) -> float:
-        """The story's best pair probability for the article, or some value below `floor` when it cannot reach it.
+    @staticmethod
+    def _with_times(probabilities: np.ndarray, gap_days: np.ndarray) -> np.ndarray:
+        """`_with_time` of many (for bounds: the float rounding of numpy's exp and log is inside their slack)."""
+        clipped = np.clip(probabilities, 1e-12, 1 - 1e-12)
+        logits = np.log(clipped / (1 - clipped)) - TIME_PENALTY_PER_30_DAYS * np.maximum(0.0, gap_days - GRACE_DAYS) / 30
+        return np.where(gap_days > GRACE_DAYS, 1 / (1 + np.exp(-logits)), probabilities)
 
-        Pairs are taken in the order of their bound from the cosine and languages (`max_probability`), checked
-        against the tighter bound of `pair_bound`, and scoring stops once no bound reaches the best so far (or
-        `floor`): the result is the same as scoring every pair.
+    def best_story(self, profile: Profile, stories: list[Story]) -> tuple[Story | None, float]:
+        """The story the article should join, with its score, or (None, 0) when none reaches the join threshold.
+
+        A story's score is its best exemplar pair's probability, lowered for the time gap; ties go to the older
+        story. Every exemplar pair of every candidate is bounded first (`max_probability` from one matrix
+        product, then `pair_bound`), pairs are computed highest bound first, and the search stops once no bound
+        reaches the best score found: the result is the one of scoring every pair.
         """
-        gap = story.time_gap_days(_naive_utc(profile.published))
-        exemplars = story.exemplars
-        cosines = story.exemplar_matrix @ profile.embedding
-        bounds = self.model.max_probability(cosines, [same_language_of(profile, e) for e in exemplars])
-        best = 0.0
-        for i in np.argsort(-bounds, kind="stable"):
-            if bounds[i] < max(best, floor):
+        if not stories:
+            return None, 0.0
+        when = _naive_utc(profile.published)
+        owners = [(story, exemplar) for story in stories for exemplar in story.exemplars]
+        cosines = np.concatenate([story.exemplar_matrix for story in stories]) @ profile.embedding
+        gaps = np.repeat([story.time_gap_days(when) for story in stories], [len(story.exemplars) for story in stories])
+        same_language = [same_language_of(profile, exemplar) for _, exemplar in owners]
+        bounds = self._with_times(self.model.max_probability(cosines, same_language), gaps)
+        best, best_score = None, 0.0
+        for k in np.argsort(-bounds, kind="stable"):
+            needed = max(best_score, self.model.join_threshold)
+            if bounds[k] < needed:
                 break
-            if pair_bound(self.model, profile, exemplars[i], float(cosines[i])) >= max(best, floor):
-                best = max(best, self._pair_probability(profile, exemplars[i], gap))
-        return best
+            story, exemplar = owners[k]
+            if self._with_time(pair_bound(self.model, profile, exemplar, float(cosines[k])), gaps[k]) < needed:
+                continue
+            score = self._pair_probability(profile, exemplar, float(gaps[k]))
+            if (score > best_score and score >= self.model.join_threshold) or (
+                    score == best_score and best is not None and story.created_seq < best.created_seq):
+                best, best_score = story, score
+        return best, best_score
 
     def candidates(self, embedding: np.ndarray, entities: Iterable[str], exclude: str | None = None) -> list[Story]:
         found: dict[str, Story] = {}
@@ -250,12 +268,8 @@ class StoryIndex:
             add_member(story, profile, shapes=False, when=when, seq=self._seq)
             return Decision(story, 1.0, created=False, duplicate=True)
 
-        best, best_score = None, 0.0
-        for story in self.candidates(profile.embedding, profile.entities):
-            score = self.score(profile, story, floor=max(best_score, self.model.join_threshold))
-            if score > best_score or (score == best_score and best is not None and story.created_seq < best.created_seq):
-                best, best_score = story, score
-        if best is None or best_score < self.model.join_threshold:
+        best, best_score = self.best_story(profile, self.candidates(profile.embedding, profile.entities))
+        if best is None:
             story = Story(id=f"st_{profile.id[:16]}", number=self._next_number, created_seq=self._seq,
                           centroid_sum=np.zeros_like(profile.embedding, dtype=np.float32))
             self._next_number += 1
