@@ -187,3 +187,41 @@ def test_near_duplicates_join_the_active_story_of_their_copy(tmp_path: Path) -> 
     again = _dated(base + "\nVía: prensa local.", "2026-06-02T08:00", "e.example")
     run(again)
     assert member(again) == (member(reprint)[0], reprint.id)
+
+
+def test_centroid_index_finds_the_nearest_exactly_then_through_the_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact up to EXACT_SEARCH_MAX stories (ties: the lower key), through usearch's HNSW graph beyond; rows move
+    on removal without losing a key."""
+    import numpy as np
+
+    from storyline.stories import cluster
+
+    monkeypatch.setattr(cluster, "EXACT_SEARCH_MAX", 200)
+    rng = np.random.default_rng(3)
+    index = cluster.CentroidIndex(32)
+    alive: dict[int, np.ndarray] = {}
+    checked = {"exact": 0, "graph": 0}
+    for key in range(400):
+        vector = rng.standard_normal(32).astype(np.float32)
+        index.add(key, vector / np.linalg.norm(vector))
+        alive[key] = vector / np.linalg.norm(vector)
+        if key % 3 == 0 and key - 1 in alive:
+            index.remove(key - 1)
+            del alive[key - 1]
+        if key % 20 == 19:
+            query = rng.standard_normal(32).astype(np.float32)
+            keys = np.array(sorted(alive))
+            truth = set(keys[np.argsort(-(np.stack([alive[k] for k in keys]) @ query), kind="stable")[:10]].tolist())
+            found = set(index.search(query, 10))
+            assert len(index) == len(alive) and all(k in index for k in alive)
+            if index._graph is None:
+                assert found == truth
+                checked["exact"] += 1
+            else:
+                assert len(found & truth) >= 9
+                checked["graph"] += 1
+    assert checked["exact"] >= 5 and checked["graph"] >= 5
+    twins = cluster.CentroidIndex(4)
+    for key in (7, 3, 5):
+        twins.add(key, np.array([1, 0, 0, 0], np.float32))
+    assert twins.search(np.array([1, 0, 0, 0], np.float32), 2) == [3, 5]
