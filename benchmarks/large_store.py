@@ -397,6 +397,8 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
                   file=sys.stderr, flush=True)
     if progress:
         print(file=sys.stderr)
+    for stage in ("analysis", "stories", f"claims:{BUILTIN}"):  # all done, as after a run of the tracker
+        store.advance_mark(stage)
     store.close()
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

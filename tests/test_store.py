@@ -120,3 +120,40 @@ def test_story_saves_keep_the_browse_tables_in_step(tmp_path: Path) -> None:
     store._db.execute("DELETE FROM stories WHERE id = 'b'")
     assert facets() == expected()
     assert store._db.execute("SELECT COUNT(*) FROM story_browse").fetchone()[0] == 1
+
+
+def test_stage_marks_skip_done_work_and_keep_what_a_pass_left(tmp_path: Path) -> None:
+    """"What is new" starts above each stage's mark; a mark stops below an article a pass left undone, and
+    clearing the stories (recluster) sends the stories' stage back to the start."""
+    import numpy as np
+
+    from storyline.model import Analysis
+
+    store = open_store(tmp_path / "s.db")
+    articles = [make(f"Article number {i} has enough words in it to count as one. " * 5) for i in range(4)]
+
+    def analyse(article: Article) -> None:
+        store.add_analysis(Analysis(article.id, "test", np.ones(4, np.float32) / 2, np.zeros(128, np.uint32)),
+                           np.zeros(4, np.float16).tobytes(), [])
+
+    def pending() -> tuple[list[str], list[str]]:
+        return [a.id for a in store.unanalysed_articles()], [a.id for a, _ in store.unassigned()]
+
+    for article in articles[:3]:
+        store.add_article(article, article.id)
+    analyse(articles[0])
+    analyse(articles[2])
+    store.advance_mark("analysis")
+    assert pending() == ([articles[1].id], [articles[0].id, articles[2].id])
+    analyse(articles[1])
+    store.advance_mark("analysis")
+    store.add_article(articles[3], articles[3].id)
+    assert pending()[0] == [articles[3].id]
+    for number, article in enumerate(articles[:3]):
+        store.add_member(article.id, "st_a", 1.0, None, number + 1)
+    store.advance_mark("stories")
+    assert pending()[1] == []
+    analyse(articles[3])
+    assert pending() == ([], [articles[3].id])  # above the stories' mark though analysed after it moved
+    store.clear_stories()
+    assert sorted(pending()[1]) == sorted(a.id for a in articles)

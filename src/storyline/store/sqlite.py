@@ -22,6 +22,12 @@ _ARTICLE_COLUMNS = (
 )
 # Dated articles first by date; undated ones after them in the order they arrived.
 _ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
+# What each stage still has to do with an article: where `advance_mark` stops (see migration 0008).
+_PENDING = {
+    "analysis": "id NOT IN (SELECT article_id FROM article_analysis)",
+    "stories": "id NOT IN (SELECT article_id FROM story_members)",
+    "claims": "id NOT IN (SELECT article_id FROM claims_done WHERE extractor = ?)",
+}
 
 
 APPLICATION_ID = 1398033486  # PRAGMA application_id of storyline stores (see migrations/0001)
@@ -293,27 +299,38 @@ class SQLiteStore(BrowseQueries):
             )
 
     def unanalysed_articles(self) -> list[Article]:
-        # The inner select filters on the id index alone: testing every article row read the whole table.
         rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN"
-            " (SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_analysis))"
-            " ORDER BY ingested_seq"
-        )
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ingested_seq > ?"
+            " AND id NOT IN (SELECT article_id FROM article_analysis) ORDER BY ingested_seq", (self._mark("analysis"),))
         return [self._article(r) for r in rows]
 
     def unassigned(self) -> Iterator[tuple[Article, dict[str, Any]]]:
         """Analysed articles without a story, in publication order (undated ones in ingestion order)."""
-        # The ids come from the analysis and member indexes alone: joining every article row read the whole table.
         rows = self._db.execute(
             f"""SELECT {", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))},
                        x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities, a.published_sort
                 FROM articles a JOIN article_analysis x ON x.article_id = a.id
-                WHERE a.id IN (SELECT article_id FROM article_analysis
-                               WHERE article_id NOT IN (SELECT article_id FROM story_members))
-                ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq"""
+                WHERE a.ingested_seq > ? AND a.id NOT IN (SELECT article_id FROM story_members)
+                ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq""", (self._mark("stories"),)
         ).fetchall()
         for row in rows:
             yield self._article(row), self._analysis_fields(row)
+
+    def _mark(self, stage: str) -> int:
+        row = self._db.execute("SELECT seq FROM stage_marks WHERE stage = ?", (stage,)).fetchone()
+        return row[0] if row else 0
+
+    def advance_mark(self, stage: str) -> None:
+        """After a full pass of a stage (analysis, stories, claims:<extractor>): move its mark to just below the
+        oldest article it still has to do, or to the newest article when none."""
+        kind, _, extractor = stage.partition(":")
+        mark = self._mark(stage)
+        first = self._db.execute(f"SELECT MIN(ingested_seq) FROM articles WHERE ingested_seq > ? AND {_PENDING[kind]}",
+                                 (mark, *([extractor] if extractor else []))).fetchone()[0]
+        if first is None:
+            first = self._db.execute("SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM articles").fetchone()[0]
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO stage_marks (stage, seq) VALUES (?, ?)", (stage, max(mark, first - 1)))
 
     @staticmethod
     def _analysis_fields(row: sqlite3.Row) -> dict[str, Any]:
@@ -405,6 +422,7 @@ class SQLiteStore(BrowseQueries):
             self._db.execute("DELETE FROM story_members")
             self._db.execute("DELETE FROM stories")
             self._db.execute("DELETE FROM story_timelines")
+            self._db.execute("DELETE FROM stage_marks WHERE stage = 'stories'")
 
     def story_rows(self, active_since: str | None = None) -> list[dict[str, Any]]:
         """Stored stories (the raw rows clustering reloads), optionally only those active since a date."""
@@ -502,10 +520,10 @@ class SQLiteStore(BrowseQueries):
 
     def articles_without_claims(self, extractor: str) -> list[Article]:
         """Articles whose claims this extractor has not read yet, in publication order."""
-        rows = self._db.execute(  # the inner select filters on the id index alone, not the article rows
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN (SELECT id FROM articles WHERE id NOT IN"
-            f" (SELECT article_id FROM claims_done WHERE extractor = ?)) {_ORDER}",
-            (extractor,),
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ingested_seq > ?"
+            f" AND id NOT IN (SELECT article_id FROM claims_done WHERE extractor = ?) {_ORDER}",
+            (self._mark(f"claims:{extractor}"), extractor),
         )
         return [self._article(r) for r in rows]
 

@@ -93,6 +93,7 @@ def analyse_new_articles(store: Store, embedder_name: str = DEFAULT_EMBEDDER,
                 store.add_analysis(analysis, pack(analysis.embedding[None, :]), band_keys(analysis.minhash))
         if on_progress:
             on_progress(len(batch))
+    store.advance_mark("analysis")
     return len(pending)
 
 
@@ -107,6 +108,7 @@ def extract_new_claims(store: Store, extractor_name: str = BUILTIN) -> int:
                 claims = extract(article)
                 store.add_claims(article.id, extractor_name, claims)
                 found += len(claims)
+    store.advance_mark(f"claims:{extractor_name}")
     return found
 
 
@@ -202,6 +204,7 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
         if on_progress:
             on_progress(len(pending[start : start + _ASSIGN_BATCH]))
     gc.unfreeze()
+    store.advance_mark("stories")
     # Stale rather than "touched in this run": a run killed before this point leaves them stale for the next.
     report.timelines = refresh_timelines(store, set(store.stale_timelines()))
     return report
