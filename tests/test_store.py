@@ -157,3 +157,27 @@ def test_stage_marks_skip_done_work_and_keep_what_a_pass_left(tmp_path: Path) ->
     assert pending() == ([], [articles[3].id])  # above the stories' mark though analysed after it moved
     store.clear_stories()
     assert sorted(pending()[1]) == sorted(a.id for a in articles)
+
+
+def test_timelines_mark_finds_the_stories_changed_since(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+
+    def save(story_id: str, seq: int) -> None:
+        store.save_story({"id": story_id, "label": story_id, "first_seen": None, "last_seen": None, "languages": "{}",
+                          "sources": "{}", "entities": "{}", "size": 1, "members": 1, "number": seq,
+                          "centroid": b"\0" * 8, "created_seq": seq, "updated_seq": seq})
+
+    save("a", 1)
+    save("b", 2)
+    assert store.stale_timelines() == ["a", "b"]
+    store.save_timeline("b", [])
+    store.advance_mark("timelines")  # "a" has none yet: the mark stays below it
+    assert store.stale_timelines() == ["a"]
+    store.save_timeline("a", [])
+    store.advance_mark("timelines")
+    save("c", 3)
+    save("a", 4)
+    assert store.stale_timelines() == ["a", "c"]
+    store.clear_stories()
+    save("d", 1)  # sequences restart after a recluster
+    assert store.stale_timelines() == ["d"]

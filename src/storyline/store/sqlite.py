@@ -22,11 +22,15 @@ _ARTICLE_COLUMNS = (
 )
 # Dated articles first by date; undated ones after them in the order they arrived.
 _ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
-# What each stage still has to do with an article: where `advance_mark` stops (see migration 0008).
+# Where each stage's work is found above its mark (see migration 0008): the rows, their sequence, what is still
+# to do with one. Articles by ingestion for analysis, claims and stories; stories by update for timelines.
 _PENDING = {
-    "analysis": "id NOT IN (SELECT article_id FROM article_analysis)",
-    "stories": "id NOT IN (SELECT article_id FROM story_members)",
-    "claims": "id NOT IN (SELECT article_id FROM claims_done WHERE extractor = ?)",
+    "analysis": ("articles", "ingested_seq", "id NOT IN (SELECT article_id FROM article_analysis)"),
+    "stories": ("articles", "ingested_seq", "id NOT IN (SELECT article_id FROM story_members)"),
+    "claims": ("articles", "ingested_seq",
+               "NOT EXISTS (SELECT 1 FROM claims_done c WHERE c.article_id = articles.id AND c.extractor = ?)"),
+    "timelines": ("stories s LEFT JOIN story_timelines t ON t.story_id = s.id", "s.updated_seq",
+                  "(t.story_id IS NULL OR t.built_seq < s.updated_seq)"),
 }
 
 
@@ -321,14 +325,15 @@ class SQLiteStore(BrowseQueries):
         return row[0] if row else 0
 
     def advance_mark(self, stage: str) -> None:
-        """After a full pass of a stage (analysis, stories, claims:<extractor>): move its mark to just below the
-        oldest article it still has to do, or to the newest article when none."""
+        """After a full pass of a stage (analysis, stories, claims:<extractor>, timelines): move its mark to just
+        below the oldest row it still has to do, or to the newest row when none."""
         kind, _, extractor = stage.partition(":")
+        rows, seq, pending = _PENDING[kind]
         mark = self._mark(stage)
-        first = self._db.execute(f"SELECT MIN(ingested_seq) FROM articles WHERE ingested_seq > ? AND {_PENDING[kind]}",
+        first = self._db.execute(f"SELECT MIN({seq}) FROM {rows} WHERE {seq} > ? AND {pending}",
                                  (mark, *([extractor] if extractor else []))).fetchone()[0]
         if first is None:
-            first = self._db.execute("SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM articles").fetchone()[0]
+            first = self._db.execute(f"SELECT COALESCE(MAX({seq}), 0) + 1 FROM {rows}").fetchone()[0]
         with self.transaction():
             self._db.execute("INSERT OR REPLACE INTO stage_marks (stage, seq) VALUES (?, ?)", (stage, max(mark, first - 1)))
 
@@ -422,7 +427,7 @@ class SQLiteStore(BrowseQueries):
             self._db.execute("DELETE FROM story_members")
             self._db.execute("DELETE FROM stories")
             self._db.execute("DELETE FROM story_timelines")
-            self._db.execute("DELETE FROM stage_marks WHERE stage = 'stories'")
+            self._db.execute("DELETE FROM stage_marks WHERE stage IN ('stories', 'timelines')")  # sequences restart
 
     def story_rows(self, active_since: str | None = None) -> list[dict[str, Any]]:
         """Stored stories (the raw rows clustering reloads), optionally only those active since a date."""
@@ -521,8 +526,7 @@ class SQLiteStore(BrowseQueries):
     def articles_without_claims(self, extractor: str) -> list[Article]:
         """Articles whose claims this extractor has not read yet, in publication order."""
         rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ingested_seq > ?"
-            f" AND id NOT IN (SELECT article_id FROM claims_done WHERE extractor = ?) {_ORDER}",
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ingested_seq > ? AND {_PENDING['claims'][2]} {_ORDER}",
             (self._mark(f"claims:{extractor}"), extractor),
         )
         return [self._article(r) for r in rows]
@@ -557,9 +561,10 @@ class SQLiteStore(BrowseQueries):
         """Stories whose timeline is missing or older than their members and claims."""
         rows = self._db.execute(
             "SELECT s.id FROM stories s LEFT JOIN story_timelines t ON t.story_id = s.id"
-            " WHERE t.story_id IS NULL OR t.built_seq < s.updated_seq ORDER BY s.id"
+            " WHERE s.updated_seq > ? AND (t.story_id IS NULL OR t.built_seq < s.updated_seq)",
+            (self._mark("timelines"),),
         )
-        return [r[0] for r in rows]
+        return sorted(r[0] for r in rows)  # sorted here: ORDER BY s.id would walk every story by id
 
     def timeline(self, story_id: str) -> list[dict[str, Any]]:
         """The story's timeline entries (see stories/timeline.py), oldest event first."""

@@ -207,6 +207,7 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
     store.advance_mark("stories")
     # Stale rather than "touched in this run": a run killed before this point leaves them stale for the next.
     report.timelines = refresh_timelines(store, set(store.stale_timelines()))
+    store.advance_mark("timelines")
     return report
 
 
