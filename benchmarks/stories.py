@@ -18,7 +18,7 @@ What is measured is storyline's own code, timed from outside by wrapping its fun
 product code changes):
 
 * *load*: what a run pays once, whatever it brings: the queries that find what is new
-  (unanalysed, without claims, unassigned, stale timelines: each over the whole store), the
+  (unanalysed, without claims, unassigned, stale timelines: each above its stage's mark), the
   analysed-article count of the IDF, and reading the active stories into the ANN and entity
   indexes;
 * *analyse*: embedding, MinHash and entities of the new articles, per article (*embed* is the
@@ -189,7 +189,7 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
     store.close()
 
     n = len(batch)
-    # What a run pays once, whatever it brings: finding what is new (each a query over the whole store),
+    # What a run pays once, whatever it brings: finding what is new (each a query above its stage's mark),
     # the analysed-article count of the IDF, the active stories read into the indexes.
     scans = ("unanalysed_articles", "articles_without_claims", "unassigned", "count_analysed", "stale_timelines")
     load = totals["load_index"] + sum(totals[k] for k in scans)

@@ -304,8 +304,8 @@ class SQLiteStore(BrowseQueries):
 
     def unanalysed_articles(self) -> list[Article]:
         rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ingested_seq > ?"
-            " AND id NOT IN (SELECT article_id FROM article_analysis) ORDER BY ingested_seq", (self._mark("analysis"),))
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ingested_seq > ? AND {_PENDING['analysis'][2]}"
+            " ORDER BY ingested_seq", (self._mark("analysis"),))
         return [self._article(r) for r in rows]
 
     def unassigned(self) -> Iterator[tuple[Article, dict[str, Any]]]:
@@ -314,7 +314,7 @@ class SQLiteStore(BrowseQueries):
             f"""SELECT {", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))},
                        x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities, a.published_sort
                 FROM articles a JOIN article_analysis x ON x.article_id = a.id
-                WHERE a.ingested_seq > ? AND a.id NOT IN (SELECT article_id FROM story_members)
+                WHERE a.ingested_seq > ? AND {_PENDING["stories"][2]}
                 ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq""", (self._mark("stories"),)
         ).fetchall()
         for row in rows:
