@@ -35,9 +35,10 @@ else real:
   log-normal (median about 14, mean about 29, up to a few thousand), a story lasts 1 to 3
   weeks with most articles early on, and base texts are reused round-robin, about every 90
   days, so no two active stories (60-day window) share a base text.
-* **Dates.** :data:`ARTICLES_PER_DAY` articles a day, ending at :data:`END`: a bigger store is a
-  longer history, not a denser one (10k articles are 10 days, less than the tracker's 60-day
-  window of active stories; 100k and more fill it). Stories are generated backwards from
+* **Dates.** :data:`ARTICLES_PER_DAY` articles a day by default (``articles_per_day`` sets
+  another news rate), ending at :data:`END`: a bigger store is a longer history, not a denser
+  one (at 1,000 a day 10k articles are 10 days, less than the tracker's 60-day window of active
+  stories, and 100k and more fill it; at 150 a day every size from 10k up fills it). Stories are generated backwards from
   :data:`END` with a fixed seed, so the smaller stores are the newest part of the bigger ones,
   and a batch of new articles dated after :data:`END` meets the same recent stories at every
   size.
@@ -216,11 +217,11 @@ class _Member:
     duplicate_of: int  # ordinal of the member it near-duplicates, -1 if none
 
 
-def _plan(n_articles: int, seed: int) -> list[_Member]:
+def _plan(n_articles: int, seed: int, articles_per_day: int) -> list[_Member]:
     """The newest ``n_articles`` members of stories generated backwards from END, oldest first."""
     starts = np.random.default_rng([seed, 0])
-    story_rate = ARTICLES_PER_DAY / _MEAN_SIZE  # new stories a day, in the steady state
-    horizon = (n_articles / ARTICLES_PER_DAY) * 1.15 + 22  # days back: the window plus a story's length
+    story_rate = articles_per_day / _MEAN_SIZE  # new stories a day, in the steady state
+    horizon = (n_articles / articles_per_day) * 1.15 + 22  # days back: the window plus a story's length
     members: list[_Member] = []
     start_days = 0.0
     story = 0
@@ -293,18 +294,19 @@ def _prepared(chunks: Iterator[list[_Job]]) -> Iterator[list[tuple[str, bytes, n
             yield ahead.popleft().result()
 
 
-def _sidecar(n_articles: int, seed: int, embedder: str, bases: str) -> dict:
+def _sidecar(n_articles: int, seed: int, embedder: str, bases: str, articles_per_day: int) -> dict:
     return {"version": BUILD_VERSION, "n_articles": n_articles, "seed": seed, "embedder": embedder,
-            "claims": BUILTIN, "bases": bases, "articles_per_day": ARTICLES_PER_DAY, "end": END.isoformat()}
+            "claims": BUILTIN, "bases": bases, "articles_per_day": articles_per_day, "end": END.isoformat()}
 
 
-def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool = False) -> Path:
+def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool = False,
+                articles_per_day: int = ARTICLES_PER_DAY) -> Path:
     """Write a storyline SQLite store of ``n_articles`` analysed articles in stories at ``path``; return the path.
 
     Reuses ``path`` when its ``.json`` sidecar says it was built with the same parameters under
     the same migrations (delete both to force a rebuild); otherwise builds into ``path.tmp`` and
     renames it, so an interrupted build is never reused. The newest article is dated
-    :data:`END` (2026-11-01), the oldest ``n_articles / ARTICLES_PER_DAY`` days before; the
+    :data:`END` (2026-11-01), the oldest ``n_articles / articles_per_day`` days before; the
     store holds every table the stories stage and the views read (articles with their sources
     and full-text index, analysis, MinHash bands, entity statistics, claims, stories, members,
     timelines and the browse tables), nothing left for ``update_stories`` to do. See the module
@@ -315,7 +317,7 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
     """
     path = Path(path)
     bases, _ = base_and_held_out()
-    expected = _sidecar(n_articles, seed, DEFAULT_EMBEDDER, _fingerprint(bases))
+    expected = _sidecar(n_articles, seed, DEFAULT_EMBEDDER, _fingerprint(bases), articles_per_day)
     sidecar = path.with_suffix(path.suffix + ".json")
     if path.exists() and sidecar.exists():
         built = json.loads(sidecar.read_text())
@@ -323,7 +325,7 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
             return path
     embedder = get_embedder(DEFAULT_EMBEDDER)
     vectors, entities, claims = base_analysis(bases)
-    plan = _plan(n_articles, seed)
+    plan = _plan(n_articles, seed, articles_per_day)
     base_of = np.random.default_rng([seed, 4]).permutation(len(bases))  # story k uses base_of[k % len(bases)]
 
     tmp = path.with_name(path.name + ".tmp")
@@ -409,20 +411,23 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
     return path
 
 
-def cached_store(n_articles: int, seed: int = 0, progress: bool = False) -> Path:
-    """``build_store`` at ``benchmarks/.cache/store-N.db`` (seed 0) or ``store-N-sSEED.db``."""
+def cached_store(n_articles: int, seed: int = 0, progress: bool = False,
+                 articles_per_day: int = ARTICLES_PER_DAY) -> Path:
+    """``build_store`` at ``benchmarks/.cache/store-N.db``, with ``-sSEED`` and ``-dRATE`` when not the defaults."""
     CACHE.mkdir(exist_ok=True)
-    name = f"store-{n_articles}.db" if seed == 0 else f"store-{n_articles}-s{seed}.db"
-    return build_store(CACHE / name, n_articles, seed, progress)
+    name = f"store-{n_articles}" + (f"-s{seed}" if seed else "")
+    name += f"-d{articles_per_day}" if articles_per_day != ARTICLES_PER_DAY else ""
+    return build_store(CACHE / f"{name}.db", n_articles, seed, progress, articles_per_day)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n_articles", type=int, nargs="+")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--articles-per-day", type=int, default=ARTICLES_PER_DAY, help="news rate (default %(default)s)")
     args = parser.parse_args()
     for n in args.n_articles:
-        path = cached_store(n, args.seed, progress=True)
+        path = cached_store(n, args.seed, progress=True, articles_per_day=args.articles_per_day)
         print(path, json.loads(path.with_suffix(path.suffix + ".json").read_text())["stats"])
 
 

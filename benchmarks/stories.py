@@ -60,7 +60,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # large_store.py beside this file
 
-from large_store import END, base_and_held_out, cached_store, perturb, similarity_texts, split_title
+from large_store import ARTICLES_PER_DAY, END, base_and_held_out, cached_store, perturb, similarity_texts, split_title
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
 from storyline.eval.datasets import bench_dir
 from storyline.model import Article, DatePrecision, PublishedDate, article_id
@@ -75,7 +75,7 @@ _EMBED_BATCH = 64  # what tracker.analyse_new_articles sends at a time
 # --- the batch of new articles ---------------------------------------------------------------
 
 
-def new_articles(store_path: Path, n: int) -> list[dict[str, Any]]:
+def new_articles(store_path: Path, n: int, articles_per_day: int = ARTICLES_PER_DAY) -> list[dict[str, Any]]:
     """``n`` (a multiple of 3) new real articles: held-out similarity texts, scrapinghub bodies, copies of recent stories."""
     third = n // 3
     _, held_out = base_and_held_out()
@@ -84,7 +84,9 @@ def new_articles(store_path: Path, n: int) -> list[dict[str, Any]]:
     scraped = [(*split_title(truth[key]["articleBody"].strip()), "en", False) for key in sorted(truth)[:third]]
     # Copies of the founders of the biggest recent stories: the same at every size, as the stores are nested.
     store = SQLiteStore(store_path)
-    since = (END - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
+    # The last three days at the default rate; as many articles back at a slower one, for as many stories.
+    days = 3 * max(1.0, ARTICLES_PER_DAY / articles_per_day)
+    since = (END - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
     recent = sorted(store.story_rows(active_since=since), key=lambda r: (-r["size"], r["id"]))[:third]
     rng = np.random.default_rng(99)
     copies = []
@@ -257,6 +259,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2k and 10k stored, 99 new, 500 texts embedded")
     parser.add_argument("--embed-texts", type=int, help="texts for the embedding throughput (default 2000)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per size, the fastest shown (default 2)")
+    parser.add_argument("--articles-per-day", type=int, default=ARTICLES_PER_DAY,
+                        help="news rate of the stored history (default %(default)s; at 150 even 10k fills the 60-day window)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--measure", nargs=2, metavar=("STORE", "BATCH"), help=argparse.SUPPRESS)
     parser.add_argument("--embed-only", type=int, metavar="TEXTS", help=argparse.SUPPRESS)
@@ -275,20 +279,22 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0))
     results: dict[str, Any] = {"date": date.today().isoformat(),
                                "machine": f"{platform.machine()}, {cores} cores, python {platform.python_version()}",
-                               "sizes": []}
-    print(f"Stories at scale, {results['date']}, {results['machine']}", flush=True)
+                               "articles_per_day": args.articles_per_day, "sizes": []}
+    print(f"Stories at scale, {results['date']}, {results['machine']}, stored history of"
+          f" {args.articles_per_day:,} articles a day", flush=True)
     results["embedding"] = embedding = _child("--embed-only", str(args.embed_texts or (500 if args.quick else 2000)))
     print(f"embedding, title + lead, {embedding['embedder']}: {embedding['cold_per_s']:.0f} articles/s from an empty"
           f" cache, {embedding['warm_per_s']:.0f} warm ({embedding['texts']} texts, batches of {_EMBED_BATCH})", flush=True)
 
     for size in sorted(sizes):
         start = time.perf_counter()
-        path = cached_store(size, progress=True)
+        path = cached_store(size, progress=True, articles_per_day=args.articles_per_day)
         built = time.perf_counter() - start
         runs = []
         with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
             batch = Path(tmp) / "batch.json"
-            batch.write_text(json.dumps(new_articles(path, n_new), ensure_ascii=False), encoding="utf-8")
+            batch.write_text(json.dumps(new_articles(path, n_new, args.articles_per_day), ensure_ascii=False),
+                             encoding="utf-8")
             for _ in range(args.repeat):
                 work = Path(tmp) / "store.db"
                 shutil.copyfile(path, work)  # the run adds articles and stories: keep the cached store as built
