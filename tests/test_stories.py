@@ -126,12 +126,13 @@ def test_incremental_runs_keep_earlier_stories(tmp_path: Path) -> None:
 
 def test_pruning_bound_covers_every_pair() -> None:
     """Assignment skips pairs whose cosine-only bound is below the best so far: the bound must never be lower
-    than the real probability, whatever the other features are."""
+    than the real probability (the second opinion's where it is asked), whatever the other features are."""
     import numpy as np
 
     from storyline.stories.similarity import Profile, default_model, pair_bound, pair_features
 
     model = default_model()
+    assert model.second is not None
     rng = np.random.default_rng(7)
 
     def random_profile() -> Profile:
@@ -140,15 +141,20 @@ def test_pruning_bound_covers_every_pair() -> None:
                        numbers=frozenset(map(str, rng.integers(10, 14, rng.integers(0, 4)))),
                        title_grams=frozenset(rng.choice(list("abcdef"), rng.integers(0, 5))))
 
-    pruned = 0
+    pruned = asked = 0
     for cosine in np.linspace(-1, 1, 81):
         bound = model.max_probability(float(cosine))
         for _ in range(50):
             a, b = random_profile(), random_profile()
-            probability = model.probability(pair_features(a, b, lambda k: 1.0, float(cosine)))
+            features = pair_features(a, b, lambda k: 1.0, float(cosine))
+            probability = model.probability(features)
+            if model.needs_second_opinion(probability):
+                asked += 1
+                probability = model.second.probability(features, float(rng.uniform(-1, 1)))
             assert probability <= pair_bound(model, a, b, float(cosine)) <= bound
             pruned += pair_bound(model, a, b, float(cosine)) < model.join_threshold
     assert pruned > 1000  # not vacuous: most random pairs cannot reach a join
+    assert asked > 100  # and the second opinion's bound is exercised
 
 
 def _dated(text: str, when: str, source: str) -> Article:
@@ -225,3 +231,33 @@ def test_centroid_index_finds_the_nearest_exactly_then_through_the_graph(monkeyp
     for key in (7, 3, 5):
         twins.add(key, np.array([1, 0, 0, 0], np.float32))
     assert twins.search(np.array([1, 0, 0, 0], np.float32), 2) == [3, 5]
+
+
+def test_second_opinion_vectors_do_not_depend_on_batching() -> None:
+    """Second-opinion vectors are computed lazily, in whatever batches the pairs ask for: a run that
+    asks in another order (a re-run after a kill) must get the same vectors, hence the same stories."""
+    import numpy as np
+
+    from storyline.stories.similarity import Profile, SecondEmbeddings, default_model
+
+    second = default_model().second
+    assert second is not None
+    texts = ["Leica verlässt Huawei und geht zu Xiaomi", "Leica lascia Huawei per Xiaomi: la partnership è finita",
+             "A new Huawei phone launches with a periscope camera", "", "Borsa di Milano chiude in rialzo"]
+
+    def profiles() -> list[Profile]:
+        return [Profile(id=str(i), lang=None, title="", embedding=np.zeros(4, np.float32), entities={}, second_text=t)
+                for i, t in enumerate(texts)]
+
+    batched, single = profiles(), profiles()
+    SecondEmbeddings(second).prefetch(batched)
+    lazy = SecondEmbeddings(second)
+    vectors = [lazy(p) for p in reversed(single)][::-1]
+    assert lazy.computed == 4 and vectors[3] is None  # nothing to read: no second opinion for that article
+    for a, b in zip(batched, vectors, strict=True):
+        if b is not None:
+            assert a.second_embedding is not None
+            np.testing.assert_allclose(a.second_embedding, b, atol=1e-6)
+            assert abs(float(np.linalg.norm(b)) - 1) < 1e-5
+    # Related stories score closer than unrelated ones, across languages.
+    assert float(np.dot(vectors[0], vectors[1])) > float(np.dot(vectors[0], vectors[4]))

@@ -19,17 +19,19 @@ from typing import Any
 import numpy as np
 
 from storyline.enrich.analysis import analyze
-from storyline.enrich.embed import DEFAULT_EMBEDDER, get_embedder
+from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
 from storyline.enrich.language import detect_language
 from storyline.extract.encoding import fix_text
 from storyline.model import Article, article_id
 from storyline.stories.cluster import StoryIndex
 from storyline.stories.similarity import (
     Profile,
+    SecondEmbeddings,
     SimilarityModel,
     default_model,
     numbers_in,
     pair_features,
+    second_opinion_text,
     title_grams,
 )
 
@@ -72,7 +74,8 @@ def _article(text: str, lang: str | None) -> Article:
 class PairData:
     """Profiles of every text of a pair file, and the IDF of their entities."""
 
-    def __init__(self, pairs: list[Pair], embedder_name: str = DEFAULT_EMBEDDER) -> None:
+    def __init__(self, pairs: list[Pair], embedder_name: str = DEFAULT_EMBEDDER, second_words: int = 0) -> None:
+        """`second_words`: what the second-opinion encoder reads of each text (0: no second opinion)."""
         self.pairs = pairs
         texts: dict[str, str] = {}
         for p in pairs:
@@ -90,11 +93,14 @@ class PairData:
                     entities={e.key: float(e.count) for e in analysis.entities},
                     numbers=numbers_in(f"{article.title} {article.text}"), title_grams=title_grams(article.title or ""),
                     minhash=analysis.minhash,
+                    second_text=second_opinion_text(embedding_text(article.title, article.text), second_words)
+                    if second_words else "",
                 )
         frequency: dict[str, int] = defaultdict(int)
         for profile in self.by_text.values():
             for key in profile.entities:
                 frequency[key] += 1
+        self._second: SecondEmbeddings | None = None
         total = len(self.by_text)
         self._idf = {k: float(np.log((total + 1) / (v + 1)) + 1) for k, v in frequency.items()}
 
@@ -104,6 +110,30 @@ class PairData:
     def features(self, pair: Pair) -> np.ndarray:
         return pair_features(self.by_text[pair.text1], self.by_text[pair.text2], self.idf)
 
+    def probability(self, model: SimilarityModel, pair: Pair) -> float:
+        """The pair's final probability: the first model's, or the second opinion's where it is uncertain."""
+        features = self.features(pair)
+        first = model.probability(features)
+        if model.second is None or not model.needs_second_opinion(first):
+            return first
+        a, b = self.second_embedding(model, self.by_text[pair.text1]), self.second_embedding(model, self.by_text[pair.text2])
+        return first if a is None or b is None else model.second.probability(features, float(np.dot(a, b)))
+
+    def second_embedding(self, model: SimilarityModel, profile: Profile) -> np.ndarray | None:
+        """Vectors are kept on the profiles: every stream and score of this data reuses them."""
+        if model.second is None:
+            return None
+        if self._second is None or self._second.second.encoder != model.second.encoder:
+            self._second = SecondEmbeddings(model.second)
+        return self._second(profile)
+
+    def prefetch_second(self, model: SimilarityModel) -> None:
+        """Every text's second-opinion vector, in batches (for training, which needs them all)."""
+        if model.second is not None and self.by_text:
+            self.second_embedding(model, next(iter(self.by_text.values())))
+            assert self._second is not None
+            self._second.prefetch(list(self.by_text.values()))
+
     def cosine(self, pair: Pair) -> float:
         return float(np.dot(self.by_text[pair.text1].embedding, self.by_text[pair.text2].embedding))
 
@@ -111,7 +141,7 @@ class PairData:
 def stream_stories(data: PairData, model: SimilarityModel, only: set[str] | None = None) -> dict[str, str]:
     """Every text (or those in `only`) through story assignment, in file order: text -> story id."""
     dim = next(iter(data.by_text.values())).embedding.shape[0]
-    index = StoryIndex(model, dim, data.idf)
+    index = StoryIndex(model, dim, data.idf, (lambda profile: data.second_embedding(model, profile)) if model.second else None)
     story_of: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)
     for text in data.texts if only is None else [t for t in data.texts if t in only]:
@@ -173,8 +203,8 @@ def evaluate(path: str | Path, model: SimilarityModel | None = None, embedder_na
     """All figures of `storyline eval similarity`, as a dict."""
     model = model or default_model()
     pairs = load_pairs(path)
-    data = PairData(pairs, embedder_name)
-    similarity = [model.probability(data.features(p)) for p in pairs]
+    data = PairData(pairs, embedder_name, model.second.words if model.second else 0)
+    similarity = [data.probability(model, p) for p in pairs]
     cosine = [data.cosine(p) for p in pairs]
     tfidf = _tfidf_cosines(pairs, data.texts)
     story_of = stream_stories(data, model)

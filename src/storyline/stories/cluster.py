@@ -185,9 +185,12 @@ class CentroidIndex:
 class StoryIndex:
     """The active stories, their ANN and entity indexes, and the assignment rule."""
 
-    def __init__(self, model: SimilarityModel, dim: int, idf: Callable[[str], float]) -> None:
+    def __init__(self, model: SimilarityModel, dim: int, idf: Callable[[str], float],
+                 second_embedding: Callable[[Profile], np.ndarray | None] | None = None) -> None:
+        """`second_embedding`: the second-opinion encoder's vector of an article (None: no second opinion)."""
         self.model = model
         self.idf = idf
+        self.second_embedding = second_embedding
         self.stories: dict[str, Story] = {}
         self._by_number: dict[int, Story] = {}
         self._ann = CentroidIndex(dim)
@@ -252,7 +255,13 @@ class StoryIndex:
 
     # --- scoring ------------------------------------------------------------------------------
     def _pair_probability(self, profile: Profile, other: Profile, gap_days: float) -> float:
-        return self._with_time(self.model.probability(pair_features(profile, other, self.idf)), gap_days)
+        features = pair_features(profile, other, self.idf)
+        probability = self.model.probability(features)
+        if self.second_embedding is not None and self.model.second and self.model.needs_second_opinion(probability):
+            a, b = self.second_embedding(profile), self.second_embedding(other)
+            if a is not None and b is not None:
+                probability = self.model.second.probability(features, float(np.dot(a, b)))
+        return self._with_time(probability, gap_days)
 
     @staticmethod
     def _with_time(probability: float, gap_days: float) -> float:

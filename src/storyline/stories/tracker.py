@@ -19,12 +19,20 @@ import numpy as np
 
 from storyline.enrich.analysis import analyze
 from storyline.enrich.claims import BUILTIN, get_extractor
-from storyline.enrich.embed import DEFAULT_EMBEDDER, get_embedder, pack, unpack
+from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
 from storyline.model import Article
 from storyline.store.base import Store
 from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex
 from storyline.stories.dedup import DUPLICATE_JACCARD, band_keys, estimated_jaccard
-from storyline.stories.similarity import Profile, SimilarityModel, default_model, numbers_in, title_grams
+from storyline.stories.similarity import (
+    Profile,
+    SecondEmbeddings,
+    SimilarityModel,
+    default_model,
+    numbers_in,
+    second_opinion_text,
+    title_grams,
+)
 from storyline.stories.timeline import build_timeline
 
 _ANALYSE_BATCH = 64
@@ -43,8 +51,9 @@ class StoriesReport:
     timelines: int = 0
 
 
-def _profile(article: Article, fields: dict[str, Any], dim: int) -> Profile:
+def _profile(article: Article, fields: dict[str, Any], dim: int, second_words: int = 0) -> Profile:
     published = article.published.value if article.published else None
+    second_text = second_opinion_text(embedding_text(article.title, article.text), second_words) if second_words else ""
     return Profile(
         id=article.id,
         lang=article.lang,
@@ -57,6 +66,7 @@ def _profile(article: Article, fields: dict[str, Any], dim: int) -> Profile:
         source=article.source,
         minhash=np.frombuffer(fields["minhash"], dtype="<u4"),
         labels={key: (label, kind) for key, label, kind, _count in fields["entities"]},
+        second_text=second_text,
     )
 
 
@@ -165,8 +175,12 @@ def _story_row(story: Story, previous_labels: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _second_words(model: SimilarityModel) -> int:
+    return model.second.words if model.second else 0
+
+
 def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
-    index = StoryIndex(model, dim, idf)
+    index = StoryIndex(model, dim, idf, SecondEmbeddings(model.second) if model.second else None)
     latest = store.latest_story_seen()
     since = (_parse_time(latest) - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
     active = store.story_rows(active_since=since)  # only these: reading every story grows with the store
@@ -176,7 +190,7 @@ def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tu
     idf.prefetch(sorted({key for _, fields in found.values() for key, *_ in fields["entities"]}))
     labels = {}
     for row in active:
-        exemplars = [_profile(*found[aid], dim) for aid in json.loads(row["exemplars"]) if aid in found]
+        exemplars = [_profile(*found[aid], dim, _second_words(model)) for aid in json.loads(row["exemplars"]) if aid in found]
         index.load(_story_from_row(row, exemplars))
         labels[row["id"]] = json.loads(row["labels"])
     index.restore_sequence(store.max_assigned_seq())
@@ -199,7 +213,8 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
     for start in range(0, len(pending), _ASSIGN_BATCH):
         with store.transaction():
             for article, fields in pending[start : start + _ASSIGN_BATCH]:
-                _assign_one(store, index, labels, report, _profile(article, fields, embedder.dim))
+                _assign_one(store, index, labels, report,
+                            _profile(article, fields, embedder.dim, _second_words(index.model)))
         index.evict_inactive()
         if on_progress:
             on_progress(len(pending[start : start + _ASSIGN_BATCH]))
