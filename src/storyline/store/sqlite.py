@@ -378,6 +378,21 @@ class SQLiteStore(BrowseQueries):
             " ORDER BY article_id", list(story_of))
         return [(r[0], r[1], story_of[r[0]]) for r in rows]
 
+    def second_vectors(self, article_ids: list[str], encoder: str) -> dict[str, bytes]:
+        """The kept second-opinion vectors of these articles (packed float16), by article id."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT article_id, vector FROM second_vectors WHERE encoder = ? AND article_id IN ({','.join('?' * len(chunk))})",
+                [encoder, *chunk])
+            found.update({r[0]: r[1] for r in rows})
+        return found
+
+    def add_second_vector(self, article_id: str, encoder: str, vector: bytes) -> None:
+        self._db.execute("INSERT OR IGNORE INTO second_vectors (article_id, encoder, vector) VALUES (?, ?, ?)",
+                         (article_id, encoder, vector))
+
     def entity_frequencies(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for start in range(0, len(keys), 500):

@@ -254,10 +254,14 @@ class StoryIndex:
         return old
 
     # --- scoring ------------------------------------------------------------------------------
-    def _pair_probability(self, profile: Profile, other: Profile, gap_days: float) -> float:
+    def _pair_probability(self, profile: Profile, other: Profile, gap_days: float, needed: float = 0.0) -> float:
+        """The pair's probability, lowered for the time gap; below `needed`, any value below it may be returned."""
         features = pair_features(profile, other, self.idf)
         probability = self.model.probability(features)
         if self.second_embedding is not None and self.model.second and self.model.needs_second_opinion(probability):
+            bound = self._with_time(self.model.second.max_probability_given(features), gap_days)
+            if bound < needed:  # whatever the second encoder says, the pair cannot matter: spare it
+                return bound
             a, b = self.second_embedding(profile), self.second_embedding(other)
             if a is not None and b is not None:
                 probability = self.model.second.probability(features, float(np.dot(a, b)))
@@ -303,7 +307,7 @@ class StoryIndex:
             story, exemplar = owners[k]
             if self._with_time(pair_bound(self.model, profile, exemplar, float(cosines[k])), gaps[k]) < needed:
                 continue
-            score = self._pair_probability(profile, exemplar, float(gaps[k]))
+            score = self._pair_probability(profile, exemplar, float(gaps[k]), needed)
             if (score > best_score and score >= self.model.join_threshold) or (
                     score == best_score and best is not None and story.created_seq < best.created_seq):
                 best, best_score = story, score
@@ -358,7 +362,8 @@ class StoryIndex:
         reachable = np.argwhere(self.model.max_probability(cosines, same) >= self.model.merge_threshold)
         return any(
             pair_bound(self.model, a.exemplars[i], b.exemplars[j], float(cosines[i, j])) >= self.model.merge_threshold
-            and self._pair_probability(a.exemplars[i], b.exemplars[j], gap) >= self.model.merge_threshold
+            and self._pair_probability(a.exemplars[i], b.exemplars[j], gap, self.model.merge_threshold)
+            >= self.model.merge_threshold
             for i, j in reachable
         )
 

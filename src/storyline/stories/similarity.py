@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.enrich.embed import EmbedderError, get_embedder
+from storyline.enrich.embed import EmbedderError, get_embedder, pack, unpack
 from storyline.model import normalize_for_identity
 
 log = logging.getLogger(__name__)
@@ -191,6 +191,10 @@ class SecondOpinion:
             ends.append(-linear * linear / (4 * square))
         return _bound_terms(dict(zip(FEATURES, self.weights[:-2], strict=True)), self.bias), max(ends)
 
+    def max_probability_given(self, features: np.ndarray) -> float:
+        """The most `probability` can be for these features, whatever the second cosine."""
+        return _sigmoid(float(np.dot(self.weights[:-2], features) + self.bias) + self._bound_terms[1] + _BOUND_SLACK)
+
     def max_probability(self, cosine: Any, same_language: Any, shares_entity: Any, shares_number: Any) -> Any:
         terms, second = self._bound_terms
         return _sigmoid(_bound_logit(terms, cosine, same_language, shares_entity, shares_number) + second)
@@ -208,9 +212,12 @@ class SecondEmbeddings:
     encoder (its package missing), there is no second opinion and the first model decides alone.
     """
 
-    def __init__(self, second: SecondOpinion) -> None:
+    def __init__(self, second: SecondOpinion, read: Callable[[list[str]], dict[str, bytes]] | None = None,
+                 write: Callable[[str, bytes], None] | None = None) -> None:
+        """`read` and `write`: where vectors are kept between runs (by profile id, packed float16)."""
         self.second = second
         self.computed = 0
+        self._read, self._write = read, write
         self._embedder: Any = None
         self._unavailable = False
 
@@ -222,6 +229,12 @@ class SecondEmbeddings:
     def prefetch(self, profiles: list[Profile], batch: int = 32) -> None:
         """Compute the missing vectors of these profiles in batches (faster than one at a time)."""
         missing = [p for p in profiles if p.second_embedding is None and p.second_text]
+        if missing and self._read is not None:
+            kept = self._read([p.id for p in missing])
+            for profile in missing:
+                if profile.id in kept:
+                    profile.second_embedding = np.frombuffer(kept[profile.id], dtype="<f2").astype(np.float32)
+            missing = [p for p in missing if p.second_embedding is None]
         if not missing or self._unavailable:
             return
         if self._embedder is None:
@@ -233,8 +246,12 @@ class SecondEmbeddings:
                 return
         for start in range(0, len(missing), batch):
             chunk = missing[start : start + batch]
-            for profile, vector in zip(chunk, self._embedder.embed([p.second_text for p in chunk]), strict=True):
+            # Rounded as kept, so a vector computed now and one read back later score the same.
+            packed = pack(self._embedder.embed([p.second_text for p in chunk]).astype(np.float32))
+            for profile, vector in zip(chunk, unpack(packed, self._embedder.dim), strict=True):
                 profile.second_embedding = vector
+                if self._write is not None:
+                    self._write(profile.id, pack(vector[None, :]))
             self.computed += len(chunk)
 
 

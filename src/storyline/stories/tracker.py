@@ -180,7 +180,12 @@ def _second_words(model: SimilarityModel) -> int:
 
 
 def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
-    index = StoryIndex(model, dim, idf, SecondEmbeddings(model.second) if model.second else None)
+    second = None
+    if model.second is not None:
+        encoder = model.second.encoder
+        second = SecondEmbeddings(model.second, lambda ids: store.second_vectors(ids, encoder),
+                                  lambda article_id, vector: store.add_second_vector(article_id, encoder, vector))
+    index = StoryIndex(model, dim, idf, second)
     latest = store.latest_story_seen()
     since = (_parse_time(latest) - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
     active = store.story_rows(active_since=since)  # only these: reading every story grows with the store
