@@ -37,6 +37,7 @@ ANN_CANDIDATES = 16
 EXACT_SEARCH_MAX = 4096  # active stories searched by one exact matrix product; above, by usearch's HNSW graph
 ENTITY_CANDIDATES = 12
 RARE_ENTITIES = 4
+SECOND_OPINIONS = 1  # stories whose best pair may ask the second encoder, per join and per merge check
 MAX_POSTING = 64  # stories kept per entity key (up to twice as many between trims); candidates take the newest
 
 
@@ -254,18 +255,25 @@ class StoryIndex:
         return old
 
     # --- scoring ------------------------------------------------------------------------------
-    def _pair_probability(self, profile: Profile, other: Profile, gap_days: float, needed: float = 0.0) -> float:
-        """The pair's probability, lowered for the time gap; below `needed`, any value below it may be returned."""
-        features = pair_features(profile, other, self.idf)
+    def _first_score(self, a: Profile, b: Profile, gap_days: float) -> tuple[float, float, np.ndarray]:
+        """The first model on a pair: (probability lowered for the time gap, probability, features)."""
+        features = pair_features(a, b, self.idf)
         probability = self.model.probability(features)
-        if self.second_embedding is not None and self.model.second and self.model.needs_second_opinion(probability):
-            bound = self._with_time(self.model.second.max_probability_given(features), gap_days)
-            if bound < needed:  # whatever the second encoder says, the pair cannot matter: spare it
-                return bound
-            a, b = self.second_embedding(profile), self.second_embedding(other)
-            if a is not None and b is not None:
-                probability = self.model.second.probability(features, float(np.dot(a, b)))
-        return self._with_time(probability, gap_days)
+        return self._with_time(probability, gap_days), probability, features
+
+    def _second_score(self, a: Profile, b: Profile, gap_days: float, features: np.ndarray, needed: float) -> float | None:
+        """The second opinion on a pair, lowered for the time gap (below `needed`: any value below it); None
+        without the second encoder's vectors, when the first model decides alone."""
+        second = self.model.second
+        if self.second_embedding is None or second is None:
+            return None
+        bound = self._with_time(second.max_probability_given(features), gap_days)
+        if bound < needed:
+            return bound  # whatever the second encoder says, the pair cannot matter: spare it
+        x, y = self.second_embedding(a), self.second_embedding(b)
+        if x is None or y is None:
+            return None
+        return self._with_time(second.probability(features, float(np.dot(x, y))), gap_days)
 
     @staticmethod
     def _with_time(probability: float, gap_days: float) -> float:
@@ -286,10 +294,12 @@ class StoryIndex:
     def best_story(self, profile: Profile, stories: list[Story]) -> tuple[Story | None, float]:
         """The story the article should join, with its score, or (None, 0) when none reaches the join threshold.
 
-        A story's score is its best exemplar pair's probability, lowered for the time gap; ties go to the older
-        story. Every exemplar pair of every candidate is bounded first (`max_probability` from one matrix
-        product, then `pair_bound`), pairs are computed highest bound first, and the search stops once no bound
-        reaches the best score found: the result is the one of scoring every pair.
+        A story's first score is its best exemplar pair's probability under the first model, lowered for the
+        time gap; pairs whose bound (`max_probability` from one matrix product, then `pair_bound`) cannot reach
+        the join threshold are not computed. Then the second opinion is asked on the best pair of at most
+        SECOND_OPINIONS stories, those with the highest first scores whose pair is uncertain, and replaces their
+        score: the second encoder costs tens of milliseconds a text, and stories further down rarely win. Ties
+        go to the older story.
         """
         if not stories:
             return None, 0.0
@@ -299,19 +309,29 @@ class StoryIndex:
         gaps = np.repeat([story.time_gap_days(when) for story in stories], [len(story.exemplars) for story in stories])
         same_language = [same_language_of(profile, exemplar) for _, exemplar in owners]
         bounds = self._with_times(self.model.max_probability(cosines, same_language), gaps)
-        best, best_score = None, 0.0
-        for k in np.argsort(-bounds, kind="stable"):
-            needed = max(best_score, self.model.join_threshold)
-            if bounds[k] < needed:
-                break
+        join = self.model.join_threshold
+        first: dict[str, tuple[float, float, Profile, np.ndarray, float]] = {}  # story id -> its best pair
+        for k in np.flatnonzero(bounds >= join):
             story, exemplar = owners[k]
-            if self._with_time(pair_bound(self.model, profile, exemplar, float(cosines[k])), gaps[k]) < needed:
+            if self._with_time(pair_bound(self.model, profile, exemplar, float(cosines[k])), gaps[k]) < join:
                 continue
-            score = self._pair_probability(profile, exemplar, float(gaps[k]), needed)
-            if (score > best_score and score >= self.model.join_threshold) or (
-                    score == best_score and best is not None and story.created_seq < best.created_seq):
-                best, best_score = story, score
-        return best, best_score
+            score, probability, features = self._first_score(profile, exemplar, float(gaps[k]))
+            if story.id not in first or score > first[story.id][0]:
+                first[story.id] = (score, probability, exemplar, features, float(gaps[k]))
+        by_id = {story.id: story for story in stories}
+        ranked = sorted(first, key=lambda sid: (-first[sid][0], by_id[sid].created_seq))
+        scores = {sid: first[sid][0] for sid in ranked}
+        uncertain = [sid for sid in ranked if self.model.needs_second_opinion(first[sid][1])][:SECOND_OPINIONS]
+        for sid in uncertain:
+            _, _, exemplar, features, gap = first[sid]
+            needed = max([join, *(v for k, v in scores.items() if k != sid)])
+            second = self._second_score(profile, exemplar, gap, features, needed)
+            if second is not None:
+                scores[sid] = second
+        best = min(scores, key=lambda sid: (-scores[sid], by_id[sid].created_seq), default=None)
+        if best is None or scores[best] < join:
+            return None, 0.0
+        return by_id[best], scores[best]
 
     def candidates(self, embedding: np.ndarray, entities: Iterable[str], exclude: str | None = None) -> list[Story]:
         found: dict[str, Story] = {}
@@ -352,26 +372,39 @@ class StoryIndex:
         kept, merged = self._merge_converged(best)
         return Decision(kept, best_score, created=False, merged=merged)
 
-    def _converged(self, a: Story, b: Story) -> bool:
-        """Whether some exemplar pair of the two stories reaches the merge threshold."""
+    def _converged(self, a: Story, b: Story, second_opinion: bool) -> tuple[bool, bool]:
+        """Whether some exemplar pair of the two stories reaches the merge threshold, and whether the second
+        opinion was asked (only on their best pair, when it is uncertain and `second_opinion` allows)."""
+        merge = self.model.merge_threshold
         gap = 0.0
         if a.first_seen and a.last_seen and b.first_seen and b.last_seen:
             gap = max(0.0, (max(a.first_seen, b.first_seen) - min(a.last_seen, b.last_seen)).total_seconds() / 86400)
         cosines = a.exemplar_matrix @ b.exemplar_matrix.T
         same = [[same_language_of(x, y) for y in b.exemplars] for x in a.exemplars]
-        reachable = np.argwhere(self.model.max_probability(cosines, same) >= self.model.merge_threshold)
-        return any(
-            pair_bound(self.model, a.exemplars[i], b.exemplars[j], float(cosines[i, j])) >= self.model.merge_threshold
-            and self._pair_probability(a.exemplars[i], b.exemplars[j], gap, self.model.merge_threshold)
-            >= self.model.merge_threshold
-            for i, j in reachable
-        )
+        best: tuple[float, float, int, int, np.ndarray] | None = None
+        for i, j in np.argwhere(self.model.max_probability(cosines, same) >= merge):
+            x, y = a.exemplars[i], b.exemplars[j]
+            if pair_bound(self.model, x, y, float(cosines[i, j])) < merge:
+                continue
+            score, probability, features = self._first_score(x, y, gap)
+            if score >= merge:
+                return True, False
+            if best is None or score > best[0]:
+                best = (score, probability, int(i), int(j), features)
+        if not second_opinion or best is None or not self.model.needs_second_opinion(best[1]):
+            return False, False
+        second = self._second_score(a.exemplars[best[2]], b.exemplars[best[3]], gap, best[4], merge)
+        return second is not None and second >= merge, True
 
     def _merge_converged(self, story: Story) -> tuple[Story, tuple[str, ...]]:
-        """Merge the story with neighbours that converged on it; the oldest story's id survives."""
+        """Merge the story with neighbours that converged on it; the oldest story's id survives. The second
+        opinion is asked for at most SECOND_OPINIONS neighbours."""
         absorbed = []
+        asked = 0
         for other in self.candidates(story.centroid, story.entities, exclude=story.id):
-            if not self._converged(story, other):
+            converged, used = self._converged(story, other, asked < SECOND_OPINIONS)
+            asked += used
+            if not converged:
                 continue
             keep, gone = (story, other) if story.created_seq <= other.created_seq else (other, story)
             self._absorb(keep, gone)
