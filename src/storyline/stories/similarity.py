@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.enrich.embed import EmbedderError, get_embedder, pack, unpack
+from storyline.enrich.embed import EmbedderError, embedding_text, get_embedder, pack, unpack
 from storyline.model import normalize_for_identity
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,11 @@ def numbers_in(text: str) -> frozenset[str]:
 
 
 def second_opinion_text(embedding_input: str, words: int) -> str:
-    """The first `words` words of what the main encoder reads (title and lead): the second encoder costs by the token."""
-    return " ".join(embedding_input.split()[:words])
+    """The first `words` words of what the main encoder reads (title and lead): the second encoder costs by the token.
+
+    Words are counted as for the lead (`embedding_text`): in Chinese or Thai a character is a fraction of one.
+    """
+    return embedding_text(None, embedding_input, lead_words=words)
 
 
 def title_grams(title: str) -> frozenset[str]:
