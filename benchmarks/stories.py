@@ -6,7 +6,7 @@
 
 For each size, a store of N analysed articles in stories (with their claims and timelines) is
 built once (``large_store.py``, cached as ``benchmarks/.cache/store-N.db``; the 1M store takes
-about 35 minutes and 7.7 GB), copied, and in a fresh process a fixed batch of new real articles is
+about 35 minutes and 7.9 GB), copied, and in a fresh process a fixed batch of new real articles is
 stored and ``storyline.stories.tracker.update_stories`` is run on it, as ``storyline ingest``
 does after each run. The batch is the same at every size: a third texts of the similarity set
 kept out of every store, a third article bodies of the scrapinghub set, and a third perturbed
@@ -26,8 +26,9 @@ product code changes):
 * *assign*: the rest of ``update_stories`` but the timelines (candidates, scoring,
   near-duplicate lookup, merges, story and member writes, commits), per article, with the
   median and 90th percentile of the ``_assign_one`` calls; it includes the *second opinion*
-  (multilingual-e5-small on uncertain pairs, shown apart with the texts it embedded: vectors
-  are kept for one run, so exemplars read from the store are embedded again by each run);
+  (multilingual-e5-small on uncertain pairs, shown apart with the texts it embedded: the
+  stores keep the exemplars' vectors, as earlier runs would have, so these are the new
+  articles' own);
 * *timelines*: rebuilding the timelines of the stories the run touched, in all.
 
 Each size is run ``--repeat`` times (a fresh copy each time) and the run with the lowest assign

@@ -23,7 +23,7 @@ from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedde
 from storyline.enrich.language import detect_language
 from storyline.extract.encoding import fix_text
 from storyline.model import Article, article_id
-from storyline.stories.cluster import StoryIndex
+from storyline.stories.cluster import StoryIndex, assignment_threads
 from storyline.stories.similarity import (
     Profile,
     SecondEmbeddings,
@@ -144,11 +144,12 @@ def stream_stories(data: PairData, model: SimilarityModel, only: set[str] | None
     index = StoryIndex(model, dim, data.idf, (lambda profile: data.second_embedding(model, profile)) if model.second else None)
     story_of: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)
-    for text in data.texts if only is None else [t for t in data.texts if t in only]:
-        decision = index.assign(data.by_text[text])
-        members[decision.story.id].append(text)
-        for gone in decision.merged:
-            members[decision.story.id].extend(members.pop(gone, []))
+    with assignment_threads():
+        for text in data.texts if only is None else [t for t in data.texts if t in only]:
+            decision = index.assign(data.by_text[text])
+            members[decision.story.id].append(text)
+            for gone in decision.merged:
+                members[decision.story.id].extend(members.pop(gone, []))
     for story_id, texts in members.items():
         for text in texts:
             story_of[text] = story_id

@@ -22,7 +22,7 @@ from storyline.enrich.claims import BUILTIN, get_extractor
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
 from storyline.model import Article
 from storyline.store.base import Store
-from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex
+from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex, assignment_threads
 from storyline.stories.dedup import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.stories.similarity import (
     Profile,
@@ -209,21 +209,22 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
     report.claims = extract_new_claims(store, claims_extractor)
     embedder = get_embedder(embedder_name)
     idf = _Idf(store)
-    index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
-    # The loaded stories live for the whole run: keep the collector from re-scanning them (full collections
-    # otherwise cost more the more stories are active).
-    gc.freeze()
-    pending = list(store.unassigned())
-    idf.prefetch(sorted({key for _, fields in pending for key, *_ in fields["entities"]}))
-    for start in range(0, len(pending), _ASSIGN_BATCH):
-        with store.transaction():
-            for article, fields in pending[start : start + _ASSIGN_BATCH]:
-                _assign_one(store, index, labels, report,
-                            _profile(article, fields, embedder.dim, _second_words(index.model)))
-        index.evict_inactive()
-        if on_progress:
-            on_progress(len(pending[start : start + _ASSIGN_BATCH]))
-    gc.unfreeze()
+    with assignment_threads():
+        index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
+        # The loaded stories live for the whole run: keep the collector from re-scanning them (full collections
+        # otherwise cost more the more stories are active).
+        gc.freeze()
+        pending = list(store.unassigned())
+        idf.prefetch(sorted({key for _, fields in pending for key, *_ in fields["entities"]}))
+        for start in range(0, len(pending), _ASSIGN_BATCH):
+            with store.transaction():
+                for article, fields in pending[start : start + _ASSIGN_BATCH]:
+                    _assign_one(store, index, labels, report,
+                                _profile(article, fields, embedder.dim, _second_words(index.model)))
+            index.evict_inactive()
+            if on_progress:
+                on_progress(len(pending[start : start + _ASSIGN_BATCH]))
+        gc.unfreeze()
     store.advance_mark("stories")
     # Stale rather than "touched in this run": a run killed before this point leaves them stale for the next.
     report.timelines = refresh_timelines(store, set(store.stale_timelines()))
