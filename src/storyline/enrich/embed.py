@@ -75,12 +75,12 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from importlib.metadata import entry_points
 from itertools import chain
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "DEFAULT_EMBEDDER",
@@ -138,11 +138,7 @@ def _default_threads() -> int:
 
 
 def _blas_limit() -> Callable[[int], Any]:
-    """A context manager factory that sets the BLAS thread count (a no-op without threadpoolctl)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return lambda threads: nullcontext()
+    """A context manager factory that sets the BLAS thread count (one controller: finding the libraries costs)."""
     controller = ThreadpoolController()
     return lambda threads: controller.limit(limits=threads, user_api="blas")
 
