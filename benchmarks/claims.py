@@ -527,14 +527,244 @@ def print_errors(run: Run, items: Sequence[Item]) -> None:
             print("\n".join(lines))
 
 
+# ---------------------------------------------------------------- real news (benchmarks/data/claims_news)
+
+NEWS = Path(__file__).parent / "data" / "claims_news" / "annotations.jsonl"
+NEWS_LANGS = ("en", "de", "es", "fr", "it", "pl", "tr", "zh")
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """One annotated article: its text and, per annotated sentence span, the gold events."""
+
+    id: str
+    lang: str
+    text: str
+    sentences: tuple[tuple[int, int, tuple[Event, ...]], ...]
+
+    def article(self) -> Article:
+        return Article(id=self.id, title=None, text=self.text, lang=self.lang)
+
+
+def load_news(path: Path, split: str | None) -> list[NewsItem]:
+    from storyline.eval.claims import dev_articles, load_annotations, sentence_hash
+    from storyline.eval.datasets import bench_dir
+
+    articles = {a.id: a for a in dev_articles(bench_dir() / "similarity" / "semeval2022-task8" / "dev.jsonl")}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    shas = {(r["article_id"], r["start"]): r.get("sha") for r in rows}
+    by_article: dict[str, list[tuple[int, int, tuple[Event, ...]]]] = {}
+    moved = 0
+    for sentence in load_annotations(path):
+        if split and sentence.split != split:
+            continue
+        article = articles.get(sentence.article_id)
+        sha = shas.get((sentence.article_id, sentence.start))
+        if article is None or (sha and sentence_hash(article.text[sentence.start : sentence.end]) != sha):
+            moved += 1
+            continue
+        events = tuple(Event(e.type, e.participants, e.date, e.date_precision, e.status, e.attribution,
+                             keys=tuple(gold_key(n, sentence.lang) for n in e.participants)) for e in sentence.events)
+        by_article.setdefault(sentence.article_id, []).append((sentence.start, sentence.end, events))
+    if moved:
+        print(f"warning: {moved} annotated sentences no longer found in the SemEval texts (skipped)", file=sys.stderr)
+    return [NewsItem(aid, articles[aid].lang, articles[aid].text, tuple(sorted(spans))) for aid, spans in sorted(by_article.items())]
+
+
+@dataclass
+class NewsScores:
+    """Sentence-level scores: a predicted claim belongs to the sentence its evidence starts in; gold and
+    predicted events of one sentence pair up by type (one to one), and status, date and participants
+    are compared on those pairs."""
+
+    types: PRF = field(default_factory=PRF)
+    participants: PRF = field(default_factory=PRF)
+    sentences: int = 0
+    event_sentences: int = 0
+    paired: int = 0
+    status_correct: int = 0
+    date_correct: int = 0
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_type: dict[str, PRF] = field(default_factory=dict)
+
+    def add(self, gold: Sequence[Event], predicted: Sequence[Event]) -> None:
+        self.sentences += 1
+        self.event_sentences += bool(gold)
+        free = list(predicted)
+        for g in gold:
+            prf = self.by_type.setdefault(g.type, PRF())
+            p = next((p for p in free if p.type == g.type), None)
+            if p is None:
+                self.types.fn += 1
+                prf.fn += 1
+                self.confusion[(g.status, NONE)] += 1
+                continue
+            free.remove(p)
+            self.types.tp += 1
+            prf.tp += 1
+            self.paired += 1
+            self.status_correct += g.status == p.status
+            self.date_correct += date_equal(g, p)
+            self.confusion[(g.status, p.status)] += 1
+            names = match_participants(g, p)
+            self.participants.tp += names
+            self.participants.fp += len(p.participants) - names
+            self.participants.fn += len(g.participants) - names
+        for p in free:
+            self.types.fp += 1
+            self.by_type.setdefault(p.type, PRF()).fp += 1
+            self.confusion[(NONE, p.status)] += 1
+
+    def summary(self) -> dict[str, Any]:
+        def prf(s: PRF) -> dict[str, float]:
+            return {"p": round(s.precision, 3), "r": round(s.recall, 3), "f1": round(s.f1, 3)}
+
+        def share(n: int) -> float | None:
+            return round(n / self.paired, 3) if self.paired else None
+
+        return {"sentences": self.sentences, "event_sentences": self.event_sentences,
+                "gold": self.types.tp + self.types.fn, "predicted": self.types.tp + self.types.fp, "paired": self.paired,
+                "type": prf(self.types), "participants": prf(self.participants),
+                "status_accuracy": share(self.status_correct), "date_accuracy": share(self.date_correct)}
+
+
+NewsSystem = Callable[[NewsItem], list[tuple[int, Event]]]  # (evidence start, claim)
+
+
+def storyline_news_system() -> NewsSystem:
+    from storyline.enrich.claims import extract_claims
+
+    def run(item: NewsItem) -> list[tuple[int, Event]]:
+        return [(c.start, Event(c.type, tuple(p.name for p in c.participants), c.date, c.date_precision, c.status,
+                                c.attribution, c.evidence, tuple(p.key for p in c.participants)))
+                for c in extract_claims(item.article())]
+
+    return run
+
+
+def keyword_news_baseline(item: NewsItem) -> list[tuple[int, Event]]:
+    """The keyword baseline on each annotated sentence: 'reported', no date (the texts have no publication date)."""
+    out = []
+    for start, end, _gold in item.sentences:
+        sentence = item.text[start:end]
+        low = sentence.casefold()
+        kind = next((t for t, words in _KEYWORDS.items() if any(w in low for w in words)), None)
+        if kind is None:
+            continue
+        names: dict[str, str] = {}
+        for m in extract_mentions(sentence, item.lang):
+            if m.type in _PARTICIPANT_TYPES:
+                names.setdefault(m.key, m.text)
+        out.append((start, Event(kind, tuple(names.values()), None, None, "reported", None, sentence, tuple(names))))
+    return out
+
+
+@dataclass
+class NewsRun:
+    name: str
+    scores: dict[str, NewsScores]
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def evaluate_news(name: str, system: NewsSystem, items: Sequence[NewsItem]) -> NewsRun:
+    run = NewsRun(name, {"all": NewsScores()})
+    for item in items:
+        started = time.perf_counter()
+        try:
+            claims = system(item)
+        except Exception as exc:  # a crash counts as no claims, and is reported
+            print(f"  {name} failed on {item.id}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            claims = []
+        run.seconds += time.perf_counter() - started
+        for start, end, gold in item.sentences:
+            predicted = [e for at, e in claims if start <= at < end]
+            for key in ("all", item.lang):
+                run.scores.setdefault(key, NewsScores()).add(gold, predicted)
+            gold_types, predicted_types = sorted(e.type + "/" + e.status for e in gold), sorted(e.type + "/" + e.status for e in predicted)
+            if gold_types != predicted_types:
+                run.errors.append(f"[{item.lang} {item.id}:{start}] gold {gold_types} predicted {predicted_types}\n    {item.text[start:end]}")
+    return run
+
+
+def print_news_report(runs: Sequence[NewsRun], items: Sequence[NewsItem], split: str | None) -> None:
+    first = runs[0].scores["all"]
+    print(f"claims on real news: {len(items)} articles, {first.sentences} sentences ({first.event_sentences} with events), "
+          f"split {split or 'all'}; {date.today()}, {platform.machine()}, python {platform.python_version()}\n")
+    head = f"{'lang':<5}{'system':<18}{'gold':>5}{'pred':>5} | {'type P   R   F1':<16}| {'particip. F1':<13}| {'status acc':<11}| date acc"
+    print(head)
+    print("-" * len(head))
+    keys = ["all", *[lang for lang in NEWS_LANGS if lang in runs[0].scores]]
+    for key in keys:
+        for run in runs:
+            s = run.scores.get(key, NewsScores()).summary()
+            t = s["type"]
+            status = "  -  " if s["status_accuracy"] is None else f"{s['status_accuracy']:.2f}"
+            when = "  -  " if s["date_accuracy"] is None else f"{s['date_accuracy']:.2f}"
+            print(f"{key:<5}{run.name:<18}{s['gold']:>5}{s['predicted']:>5} | {t['p']:.2f} {t['r']:.2f} {t['f1']:.2f}  | "
+                  f"{s['participants']['f1']:.2f}         | {status:<11}| {when}")
+    print("\n(status, date and participants: on gold and predicted events of one sentence paired by type)")
+    print("\nevent types, F1 (paired/gold)")
+    types = sorted({t for run in runs for t in run.scores["all"].by_type})
+    print(f"{'type':<20}" + "".join(f"{run.name:>20}" for run in runs))
+    for t in types:
+        cells = [f"{(p := run.scores['all'].by_type.get(t, PRF())).f1:.2f} ({p.tp}/{p.tp + p.fn})" for run in runs]
+        print(f"{t:<20}" + "".join(f"{c:>20}" for c in cells))
+    for run in runs:
+        conf = run.scores["all"].confusion
+        cols = [*STATUSES, NONE]
+        print(f"\nstatus confusion, {run.name} (rows gold, columns predicted; {NONE}: no event of that type)")
+        print(f"{'':<11}" + "".join(f"{c:>11}" for c in cols))
+        for g in cols:
+            print(f"{g:<11}" + "".join(f"{conf.get((g, p), 0):>11}" for p in cols))
+    print()
+    for run in runs:
+        print(f"{run.name}: {1000 * run.seconds / max(len(items), 1):.1f} ms per article")
+
+
+def news_main(args: argparse.Namespace) -> int:
+    split = None if args.split == "all" else args.split
+    items = load_news(args.news, split)
+    if args.lang:
+        items = [i for i in items if i.lang in args.lang]
+    systems: list[tuple[str, NewsSystem]] = [("storyline", storyline_news_system()), ("keyword baseline", keyword_news_baseline)]
+    load_gazetteers()
+    runs = [evaluate_news(name, fn, items) for name, fn in systems]
+    if args.json:
+        print(json.dumps({
+            "data": str(args.news), "split": args.split, "articles": len(items), "date": date.today().isoformat(),
+            "machine": f"{platform.machine()}, python {platform.python_version()}",
+            "systems": {run.name: {
+                "ms_per_article": round(1000 * run.seconds / max(len(items), 1), 2),
+                "scores": {k: s.summary() for k, s in run.scores.items()},
+                "by_type": {t: {"p": round(p.precision, 3), "r": round(p.recall, 3), "f1": round(p.f1, 3)}
+                            for t, p in sorted(run.scores["all"].by_type.items())},
+                "status_confusion": {f"{g} -> {p}": n for (g, p), n in sorted(run.scores["all"].confusion.items())},
+            } for run in runs},
+        }, indent=2, ensure_ascii=False))
+    else:
+        print_news_report(runs, items, split)
+    if args.errors:
+        print("\n".join(runs[0].errors))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", type=Path, default=GOLD, help="annotated passages (JSONL)")
-    parser.add_argument("--lang", action="append", choices=LANGS, help="only these languages (repeatable)")
+    parser.add_argument("--lang", action="append", choices=sorted({*LANGS, *NEWS_LANGS}), help="only these languages (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="print every mismatch of storyline, for tuning")
     parser.add_argument("--baseline-only", action="store_true", help="run the keyword baseline alone")
+    parser.add_argument("--news", nargs="?", type=Path, const=NEWS, default=None,
+                        help="score on the annotated real-news sentences instead (benchmarks/data/claims_news)")
+    parser.add_argument("--split", choices=("test", "dev", "all"), default="test",
+                        help="with --news: which articles (test is never used for tuning)")
     args = parser.parse_args(argv)
+    if args.news:
+        if args.lang and not set(args.lang) <= set(NEWS_LANGS):
+            parser.error(f"--news has the languages {', '.join(NEWS_LANGS)}")
+        return news_main(args)
 
     items = load_gold(args.gold)
     if args.lang:

@@ -1,0 +1,67 @@
+"""Pick the SemEval dev articles and sentences for the claims annotation (benchmarks/data/claims_news/).
+
+    python scripts/sample_claim_sentences.py OUT.jsonl
+
+Per language, 40 articles: 28 ranked by how close their lead is (multilingual USE cosine) to short
+descriptions of business events, so that events are frequent enough to measure, and 12 drawn at
+random, so that sentences without events are a fair share. Each article contributes its first six
+sentences. Articles are split into dev and test by a hash of their id, before anything is tuned.
+
+The output carries the sentence texts for the annotators and is never committed (the texts stay in
+../shared); the committed annotations keep only article ids and character offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from storyline.enrich.embed import get_embedder
+from storyline.eval.claims import article_id, dev_articles, sentence_spans, split_of
+from storyline.eval.datasets import bench_dir
+
+LANGUAGES = ("en", "de", "es", "fr", "it", "pl", "tr", "zh")
+PER_LANGUAGE, RANKED, SENTENCES = 40, 28, 6
+PROTOTYPES = [
+    "The company agreed to acquire its rival in a deal worth billions of dollars.",
+    "The startup raised new funding from investors in a financing round.",
+    "The firm launched a new product and will start selling it next month.",
+    "Regulators fined the company and a court ruled in a lawsuit against it.",
+    "The chief executive resigned and the board appointed a new CEO.",
+    "The company will cut thousands of jobs, it said.",
+    "The group reported quarterly revenue and profit above expectations.",
+    "The two companies announced a partnership and a joint venture.",
+]
+
+
+def main(out: Path) -> None:
+    articles = dev_articles(bench_dir() / "similarity" / "semeval2022-task8" / "dev.jsonl")
+    embedder = get_embedder()
+    prototypes = embedder.embed(PROTOTYPES)
+    rng = random.Random(14)
+    rows = []
+    for lang in LANGUAGES:
+        pool = sorted((a for a in articles if a.lang == lang and len(a.text) >= 400), key=lambda a: a.id)
+        leads = embedder.embed([a.text[:600] for a in pool])
+        score = (leads @ prototypes.T).max(axis=1)
+        ranked = [pool[i] for i in np.argsort(-score)[:RANKED]]
+        rest = [a for a in pool if a not in ranked]
+        chosen = ranked + rng.sample(rest, PER_LANGUAGE - RANKED)
+        for article in chosen:
+            for index, (start, end) in enumerate(sentence_spans(article.text)[:SENTENCES]):
+                rows.append({"article_id": article.id, "lang": lang, "split": split_of(article.id), "index": index,
+                             "start": start, "end": end, "sentence": article.text[start:end],
+                             "context": article.text[:start][-300:]})
+    assert all(article_id(a.text) == a.id for a in articles)
+    with out.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} sentences from {len({r['article_id'] for r in rows})} articles -> {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
