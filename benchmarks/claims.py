@@ -49,11 +49,13 @@ Status, in this order of precedence:
   ("avrebbe", "aurait", "habría", "teria", "estará a"), "reportedly", "is said to", "sources say",
   "según fuentes", "naar verluidt", "volgens ingewijden", "podobno", "nieoficjalnie", and an outlet's
   exclusive ("selon nos informations", "jak dowiedział się"). A rumour about a future event is rumoured.
-- planned: the event lies in the future or is intended or expected ("will", "plans to", "wird", "will"
-  in German, "lancerà", "prevé", "vai lançar", "gaan", "zamierza"), whoever says so.
 - confirmed: a participant states it: a verb of saying or announcing by the company, person or
   authority taking part ("announced", "said", "teilte mit", "ha comunicato", "según ha informado",
   "maakte bekend", "poinformowała", a press release, a quote), or a company publishing its results.
+  A participant stating its own plan is a confirmed plan (its date says it is still to come); until
+  2026-12 this sample said "planned" for those, 15 events were relabelled.
+- planned: the event lies in the future or is intended or expected ("will", "plans to", "wird", "will"
+  in German, "lancerà", "prevé", "vai lançar", "gaan", "zamierza") and no participant is said to state it.
 - reported: stated as fact by the outlet, or by another outlet or a document it names ("according to a
   memo seen by Retail Dive"); verbs of the event itself ("bought", "sued", "presented") are reported.
 

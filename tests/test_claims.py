@@ -39,8 +39,13 @@ CASES = [
      ("legal_action", "reported", ["Hallberg"], "2024-06-11", "day")),
     ("en", "Harrow Robotics reportedly plans to buy Quill Analytics, people familiar with the matter said.",
      ("acquisition", "rumoured", ["Harrow Robotics", "Quill Analytics"], None, None)),
-    ("en", "Harrow Robotics announced it will lay off 400 workers in September.",
+    ("en", "Harrow Robotics announced it will lay off 400 workers in September.",  # its own plan: confirmed
+     ("layoffs", "confirmed", ["Harrow Robotics"], "2024-09", "month")),
+    ("en", "Harrow Robotics will lay off 400 workers in September.",
      ("layoffs", "planned", ["Harrow Robotics"], "2024-09", "month")),
+    ("en", "Italian carmaker Brenta Motori confirmed on Monday that it will launch its new Vela van in November, "
+           "putting an end to weeks of speculation.",
+     ("product_launch", "confirmed", ["Brenta Motori"], "2024-11", "month")),
     ("es", "Montes Textil anunció el pasado martes una alianza con Rivera Logística.",
      ("partnership_start", "confirmed", ["Montes Textil", "Rivera Logística"], "2024-06-11", "day")),
     ("fr", "Selon nos informations, Garonne Aviation aurait racheté Pyrène Composites.",
@@ -159,7 +164,8 @@ def test_seed_story_timeline(tmp_path: Path) -> None:
     assert [s["status"] for s in xiaomi["status_history"]] == ["rumoured", "confirmed"]
     assert xiaomi["date"] == "2022-05-23"
     launch = entry("product_launch", "Xiaomi")
-    assert (launch["date"], launch["date_precision"], launch["status"]) == ("2022-07", "month", "planned")
+    # "il cui lancio è previsto per luglio, secondo quanto annunciato lunedì": the partners' own plan
+    assert (launch["date"], launch["date_precision"], launch["status"]) == ("2022-07", "month", "confirmed")
     sharp = entry("partnership_start", "Leica", "Sharp")
     assert sharp["status"] == "reported"
     assert entry("legal_action", "United States", "Huawei")

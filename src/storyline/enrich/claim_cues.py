@@ -143,7 +143,8 @@ TRIGGERS = {
     },
 }
 
-# How sure the reporting is. Precedence when several apply: denied > rumoured > planned > confirmed > reported.
+# How sure the reporting is. Precedence when several apply: denied > rumoured > confirmed > planned > reported
+# (a participant confirming its own plan is a confirmed plan: its date says it is still to come).
 STATUS_CUES = {
     "denied": {
         "it": r"smentit|smentisce|nega\b|negato|ha negato|dementit|infondat",
@@ -185,6 +186,18 @@ STATUS_CUES = {
         "nl": r"maakt(?:e)?[^.;]{0,30}bekend|bekendgemaakt|kondigt(?:e)?[^.;]{0,40}aan|aangekondigd|bevestig|officieel|persbericht",
         "pl": r"ogłosił|ogłasza|ogłoszon|potwierdz|komunikat|oficjalnie|poinformował|poinformowała",
     },
+}
+# Rumours named as what an event ends or follows are no hedge on it: "confirmed ..., putting an end to weeks
+# of speculation", "after reports that ...", "denied the rumours".
+RUMOUR_AS_TOPIC = {
+    "it": r"(?:fine|termine) (?:a|alle|ai) (?:settimane di |mesi di )?(?:voci|indiscrezioni|speculazioni|rumor)|dopo (?:le |settimane di |mesi di )?(?:voci|indiscrezioni|speculazioni|rumor)",
+    "de": r"(?:nach|beendet|ende)[^.;]{0,25}(?:gerücht|spekulation)|(?:gerüchte|spekulationen)[^.;]{0,20}(?:ein ende|beendet)",
+    "en": r"(?:end|ending|ended|ends|close|closing)\s+(?:to\s+)?(?:weeks|months|days|years)?\s*(?:of\s+)?(?:speculation|rumou?rs)|(?:after|following|amid|despite)\s+(?:weeks\s+of\s+|months\s+of\s+)?(?:speculation|rumou?rs)|(?:denied|dismissed|rejected|denies|dismisses|rejects)[^.;]{0,20}(?:speculation|rumou?rs)",
+    "es": r"(?:fin|término) a (?:las |semanas de |meses de )?(?:especulaci|rumor)|tras (?:las |semanas de |meses de )?(?:especulaci|rumor)",
+    "fr": r"(?:fin|terme) (?:à|aux) (?:des )?(?:semaines de |mois de )?(?:rumeur|spéculation)|après (?:des |plusieurs )?(?:semaines de |mois de )?(?:rumeur|spéculation)",
+    "pt": r"fim (?:a|às|aos) (?:semanas de |meses de )?(?:especulaç|rumor)|após (?:semanas de |meses de )?(?:especulaç|rumor)",
+    "nl": r"einde (?:aan|maakt aan) (?:de |weken )?(?:speculatie|gerucht)|na (?:weken van |maanden van )?(?:speculatie|gerucht)",
+    "pl": r"kres (?:spekulacj|plotk)|po (?:tygodniach |miesiącach )?(?:spekulacj|plotk)",
 }
 # A rumour the parties would not comment on stays a rumour: these words must not read as statements.
 NO_COMMENT = {

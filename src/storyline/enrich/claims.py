@@ -13,8 +13,10 @@ The built-in extractor works offline in every language of `claim_cues.LANGUAGES`
 3. its date is the first date of its clause, else a date of a clause of the sentence without an
    event ("..., as announced on Monday");
 4. its status comes from cue words in its clause and in the event-less clauses of the sentence,
-   strongest first: denied > rumoured > planned > confirmed > reported; an event dated after
-   publication is planned.
+   strongest first: denied > rumoured > confirmed > planned > reported (a company confirming its own
+   plan is a confirmed plan, dated when it is to happen); an event the outlet reports, dated after
+   publication, is planned. Rumours named as what the news ends or follows ("putting an end to
+   speculation") are no hedge.
 
 `extract_claims` is pure; other extractors register in `EXTRACTORS` (see `llm_claims.py`).
 """
@@ -30,12 +32,12 @@ from functools import cache
 from itertools import pairwise
 
 from storyline.enrich import claim_cues as cues
-from storyline.enrich.entities import Mention, extract_mentions
+from storyline.enrich.entities import Mention, extract_mentions, is_place_word
 from storyline.enrich.event_dates import EventDate, find_dates
 from storyline.model import Article, Claim, Participant
 
 BUILTIN = "builtin-v1"
-STATUS_ORDER = ("denied", "rumoured", "planned", "confirmed", "reported")  # the first that applies wins
+STATUS_ORDER = ("denied", "rumoured", "confirmed", "planned", "reported")  # the first that applies wins
 
 _PARTY_TYPES = {
     "partnership_start": {"ORG", "MISC"}, "partnership_end": {"ORG", "MISC"}, "acquisition": {"ORG", "MISC"},
@@ -129,11 +131,13 @@ def _eligible(mentions: list[Mention], event_type: str, start: int, end: int) ->
     return [m for m in mentions if start <= m.start and m.end <= end and _party_kind(m) in allowed]
 
 
-def _drop_cue_words(mentions: list[Mention], lang: str) -> list[Mention]:
-    """A capitalised cue word ("Partner" in German) is not a party."""
+def _possible_parties(mentions: list[Mention], lang: str) -> list[Mention]:
+    """Mentions that can take part: not a capitalised cue word ("Partner" in German), nor a demonym or an
+    inflected place name ("Italian carmaker", "Władze Tczewa"), nor a quantity."""
     words = [cues.PARTNERSHIP_TOPIC.get(lang, ""), *(table.get(lang, "") for table in cues.TRIGGERS.values())]
     pattern = re.compile(rf"(?:{'|'.join(w for w in words if w)})\w*", re.IGNORECASE)
-    return [m for m in mentions if not pattern.fullmatch(m.text)]
+    return [m for m in mentions if not pattern.fullmatch(m.text) and m.type != "QUANTITY"
+            and not (m.type in ("MISC", "ORG") and is_place_word(m.text, lang))]
 
 
 def _add(parties: list[Mention], new: list[Mention]) -> None:
@@ -169,15 +173,32 @@ def _clause_types(text: str, lang: str, sentence: str, has_topic: bool, parties_
     return found
 
 
+def _spans(table: dict[str, str], lang: str, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _compiled(table[lang]).finditer(text)] if lang in table else []
+
+
 def _status(texts: list[str], lang: str) -> tuple[str, re.Match[str] | None]:
     """The strongest status the cue words in these texts give, and the cue."""
     for status in STATUS_ORDER[:-1]:
         for text in texts:
-            silenced = [m.span() for m in _compiled(cues.NO_COMMENT[lang]).finditer(text)] if lang in cues.NO_COMMENT else []
+            silenced = _spans(cues.NO_COMMENT, lang, text)
+            if status == "rumoured":
+                silenced += _spans(cues.RUMOUR_AS_TOPIC, lang, text)
             for match in _compiled(cues.STATUS_CUES[status].get(lang, "(?!x)x")).finditer(text):
                 if not any(s <= match.start() < e for s, e in silenced):
                     return status, match
     return "reported", None
+
+
+def _dates_statement(sentence: str, when: EventDate, lang: str) -> bool:
+    """Whether a date follows a verb of stating ("said on Monday", "ha annunciato lunedì") within two words."""
+    window = sentence[max(0, when.start - 30) : when.start]
+    for status in ("confirmed", "denied"):
+        pattern = cues.STATUS_CUES[status].get(lang)
+        for match in _compiled(pattern).finditer(window) if pattern else ():
+            if len(window[match.end() :].split()) <= 2:
+                return True
+    return False
 
 
 def _is_after(event: EventDate, published: date) -> bool:
@@ -246,8 +267,8 @@ def extract_claims(article: Article) -> list[Claim]:
         return []
     published = article.published.value.date() if article.published else None
     title = article.title or ""
-    text_mentions = _drop_cue_words(extract_mentions(article.text, lang), lang)
-    title_mentions = _drop_cue_words(extract_mentions(title, lang), lang) if title else []
+    text_mentions = _possible_parties(extract_mentions(article.text, lang), lang)
+    title_mentions = _possible_parties(extract_mentions(title, lang), lang) if title else []
     sentences: list[_Sentence] = []
     anchor: EventDate | None = None
     for start, end in _split_sentences(title):
@@ -296,6 +317,9 @@ def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date
                 _add(parties, before[-1:])
             _add(draft.parties, parties)
             clause_dates = [d for d in sentence.dates if start <= d.start < end]
+            # "confirmed on Monday that it will ship in November": Monday dates the statement, not the event
+            event_dates = [d for d in clause_dates if not _dates_statement(text, d, lang)]
+            clause_dates = event_dates or clause_dates
             if draft.date is None and clause_dates:
                 draft.date = clause_dates[0]
     free_dates = [d for d in sentence.dates if any(s <= d.start < e for s, e in eventless)]
@@ -325,11 +349,8 @@ def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date
             draft.date = free_dates[0]
         local = [text[s:e] for s, e in draft.clauses] + [text[s:e] for s, e in eventless]
         draft.status, cue = _status(local, lang)
-        if published and draft.date and draft.status in ("reported", "confirmed") and _is_after(draft.date, published):
+        if published and draft.date and draft.status == "reported" and _is_after(draft.date, published):
             draft.status = "planned"
-        if draft.status == "planned" and not any(_status([text[s:e]], lang)[0] == "planned" for s, e in draft.clauses) \
-                and _status([text[s:e] for s, e in eventless], lang)[0] == "confirmed" and not (published and draft.date and _is_after(draft.date, published)):
-            draft.status = "confirmed"  # "announced that it will ...": the announcement confirms the event
         draft.attribution = _attribution(draft.status, cue, sentence, lang, draft.clauses + eventless)
     return sorted(by_type.values(), key=lambda d: d.trigger_at)
 

@@ -615,6 +615,46 @@ class _Document:
             self.german and tok.cap and folded.endswith(("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin"))
         )
 
+# Case endings of inflected languages, longest first: "Tczewa", "Gdańsku", "Lublinie" are the towns Tczew,
+# Gdańsk, Lublin in the genitive and locative.
+_CASE_ENDINGS = {
+    "pl": ("owi", "iem", "ie", "em", "u", "a", "y", "i", "ą", "ę"),
+    "cs": ("ovi", "em", "ě", "u", "a", "y", "i"),
+    "de": ("s",),
+}
+_DEMONYM_ENDINGS = ("ian", "an", "ish", "ese", "ic", "i")
+# English demonyms that share no stem with their country's name.
+_IRREGULAR_DEMONYMS = frozenset({"dutch", "french", "swiss", "danish", "greek", "welsh", "irish", "scottish", "czech",
+                                 "thai", "filipino", "emirati", "american", "flemish", "walloon", "basque", "catalan"})
+
+
+def is_place_word(text: str, lang: str | None) -> bool:
+    """A single word that names a place, not a party: an English demonym used as an adjective ("Italian
+    carmaker", "Dutch broker") or a town or country inflected for case ("Władze Tczewa").
+
+    >>> is_place_word("Italian", "en"), is_place_word("Tczewa", "pl"), is_place_word("Baltech", "pl")
+    (True, True, False)
+    """
+    if " " in text.strip() or not text[:1].isupper():
+        return False
+    word = _fold_text(text.strip())
+    gaz = _gazetteer()
+    if lang == "en" or lang is None:
+        if word in _IRREGULAR_DEMONYMS:
+            return True
+        if word.endswith(_DEMONYM_ENDINGS) and word not in gaz.aliases:
+            for size in range(len(word), 2, -1):  # Italian -> Italy, Polish -> Poland, British -> Britain
+                for tail in ("", "y", "a", "e", "ia", "and", "land", "ain"):
+                    entry = gaz.aliases.get(word[:size] + tail)
+                    if entry is not None and entry.rank <= _RANK_COUNTRY_DERIVED:
+                        return True
+    for ending in _CASE_ENDINGS.get(lang or "", ()):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            entry = gaz.aliases.get(word[: -len(ending)])
+            if entry is not None and entry.type == LOC:
+                return True
+    return False
+
 
 def extract_mentions(text: str, lang: str | None = None, *, ner: str | None = None) -> list[Mention]:
     """Entity mentions in `text`, in order, with keys shared across languages.
