@@ -69,7 +69,7 @@ def _print_json(data: Any) -> None:
 
 ClaimsOption = Annotated[str, typer.Option(
     "--claims", envvar="STORYLINE_CLAIMS",
-    help="Claim extractor: builtin-v1 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
+    help="Claim extractor: builtin-v2 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
 )]
 
 
@@ -205,7 +205,12 @@ def show_command(article_id: Annotated[str, typer.Argument(help="Article id or a
         _print_json(data)
         return
     out.print(f"[bold]{article.title or '(untitled)'}[/]")
-    published = f"{data['published']} ({data['published_precision']}{', zone known' if data['timezone_known'] else ''})" if article.published else "unknown"
+    notes = [data["published_precision"]]
+    if data["timezone_known"]:
+        notes.append("zone known")
+    if data["published_ambiguous"]:
+        notes.append("day and month could be swapped")
+    published = f"{data['published']} ({', '.join(notes)})" if article.published else "unknown"
     out.print(f"id {article.id} | {article.lang or '?'} | published {published} | {article.source or '?'}")
     if article.authors:
         out.print("by " + ", ".join(article.authors))
@@ -352,6 +357,26 @@ def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a un
             )
             events.add_row(entry["date"] or "-", entry["type"], ", ".join(entry["participants"]), entry["status"], history)
         out.print(events)
+        out.print("\n[bold]backing[/] (of each event's latest status: independent sources, first report, first confirmation)",
+                  markup=True)
+        for entry in story["timeline"]:
+            out.print(f"  {entry['date'] or '-'} {entry['type']} ({', '.join(entry['participants'])}): "
+                      f"{_timeline_backing(entry)}", markup=False)
+
+
+def _timeline_backing(entry: dict[str, Any]) -> str:
+    """One line on how an entry's latest status is backed; timelines stored before these fields show what they have."""
+    parts = [entry["status"]]
+    if entry.get("independent_sources"):
+        n = entry["independent_sources"]
+        parts.append(f"{n} independent source{'' if n == 1 else 's'}")
+    for label, step in (("first", entry.get("first_report") or entry.get("first_reported")),
+                        ("confirmed", entry.get("confirmed_by"))):
+        if step:
+            parts.append(f"{label} {step['source'] or '?'} {(step['published'] or 'undated')[:10]}")
+    if entry.get("low_confidence"):
+        parts.append("LOW CONFIDENCE")
+    return " · ".join(parts)
 
 
 @app.command("recluster")

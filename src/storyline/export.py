@@ -65,7 +65,8 @@ def _write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
     schema = pa.schema([
         ("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("lang", pa.string()),
         ("lang_confidence", pa.float64()), ("published", pa.string()), ("published_precision", pa.string()),
-        ("timezone_known", pa.bool_()), ("source", pa.string()), ("url", pa.string()), ("sitename", pa.string()),
+        ("timezone_known", pa.bool_()), ("published_ambiguous", pa.bool_()), ("source", pa.string()),
+        ("url", pa.string()), ("sitename", pa.string()),
         ("authors", pa.list_(pa.string())), ("comments", pa.list_(pa.string())), ("truncated", pa.bool_()),
         ("origin", pa.string()),
     ])

@@ -23,12 +23,14 @@ class PublishedDate:
     """A date as precise as the input says, never more.
 
     `value` is naive when the time zone is unknown; the fields finer than `precision` are
-    zero/one and carry no meaning.
+    zero/one and carry no meaning. `ambiguous`: the date was written as numbers whose day and
+    month could be swapped ('03-04-2021'), and nothing in the document decided which is which.
     """
 
     value: datetime
     precision: DatePrecision
     timezone_known: bool = False
+    ambiguous: bool = False
 
     def isoformat(self) -> str:
         """ISO 8601 truncated to the precision: '2022', '2022-05', '2022-05-24', '2022-05-24T15:02'."""
@@ -44,7 +46,7 @@ class PublishedDate:
         return v.isoformat(timespec="minutes")
 
     @classmethod
-    def fromisoformat(cls, text: str, precision: str, timezone_known: bool) -> PublishedDate:
+    def fromisoformat(cls, text: str, precision: str, timezone_known: bool, ambiguous: bool = False) -> PublishedDate:
         """Inverse of `isoformat`, used by the store."""
         prec = DatePrecision(precision)
         if prec is DatePrecision.YEAR:
@@ -53,7 +55,7 @@ class PublishedDate:
             value = datetime(int(text[:4]), int(text[5:7]), 1)
         else:
             value = datetime.fromisoformat(text)
-        return cls(value, prec, timezone_known)
+        return cls(value, prec, timezone_known, ambiguous)
 
 
 @dataclass
@@ -108,6 +110,7 @@ class Article:
             "published": self.published.isoformat() if self.published else None,
             "published_precision": self.published.precision.value if self.published else None,
             "timezone_known": self.published.timezone_known if self.published else False,
+            "published_ambiguous": self.published.ambiguous if self.published else False,
             "source": self.source,
             "url": self.url,
             "sitename": self.sitename,

@@ -36,7 +36,7 @@ from storyline.enrich.entities import Mention, extract_mentions, is_place_word
 from storyline.enrich.event_dates import EventDate, find_dates
 from storyline.model import Article, Claim, Participant
 
-BUILTIN = "builtin-v1"
+BUILTIN = "builtin-v2"  # the version is in the name: a new one re-reads stored articles
 STATUS_ORDER = ("denied", "rumoured", "confirmed", "planned", "reported")  # the first that applies wins
 
 _PARTY_TYPES = {
@@ -424,7 +424,7 @@ EXTRACTORS: dict[str, Callable[[], ClaimExtractor]] = {BUILTIN: lambda: extract_
 
 
 def get_extractor(name: str = BUILTIN) -> ClaimExtractor:
-    """A claim extractor by name: 'builtin-v1' (offline, the default) or 'llm' (an OpenAI-compatible endpoint)."""
+    """A claim extractor by name: 'builtin-v2' (offline, the default) or 'llm' (an OpenAI-compatible endpoint)."""
     if name not in EXTRACTORS:
         raise ValueError(f"unknown claim extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}")
     return EXTRACTORS[name]()

@@ -7,6 +7,8 @@ cue phrases by kind, length and sentence punctuation, stopword density, second-p
 and how much it shares with the article's lead (article paragraphs talk about the same names and
 things; boilerplate does not). The cue lexicon is the only language-specific part and lists
 the conventional phrases of the web in each language, never the wording of any one page.
+A trailing list of links to other articles is found by the shape of its lines (`is_headline`,
+`related_block_start`), so it goes under a heading in any wording, or under none.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ _CUES: dict[str, tuple[str, ...]] = {
     "related": (
         r"related (?:posts|articles|stories|news|content|reading)", r"read (?:also|next)", r"see also",
         r"leggi anche", r"lees ook", r"[àa] lire aussi", r"lire aussi", r"ver tambi[ée]n", r"te puede interesar",
+        r"lee tambi[ée]n", r"more on (?:this|that)(?: (?:story|topic))?", r"sur le m[êe]me (?:sujet|th[èe]me)",
         r"zobacz (?:te[żz]|tak[żz]e)", r"czytaj (?:te[żz]|tak[żz]e)", r"leia tamb[ée]m", r"veja tamb[ée]m",
         r"neueste beitr[äa]ge", r"[äa]hnliche (?:artikel|beitr[äa]ge)", r"das k[öo]nnte (?:dich|sie) auch interessieren",
         r"mehr zum thema", r"articoli correlati", r"art[íi]culos relacionados", r"articles? similaires",
@@ -247,15 +250,20 @@ def is_label(paragraph: str) -> bool:
 
 def score_paragraphs(paragraphs: list[str], lead_terms: set[str], lang: str | None, authors: tuple[str, ...] = ()) -> list[float]:
     """Boilerplate scores of a page's paragraphs in order, with the context of list headers:
-    the short lines under "Related posts" or "Leggi anche" are headlines, however on-topic."""
+    the short lines under "Related posts" or "Leggi anche" are headlines, however on-topic, and
+    the items of a list the article's own sentence introduces with a colon are article text."""
     features = [describe(p, lead_terms, lang, authors) for p in paragraphs]
     scores = [boilerplate_score(f) for f in features]
-    in_list = False
+    in_list = introduced = False
     for i, f in enumerate(features):
+        if introduced and f.words <= 18 and not f.cue_kinds and _LIST_MARKER.match(paragraphs[i]):
+            scores[i] = min(scores[i], -0.5)  # a list the article introduces ("Die Kennzahlen im Überblick:")
+            continue
         if in_list and f.words <= 18 and not f.cue_kinds - {"related"}:
             scores[i] = max(scores[i], 1.5)
             continue
         in_list = "related" in f.cue_kinds and f.words <= 6
+        introduced = f.words >= 6 and not f.cue_kinds and scores[i] < 0 and paragraphs[i].rstrip().endswith(":")
     return scores
 
 
@@ -281,3 +289,115 @@ def boilerplate_score(f: ParagraphFeatures) -> float:
     if f.cue_kinds & _DECISIVE_KINDS:
         score = max(score, 2.0)
     return score
+
+
+# Lines of a list of links to other articles: "• Headline", "2. Headline", "Headline (photo)", "Headline - 12/03/2025".
+_LIST_MARKER = re.compile(r"^\s*(?:[•·▪▫◦‣►▸›»*+\-–—]|\d{1,2}[.)])\s+")
+_MEDIA_WORDS = (
+    r"\+?(?:fotos?|photos?|videos?|vid[ée]os?|v[íi]deos?|wideo|zdj[ęe]cia|galer\w*|gallery|fotogaller\w*|audio|"
+    r"podcast|live|liveblog|infogra\w*|grafik|map|mapa|karte|carte)"
+)
+_MEDIA_TAG = re.compile(rf"\s*[\[(]\s*{_MEDIA_WORDS}\s*[\])]\s*", re.IGNORECASE)
+_MEDIA_PREFIX = re.compile(rf"^\s*{_MEDIA_WORDS}\s*[:|–—-]\s+", re.IGNORECASE)
+_BRACKETED_TAIL = re.compile(r"\s*[(\[][^()\[\]]{0,40}\d[^()\[\]]{0,40}[)\]]\s*$")
+_META_SEPARATOR = re.compile(r"\s+[|·•–—-]\s+")
+_OPENING_QUOTES = "\"'„“‚‘«»‹›¿¡"
+_CLOSING_QUOTES = "\"'”“’‘»«›‹)]"
+_DATA_ITEM = re.compile(r"^[^:]{1,40}:\s*[-+−~≈]?\s*[\d€$£¥]")
+
+
+def _headline_variants(line: str) -> list[str]:
+    """The line without its list marker, and without its tags and dates too."""
+    text = _LIST_MARKER.sub("", line, count=1).strip()
+    variants = [text]
+    bare = _MEDIA_PREFIX.sub("", _MEDIA_TAG.sub(" ", text)).strip()
+    bare = _BRACKETED_TAIL.sub("", bare).strip()
+    parts = _META_SEPARATOR.split(bare)
+    if len(parts) > 1 and len(parts[-1].split()) <= 5 and re.search(r"\d", parts[-1]):
+        parts = parts[:-1]  # "Headline - 12/03/2025", "Headline | vor 3 Std."
+    if len(parts) > 1 and len(parts[0].split()) <= 5 and re.search(r"\d", parts[0]):
+        parts = parts[1:]  # "12.03.2025 – Headline"
+    variants.append(" - ".join(parts))
+    return variants
+
+
+def _headline_text(text: str) -> bool:
+    if not 3 <= len(_WORD.findall(text)) <= 20:
+        return False
+    start = text.lstrip(_OPENING_QUOTES)
+    end = text.rstrip(_CLOSING_QUOTES + " ")
+    if not start or not (start[0].isupper() or start[0].isdigit()) or not end or end[-1] in ".,;:…":
+        return False
+    # A quotation on its own line is the article quoting someone, not a link to another article.
+    return not (text[0] in _OPENING_QUOTES and text[-1] in _CLOSING_QUOTES)
+
+
+def is_headline(line: str) -> bool:
+    """Shaped like the headline of another article in a list of links: short (3 to 20 words), starting
+    with a capital, no full stop at the end, maybe a list marker, a date or a "(photo)" tag.
+
+    >>> is_headline("• Orbita chiude il 2024 con ricavi record (foto)"), is_headline("The deal closes in March.")
+    (True, False)
+    """
+    return any(_headline_text(v) for v in _headline_variants(line.strip()) if v)
+
+
+def _is_tag_line(line: str) -> bool:
+    """A date, time or media tag on a line of its own under a headline ("12 marzo 2025", "[VIDEO]")."""
+    words = line.split()
+    return bool(words) and len(words) <= 5 and not line.rstrip().endswith(".") and (
+        bool(re.search(r"\d", line)) or bool(_MEDIA_TAG.fullmatch(line))
+    )
+
+
+def _is_data_item(line: str) -> bool:
+    """A figure of the article in a list ("Umsatz: 4,2 Mrd. Euro"), not a headline."""
+    text = _LIST_MARKER.sub("", line, count=1).strip()
+    words = text.split()
+    return bool(_DATA_ITEM.match(text)) or sum(bool(re.search(r"\d", w)) for w in words) >= 0.34 * max(len(words), 1)
+
+
+def _addresses_reader(line: str, lang: str | None) -> bool:
+    pronouns = _SECOND_PERSON.get(lang or "")
+    # German formal address is capitalised inside the line ("Das könnte Sie interessieren").
+    return bool(pronouns and pronouns.search(line)) or bool(re.search(r"(?<=\w )(?:Sie|Ihnen|Ihre?)\b", line))
+
+
+def _is_prose(line: str) -> bool:
+    return len(_WORD.findall(line)) >= 6 and bool(re.search(r"[.!?…][\"'”’»)\]]*\s*$", line))
+
+
+def related_block_start(paragraphs: list[str], lang: str | None = None) -> int:
+    """Where a trailing block of links to other articles begins; len(paragraphs) when there is none.
+
+    The block is told by the shape of its lines (see `is_headline`): two or more headlines in a row
+    after the article's last sentence, under a heading of any wording or none, or one or more under
+    a "related" heading ("Leggi anche", "Mehr zum Thema"). A list the article introduces with a
+    colon, and a list of figures, are the article's own and stay.
+
+    >>> related_block_start(["Orbita opened a plant in Graz on Monday.", "Orbita Names a New Chief",
+    ...                      "Why Graz Wants More Factories"])
+    1
+    """
+    n = len(paragraphs)
+    k = n
+    headlines = 0
+    while k > 0 and (is_headline(paragraphs[k - 1]) or _is_tag_line(paragraphs[k - 1])):
+        headlines += is_headline(paragraphs[k - 1])
+        k -= 1
+    if not headlines or not any(_is_prose(p) for p in paragraphs[:k]):
+        return n
+    block = [p for p in paragraphs[k:] if is_headline(p)]
+    before = paragraphs[k - 1]
+    heading = len(_WORD.findall(before)) <= 8 and not re.search(r"[.!?;,…]\s*$", before)
+    if heading and "related" in cue_kinds(before):
+        return k - 1  # a known heading: its list goes, however short
+    if headlines < 2:
+        return n
+    if "related" in cue_kinds(block[0]) and len(_WORD.findall(block[0])) <= 8:
+        return k
+    if sum(_is_data_item(p) for p in block) * 2 >= len(block):
+        return n  # the article's key figures
+    if before.rstrip().endswith(":") and not _addresses_reader(before, lang):
+        return n  # a list the article itself introduces
+    return k - 1 if heading and any(_is_prose(p) for p in paragraphs[: k - 1]) else k

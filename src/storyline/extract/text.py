@@ -8,13 +8,13 @@ read-more marker, then whatever else the page showed (see `boilerplate`), reader
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from storyline.enrich.language import detect_language
-from storyline.extract.boilerplate import content_terms, is_furniture, is_label, score_paragraphs
-from storyline.extract.dates import parse_date
+from storyline.extract.boilerplate import content_terms, is_furniture, is_label, related_block_start, score_paragraphs
+from storyline.extract.dates import DateEvidence, parse_date
 from storyline.extract.html import ExtractionError, domain_of
-from storyline.model import PublishedDate
+from storyline.model import DatePrecision, PublishedDate
 
 _MAX_TITLE_CHARS = 300
 _MAX_DATELINE_CHARS = 200
@@ -88,6 +88,7 @@ class Dateline:
     published: PublishedDate | None = None
     source: str | None = None
     authors: list[str] = field(default_factory=list)
+    line: str = ""  # as written, to read its date again once the page's text is known
 
 
 @dataclass
@@ -121,7 +122,7 @@ def split_units(text: str) -> list[str]:
 _CONNECTOR = re.compile(r"^(?:il|am|le|el|on|em|op|dnia|den|du|del|al|at|the|vom|ore)\s+", re.IGNORECASE)
 
 
-def _date_in(text: str, lang: str | None) -> PublishedDate | None:
+def _date_in(text: str, lang: str | None, evidence: DateEvidence | None = None) -> PublishedDate | None:
     """The finest date found in a dateline's fragments (a date and a time may sit in neighbouring fragments)."""
     fragments = [_CONNECTOR.sub("", f.strip(" .:-")) for f in _SEPARATORS.split(text) if f.strip(" .:-")]
     candidates = [text.strip(" .:-|,"), re.sub(r"(?<=\d)\D*$", "", _CONNECTOR.sub("", text.strip(" .:-|,")))]
@@ -132,14 +133,16 @@ def _date_in(text: str, lang: str | None) -> PublishedDate | None:
     best: PublishedDate | None = None
     order = ["year", "month", "day", "minute"]
     for candidate in candidates:
-        parsed = parse_date(candidate, lang)
+        parsed = parse_date(candidate, lang, evidence)
         if parsed and (best is None or order.index(parsed.precision) > order.index(best.precision)):
             best = parsed
     return best
 
 
-def parse_dateline(line: str, lang: str | None = None) -> Dateline | None:
+def parse_dateline(line: str, lang: str | None = None, evidence: DateEvidence | None = None) -> Dateline | None:
     """Read a dateline or byline: its date, its source site and its authors.
+
+    `evidence` (the page's text and site) decides a numeric date whose day and month could be swapped.
 
     >>> d = parse_dateline("24-05-2022 15:02 - Fonte: www.example.it", "it")
     >>> d.published.isoformat(), d.source
@@ -148,7 +151,7 @@ def parse_dateline(line: str, lang: str | None = None) -> Dateline | None:
     line = line.strip()
     if not line or len(line) > _MAX_DATELINE_CHARS:
         return None
-    result = Dateline()
+    result = Dateline(line=line)
     rest = line
     domain = _DOMAIN.search(rest)
     if domain and not re.fullmatch(r"[\d.]+", domain.group(1)):
@@ -161,7 +164,9 @@ def parse_dateline(line: str, lang: str | None = None) -> Dateline | None:
         result.authors = [n.strip() for n in _NAME_JOINERS.split(byline.group(1)) if n.strip()]
         rest = rest[: byline.start()] + " | " + rest[byline.end():]
     rest = _PUBLISHED_CUE.sub(" ", rest)
-    result.published = _date_in(rest, lang)
+    evidence = evidence or DateEvidence()
+    evidence = replace(evidence, dateline=line, source=result.source or evidence.source, lang=lang)
+    result.published = _date_in(rest, lang, evidence)
     leftover_words = len(re.findall(r"[^\W\d_]{3,}", rest))
     if result.published or (result.source and (has_source_cue or leftover_words <= 3)):
         return result
@@ -245,6 +250,22 @@ def _best_split(scores: list[float]) -> tuple[int, int]:
     return best[1], best[2]
 
 
+def _publication_date(datelines: list[Dateline], title: str | None, body: list[str], lang: str | None) -> PublishedDate | None:
+    """The first dateline's date, read again with the page as evidence for a day and month that read both ways."""
+    dated = next((d for d in datelines if d.published), None)
+    if dated is None or dated.published is None:
+        return None
+    value = dated.published.value
+    if dated.published.precision not in (DatePrecision.DAY, DatePrecision.MINUTE) or value.day > 12 or value.day == value.month:
+        return dated.published  # its day and month have no other reading
+    page = DateEvidence(
+        text="\n".join([title or "", *(d.line for d in datelines), *body]),
+        source=next((d.source for d in datelines if d.source), None),
+    )
+    again = parse_dateline(dated.line, lang, page)
+    return again.published if again and again.published else dated.published
+
+
 def parse_dump(text: str, lang: str | None = None) -> ParsedDump:
     """Split a pasted page or aggregator snippet into title, dateline, body and comments."""
     units = split_units(text)
@@ -286,6 +307,9 @@ def parse_dump(text: str, lang: str | None = None) -> ParsedDump:
     lead_terms = content_terms(" ".join([title or "", candidates[0]]), lang)
     scores = score_paragraphs(candidates, lead_terms, lang, authors)
     start, stop = _best_split(scores)
+    if not truncated and not _READ_MORE_TAIL.search(candidates[stop - 1]):
+        # Links to other articles after the last paragraph ("Mehr zum Thema", or headlines alone).
+        stop = start + max(1, related_block_start(candidates[start:stop], lang))
     body = candidates[start:stop]
     tail = candidates[stop:] + tail
     body[-1], cut = _strip_tail_markers(body[-1])
@@ -301,7 +325,7 @@ def parse_dump(text: str, lang: str | None = None) -> ParsedDump:
     return ParsedDump(
         title=title,
         text="\n\n".join(u for u in body if u),
-        published=next((d.published for d in datelines if d.published), None),
+        published=_publication_date(datelines, title, body, lang),
         source=next((d.source for d in datelines if d.source), None),
         authors=list(authors),
         comments=comments,

@@ -39,7 +39,7 @@ _STORY_KEYS = {
 _GROWTH_KEY = ("rank", "members", "last_seen", "story_id")
 _SUMMARY_COLUMNS = (
     "a.id, a.title, a.lang, a.source, a.url, a.sitename, a.published, a.published_precision, a.timezone_known,"
-    " a.truncated, a.published_sort, a.ingested_seq, a.ingested_at, substr(a.text, 1, 600) AS lead"
+    " a.published_ambiguous, a.truncated, a.published_sort, a.ingested_seq, a.ingested_at, substr(a.text, 1, 600) AS lead"
 )
 # Search snippets mark hits with private-use characters, which no article text contains once
 # the view has escaped everything else around them.
@@ -352,8 +352,8 @@ class BrowseQueries:
     # --- articles ------------------------------------------------------------------------------
     def article_record(self, article_id: str) -> Article | None:
         """An article by id or unique id prefix, found through the primary key (a prefix is a key range)."""
-        columns = ("id, title, text, lang, lang_confidence, published, published_precision, timezone_known, source,"
-                   " url, sitename, authors, comments, truncated, origin, extractor")
+        columns = ("id, title, text, lang, lang_confidence, published, published_precision, timezone_known,"
+                   " published_ambiguous, source, url, sitename, authors, comments, truncated, origin, extractor")
         row = self._db.execute(f"SELECT {columns} FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None and article_id:
             found = self._db.execute(f"SELECT {columns} FROM articles WHERE id >= ? AND id < ? LIMIT 2",
@@ -533,7 +533,8 @@ def _article_summary(row: sqlite3.Row) -> dict[str, Any]:
     data = {
         "id": row["id"], "title": row["title"], "lang": row["lang"], "source": row["source"], "url": row["url"],
         "sitename": row["sitename"], "published": row["published"], "published_precision": row["published_precision"],
-        "timezone_known": bool(row["timezone_known"]), "truncated": bool(row["truncated"]),
+        "timezone_known": bool(row["timezone_known"]), "published_ambiguous": bool(row["published_ambiguous"]),
+        "truncated": bool(row["truncated"]),
         "snippet": lead_snippet(row["lead"]), "ingested_at": row["ingested_at"],
     }
     keys = row.keys()

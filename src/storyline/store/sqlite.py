@@ -17,8 +17,8 @@ from storyline.store.base import ArticleQuery, StoredError
 from storyline.store.browse import BrowseQueries
 
 _ARTICLE_COLUMNS = (
-    "id, title, text, lang, lang_confidence, published, published_precision, timezone_known, source, url,"
-    " sitename, authors, comments, truncated, origin, extractor"
+    "id, title, text, lang, lang_confidence, published, published_precision, timezone_known, published_ambiguous,"
+    " source, url, sitename, authors, comments, truncated, origin, extractor"
 )
 # Dated articles first by date; undated ones after them in the order they arrived.
 _ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
@@ -100,11 +100,12 @@ class SQLiteStore(BrowseQueries):
                 f"{self.path} is an SQLite database of another program (tables: {', '.join(tables[:5]) or 'none'}); "
                 "give storyline a new file or one it created"
             )
-        for number, script in _migrations():
-            if number <= version:
-                continue
-            # executescript commits on its own; user_version is set inside the same script.
-            self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        pending = [(number, script) for number, script in _migrations() if number > version]
+        if pending:
+            # All pending migrations in one transaction, user_version with them: a kill leaves the old schema
+            # or the new one, never half of it.
+            scripts = "\n".join(script for _number, script in pending)
+            self._db.executescript(f"BEGIN IMMEDIATE;\n{scripts}\nPRAGMA user_version = {pending[-1][0]};\nCOMMIT;")
 
     @property
     def schema_version(self) -> int:
@@ -144,24 +145,26 @@ class SQLiteStore(BrowseQueries):
                          sitename = COALESCE(sitename, ?),
                          published_precision = CASE WHEN published IS NULL THEN ? ELSE published_precision END,
                          timezone_known = CASE WHEN published IS NULL THEN ? ELSE timezone_known END,
+                         published_ambiguous = CASE WHEN published IS NULL THEN ? ELSE published_ambiguous END,
                          published_sort = CASE WHEN published IS NULL THEN ? ELSE published_sort END,
                          published = COALESCE(published, ?)
                        WHERE id = ?""",
                     (
                         article.title, article.url, article.source, article.sitename,
                         p.precision.value if p else None, int(p.timezone_known) if p else 0,
-                        _sort_key(p), p.isoformat() if p else None, article.id,
+                        int(p.ambiguous) if p else 0, _sort_key(p), p.isoformat() if p else None, article.id,
                     ),
                 )
             else:
                 seq = self._db.execute("SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM articles").fetchone()[0]
                 self._db.execute(
                     f"INSERT INTO articles ({_ARTICLE_COLUMNS}, published_sort, ingested_seq, ingested_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         article.id, article.title, article.text, article.lang, article.lang_confidence,
                         p.isoformat() if p else None, p.precision.value if p else None,
-                        int(p.timezone_known) if p else 0, article.source, article.url, article.sitename,
+                        int(p.timezone_known) if p else 0, int(p.ambiguous) if p else 0,
+                        article.source, article.url, article.sitename,
                         json.dumps(article.authors, ensure_ascii=False),
                         json.dumps(article.comments, ensure_ascii=False), int(article.truncated),
                         article.origin, article.extractor, _sort_key(p), seq, now,
@@ -195,7 +198,8 @@ class SQLiteStore(BrowseQueries):
     def _article(row: sqlite3.Row) -> Article:
         published = None
         if row["published"]:
-            published = PublishedDate.fromisoformat(row["published"], row["published_precision"], bool(row["timezone_known"]))
+            published = PublishedDate.fromisoformat(row["published"], row["published_precision"], bool(row["timezone_known"]),
+                                                    bool(row["published_ambiguous"]))
         return Article(
             id=row["id"], title=row["title"], text=row["text"], lang=row["lang"], lang_confidence=row["lang_confidence"],
             published=published, source=row["source"], url=row["url"], sitename=row["sitename"],
@@ -537,6 +541,10 @@ class SQLiteStore(BrowseQueries):
             self._db.execute("INSERT OR REPLACE INTO claims_done (article_id, extractor) VALUES (?, ?)", (article_id, extractor))
             self._db.execute("UPDATE story_timelines SET built_seq = -1 WHERE story_id IN"
                              " (SELECT story_id FROM story_members WHERE article_id = ?)", (article_id,))
+            # The story may lie below the timelines' mark: lower it so the next pass finds the stale timeline.
+            self._db.execute("UPDATE stage_marks SET seq = MIN(seq, (SELECT MIN(s.updated_seq) - 1 FROM stories s"
+                             " JOIN story_members m ON m.story_id = s.id WHERE m.article_id = ?)) WHERE stage = 'timelines'"
+                             " AND EXISTS (SELECT 1 FROM story_members WHERE article_id = ?)", (article_id, article_id))
 
     def articles_without_claims(self, extractor: str) -> list[Article]:
         """Articles whose claims this extractor has not read yet, in publication order."""

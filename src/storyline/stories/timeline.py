@@ -7,6 +7,11 @@ a denial, else its hedges ("sources say") over a terse headline's plain statemen
 steps go by publication date. An undated article's step goes where its status fits: before the
 first dated step that is surer than it (a rumour precedes the confirmation it anticipates), so
 "rumoured in an undated blog → confirmed by the company" reads in that order.
+
+How well an entry's latest status is backed: by how many independent sources (copies of one wire
+text, linked by the story's `duplicate_of`, count once, and so do articles of one site), who
+reported it first and who confirmed it first; and whether it rests only on claims the extractor
+was unsure of (`confidence` < 0.5; a claim without one counts as sure).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ _SURENESS = {"rumoured": 0, "planned": 1, "reported": 2, "confirmed": 3, "denied
 # Which claim speaks for an article: a statement it quotes, then a denial, then its hedges over a terse headline.
 _ARTICLE_VOICE = {"reported": 0, "planned": 1, "rumoured": 2, "denied": 3, "confirmed": 4}
 _PRECISION = {"year": 0, "month": 1, "week": 2, "day": 3}
+LOW_CONFIDENCE = 0.5  # a status that rests only on claims below this is marked low_confidence
 
 
 @dataclass
@@ -56,8 +62,44 @@ def _order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return dated
 
 
+class _Origins:
+    """Which articles are copies of one text: each article with what it duplicates, transitively (union-find)."""
+
+    def __init__(self, articles: list[dict[str, Any]]) -> None:
+        self._parent: dict[str, str] = {}
+        for article in articles:
+            if article.get("duplicate_of"):
+                self.join(article["id"], article["duplicate_of"])
+
+    def root(self, key: str) -> str:
+        while self._parent.get(key, key) != key:
+            key = self._parent[key]
+        return key
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
+
+
+def _independent_sources(steps: list[dict[str, Any]], copies: _Origins) -> int:
+    """Distinct origins of these steps: the copies of one text are one, and so are the articles of one site."""
+    groups = _Origins([])
+    for step in steps:
+        if step["source"]:
+            groups.join("text:" + copies.root(step["article_id"]), "site:" + step["source"].lower().removeprefix("www."))
+    return len({groups.root("text:" + copies.root(s["article_id"])) for s in steps})
+
+
+def _report(step: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: step[k] for k in ("article_id", "source", "published", "status")} if step else None
+
+
 def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Timeline entries of a story from its articles (dicts as `Article.to_dict()`) and their claims.
+
+    An article dict may carry `duplicate_of` (the story member it copies, as `story_members` holds it):
+    copies then count as one source in `independent_sources`.
 
     >>> a = {"id": "a1", "source": "blog.de", "published": None, "lang": "de"}
     >>> b = {"id": "b1", "source": "news.it", "published": "2022-05-24", "lang": "it"}
@@ -67,6 +109,8 @@ def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[s
     >>> [entry] = build_timeline([b, a], {"a1": [claim("rumoured", None)], "b1": [claim("confirmed", "2022-03-31")]})
     >>> [step["status"] for step in entry["status_history"]], entry["status"], entry["date"]
     (['rumoured', 'confirmed'], 'confirmed', '2022-03-31')
+    >>> entry["independent_sources"], entry["first_report"]["source"], entry["confirmed_by"]["source"]
+    (1, 'blog.de', 'news.it')
     """
     entries: list[_Entry] = []
     ordered = sorted(articles, key=lambda a: (a["published"] is None, a["published"] or "", a["id"]))
@@ -80,10 +124,16 @@ def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[s
                 entry.keys.setdefault(party["key"], party["name"])
                 entry.support[party["key"]] = entry.support.get(party["key"], 0) + 1
             entry.claims.append((claim, article))
-    return sorted((_entry_dict(e) for e in entries), key=lambda d: (d["date"] is None, d["date"] or "", d["id"]))
+    copies = _Origins(articles)
+    return sorted((_entry_dict(e, copies) for e in entries), key=lambda d: (d["date"] is None, d["date"] or "", d["id"]))
 
 
-def _entry_dict(entry: _Entry) -> dict[str, Any]:
+def _confidence(claim: dict[str, Any]) -> float:
+    value = claim.get("confidence")
+    return 1.0 if value is None else float(value)  # extractors that give none are taken as sure
+
+
+def _entry_dict(entry: _Entry, copies: _Origins) -> dict[str, Any]:
     by_article: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for claim, article in entry.claims:
         held = by_article.get(article["id"])
@@ -91,7 +141,8 @@ def _entry_dict(entry: _Entry) -> dict[str, Any]:
             by_article[article["id"]] = (claim, article)
     history = _order([
         {"status": c["status"], "article_id": a["id"], "source": a.get("source"), "published": a.get("published"),
-         "lang": a.get("lang"), "evidence": c["evidence"], "date": c["date"], "attribution": c.get("attribution")}
+         "lang": a.get("lang"), "evidence": c["evidence"], "date": c["date"], "attribution": c.get("attribution"),
+         "confidence": _confidence(c)}
         for c, a in by_article.values()
     ])
     # The date of the event: the surest, most precise one any article gives.
@@ -100,7 +151,8 @@ def _entry_dict(entry: _Entry) -> dict[str, Any]:
     # Parties: those named by at least half the claims, the most named first (a rumour's extra candidates drop out).
     most = max(entry.support.values())
     keys = sorted((k for k, n in entry.support.items() if n * 2 >= most), key=lambda k: (-entry.support[k], k))
-    first = history[0]
+    first, status = history[0], history[-1]["status"]
+    latest = [s for s in history if s["status"] == status]
     identity = f"{entry.type}|{'|'.join(sorted(keys))}|{first['article_id']}"
     return {
         "id": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12],
@@ -109,8 +161,12 @@ def _entry_dict(entry: _Entry) -> dict[str, Any]:
         "participant_keys": keys,
         "date": best["date"] if best else None,
         "date_precision": best["date_precision"] if best else None,
-        "status": history[-1]["status"],
+        "status": status,
         "status_history": history,
         "first_reported": {k: first[k] for k in ("article_id", "source", "published")},
         "evidence_count": len(entry.claims),
+        "independent_sources": _independent_sources(latest, copies),
+        "first_report": _report(first),
+        "confirmed_by": _report(next((s for s in history if s["status"] == "confirmed"), None)),
+        "low_confidence": all(s["confidence"] < LOW_CONFIDENCE for s in latest),
     }

@@ -126,9 +126,12 @@ def refresh_timelines(store: Store, story_ids: set[str]) -> int:
     """Rebuild the timelines of these stories from their articles' claims."""
     for story_id in sorted(story_ids):
         with store.transaction():
-            members = [m["article_id"] for m in store.story_members(story_id)]
+            rows = store.story_members(story_id)
+            members = [m["article_id"] for m in rows]
             found = store.articles_by_id(members)
-            articles = [found[aid].to_dict() for aid in members if aid in found]
+            # duplicate_of: copies of one wire text count as one source in the timeline
+            articles = [{**found[m["article_id"]].to_dict(), "duplicate_of": m["duplicate_of"]}
+                        for m in rows if m["article_id"] in found]
             store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
     return len(story_ids)
 

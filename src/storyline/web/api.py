@@ -79,6 +79,9 @@ class ArticleSummary(BaseModel):
     published: str | None = Field(description="ISO 8601 truncated to its precision.")
     published_precision: str | None
     timezone_known: bool
+    published_ambiguous: bool = Field(
+        False, description="The date was written as numbers whose day and month could be swapped, and nothing decided."
+    )
     truncated: bool
     snippet: str = Field(description="The start of the text (in search results: the passage that matches).")
     story_id: str | None = None
@@ -121,6 +124,9 @@ class ArticleDetail(BaseModel):
     published: str | None
     published_precision: str | None
     timezone_known: bool
+    published_ambiguous: bool = Field(
+        False, description="The date was written as numbers whose day and month could be swapped, and nothing decided."
+    )
     source: str | None
     url: str | None
     sitename: str | None
