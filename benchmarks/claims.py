@@ -291,6 +291,10 @@ def attribution_equal(g: str | None, p: str | None) -> bool:
 
 # ---------------------------------------------------------------- scoring
 
+def prf_dict(s: PRF) -> dict[str, float]:
+    return {"p": round(s.precision, 3), "r": round(s.recall, 3), "f1": round(s.f1, 3)}
+
+
 @dataclass
 class Scores:
     events: PRF = field(default_factory=PRF)
@@ -349,17 +353,14 @@ class Scores:
                 self.confusion[(NONE, p.status)] += 1
 
     def summary(self) -> dict[str, Any]:
-        def prf(s: PRF) -> dict[str, float]:
-            return {"p": round(s.precision, 3), "r": round(s.recall, 3), "f1": round(s.f1, 3)}
-
         def share(n: int) -> float:
             return round(n / self.matched, 3) if self.matched else 0.0
 
         return {
             "gold": self.events.tp + self.events.fn, "predicted": self.events.tp + self.events.fp, "matched": self.matched,
-            "events": prf(self.events), "type": prf(self.types), "participants": prf(self.participants),
-            "date": {**prf(self.date), "accuracy": share(self.date_correct), "coarse_accuracy": share(self.date_coarse)},
-            "status": prf(self.status), "attribution_accuracy": share(self.attribution_correct),
+            "events": prf_dict(self.events), "type": prf_dict(self.types), "participants": prf_dict(self.participants),
+            "date": {**prf_dict(self.date), "accuracy": share(self.date_correct), "coarse_accuracy": share(self.date_coarse)},
+            "status": prf_dict(self.status), "attribution_accuracy": share(self.attribution_correct),
         }
 
 
@@ -414,21 +415,22 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PARTICIPANT_TYPES = {"ORG", "PER", "LOC", "MISC"}
 
 
+def keyword_event(sentence: str, lang: str, day: str | None) -> Event | None:
+    """The first type whose keywords the sentence has, its entities, 'reported', the given day."""
+    low = sentence.casefold()
+    kind = next((t for t, words in _KEYWORDS.items() if any(w in low for w in words)), None)
+    if kind is None:
+        return None
+    names: dict[str, str] = {}
+    for m in extract_mentions(sentence, lang):
+        if m.type in _PARTICIPANT_TYPES:
+            names.setdefault(m.key, m.text)
+    return Event(kind, tuple(names.values()), day, "day" if day else None, "reported", None, sentence, tuple(names))
+
+
 def keyword_baseline(item: Item) -> list[Event]:
     """One event per sentence by keywords, the sentence's entities, 'reported', the publication date."""
-    events = []
-    for sentence in _SENTENCE.split(item.text):
-        low = sentence.casefold()
-        kind = next((t for t, words in _KEYWORDS.items() if any(w in low for w in words)), None)
-        if kind is None:
-            continue
-        names: dict[str, str] = {}
-        for m in extract_mentions(sentence, item.lang):
-            if m.type in _PARTICIPANT_TYPES:
-                names.setdefault(m.key, m.text)
-        events.append(Event(kind, tuple(names.values()), item.published[:10], "day", "reported", None, sentence,
-                            tuple(names)))
-    return events
+    return [e for sentence in _SENTENCE.split(item.text) if (e := keyword_event(sentence, item.lang, item.published[:10]))]
 
 
 # ---------------------------------------------------------------- run and report
@@ -456,6 +458,14 @@ def evaluate(name: str, system: Callable[[Item], list[Event]], items: Sequence[I
         for key in ("all", item.lang):
             run.scores.setdefault(key, Scores()).add(item.events, predicted, pairs)
     return run
+
+
+def print_confusion(name: str, conf: Counter[tuple[str, str]], none_means: str) -> None:
+    cols = [*STATUSES, NONE]
+    print(f"\nstatus confusion, {name} (rows gold, columns predicted; {NONE}: {none_means})")
+    print(f"{'':<11}" + "".join(f"{c:>11}" for c in cols))
+    for g in cols:
+        print(f"{g:<11}" + "".join(f"{conf.get((g, p), 0):>11}" for p in cols))
 
 
 def print_report(runs: Sequence[Run], items: Sequence[Item], gold_path: Path) -> None:
@@ -489,12 +499,7 @@ def print_report(runs: Sequence[Run], items: Sequence[Item], gold_path: Path) ->
         print(f"{t:<20}" + "".join(f"{c:>20}" for c in cells))
 
     for run in runs[:1]:
-        conf = run.scores["all"].confusion
-        cols = [*STATUSES, NONE]
-        print(f"\nstatus confusion, {run.name} (rows gold, columns predicted; {NONE}: no matching event)")
-        print(f"{'':<11}" + "".join(f"{c:>11}" for c in cols))
-        for g in cols:
-            print(f"{g:<11}" + "".join(f"{conf.get((g, p), 0):>11}" for p in cols))
+        print_confusion(run.name, run.scores["all"].confusion, "no matching event")
 
     print()
     for run in runs:
@@ -553,16 +558,13 @@ def load_news(path: Path, split: str | None) -> list[NewsItem]:
     from storyline.eval.datasets import bench_dir
 
     articles = {a.id: a for a in dev_articles(bench_dir() / "similarity" / "semeval2022-task8" / "dev.jsonl")}
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    shas = {(r["article_id"], r["start"]): r.get("sha") for r in rows}
     by_article: dict[str, list[tuple[int, int, tuple[Event, ...]]]] = {}
     moved = 0
     for sentence in load_annotations(path):
         if split and sentence.split != split:
             continue
         article = articles.get(sentence.article_id)
-        sha = shas.get((sentence.article_id, sentence.start))
-        if article is None or (sha and sentence_hash(article.text[sentence.start : sentence.end]) != sha):
+        if article is None or (sentence.sha and sentence_hash(article.text[sentence.start : sentence.end]) != sentence.sha):
             moved += 1
             continue
         events = tuple(Event(e.type, e.participants, e.date, e.date_precision, e.status, e.attribution,
@@ -618,15 +620,12 @@ class NewsScores:
             self.confusion[(NONE, p.status)] += 1
 
     def summary(self) -> dict[str, Any]:
-        def prf(s: PRF) -> dict[str, float]:
-            return {"p": round(s.precision, 3), "r": round(s.recall, 3), "f1": round(s.f1, 3)}
-
         def share(n: int) -> float | None:
             return round(n / self.paired, 3) if self.paired else None
 
         return {"sentences": self.sentences, "event_sentences": self.event_sentences,
                 "gold": self.types.tp + self.types.fn, "predicted": self.types.tp + self.types.fp, "paired": self.paired,
-                "type": prf(self.types), "participants": prf(self.participants),
+                "type": prf_dict(self.types), "participants": prf_dict(self.participants),
                 "status_accuracy": share(self.status_correct), "date_accuracy": share(self.date_correct)}
 
 
@@ -646,19 +645,7 @@ def storyline_news_system() -> NewsSystem:
 
 def keyword_news_baseline(item: NewsItem) -> list[tuple[int, Event]]:
     """The keyword baseline on each annotated sentence: 'reported', no date (the texts have no publication date)."""
-    out = []
-    for start, end, _gold in item.sentences:
-        sentence = item.text[start:end]
-        low = sentence.casefold()
-        kind = next((t for t, words in _KEYWORDS.items() if any(w in low for w in words)), None)
-        if kind is None:
-            continue
-        names: dict[str, str] = {}
-        for m in extract_mentions(sentence, item.lang):
-            if m.type in _PARTICIPANT_TYPES:
-                names.setdefault(m.key, m.text)
-        out.append((start, Event(kind, tuple(names.values()), None, None, "reported", None, sentence, tuple(names))))
-    return out
+    return [(start, e) for start, end, _gold in item.sentences if (e := keyword_event(item.text[start:end], item.lang, None))]
 
 
 @dataclass
@@ -713,12 +700,7 @@ def print_news_report(runs: Sequence[NewsRun], items: Sequence[NewsItem], split:
         cells = [f"{(p := run.scores['all'].by_type.get(t, PRF())).f1:.2f} ({p.tp}/{p.tp + p.fn})" for run in runs]
         print(f"{t:<20}" + "".join(f"{c:>20}" for c in cells))
     for run in runs:
-        conf = run.scores["all"].confusion
-        cols = [*STATUSES, NONE]
-        print(f"\nstatus confusion, {run.name} (rows gold, columns predicted; {NONE}: no event of that type)")
-        print(f"{'':<11}" + "".join(f"{c:>11}" for c in cols))
-        for g in cols:
-            print(f"{g:<11}" + "".join(f"{conf.get((g, p), 0):>11}" for p in cols))
+        print_confusion(run.name, run.scores["all"].confusion, "no event of that type")
     print()
     for run in runs:
         print(f"{run.name}: {1000 * run.seconds / max(len(items), 1):.1f} ms per article")

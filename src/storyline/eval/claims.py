@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +89,7 @@ class GoldSentence:
     start: int
     end: int
     events: tuple[GoldEvent, ...]
+    sha: str | None = None  # of the sentence as annotated: a mismatch means the text moved
 
 
 def load_annotations(path: str | Path) -> list[GoldSentence]:
@@ -103,16 +103,7 @@ def load_annotations(path: str | Path) -> list[GoldSentence]:
                       e.get("date"), e.get("date_precision"), e.get("attribution"))
             for e in row.get("events", [])
         )
-        out.append(GoldSentence(row["article_id"], row["lang"], split_of(row["article_id"]), row["start"], row["end"], events))
+        out.append(GoldSentence(row["article_id"], row["lang"], split_of(row["article_id"]), row["start"], row["end"], events,
+                                row.get("sha")))
     return out
 
-
-def check_offsets(gold: Iterable[GoldSentence], articles: dict[str, NewsArticle], hashes: dict[tuple[str, int], str]) -> list[str]:
-    """Sentences whose text no longer hashes as annotated (the data or its repair changed)."""
-    bad = []
-    for sentence in gold:
-        article = articles.get(sentence.article_id)
-        expected = hashes.get((sentence.article_id, sentence.start))
-        if article is None or (expected and sentence_hash(article.text[sentence.start : sentence.end]) != expected):
-            bad.append(f"{sentence.article_id}:{sentence.start}")
-    return bad
