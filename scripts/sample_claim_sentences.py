@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from storyline.enrich.embed import get_embedder
-from storyline.eval.claims import article_id, dev_articles, sentence_spans, split_of
+from storyline.eval.claims import article_id, dev_articles, sentence_spans
+from storyline.eval.datasets import split_of
 from storyline.eval.datasets import bench_dir
 
 LANGUAGES = ("en", "de", "es", "fr", "it", "pl", "tr", "zh")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import ftfy
 
+from storyline.eval.datasets import split_of
+
 
 @dataclass(frozen=True)
 class NewsArticle:
@@ -25,11 +27,6 @@ class NewsArticle:
 
 def article_id(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-
-
-def split_of(identifier: str) -> str:
-    """'dev' or 'test', half each, by a hash that does not depend on anything tuned."""
-    return "test" if int(hashlib.sha1(f"claims-split:{identifier}".encode()).hexdigest(), 16) % 2 else "dev"
 
 
 def dev_articles(path: str | Path) -> list[NewsArticle]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,11 @@ def bench_dir(path: str | Path | None = None) -> Path:
     import os
 
     return Path(path or os.environ.get("STORYLINE_BENCH") or DEFAULT_BENCH).resolve()
+
+
+def split_of(identifier: str, salt: str = "claims-split") -> str:
+    """'dev' or 'test', half each, by a hash that does not depend on anything tuned (`salt`: one split per data set)."""
+    return "test" if int(hashlib.sha1(f"{salt}:{identifier}".encode()).hexdigest(), 16) % 2 else "dev"
 
 
 def _read_page(path: Path) -> bytes:

@@ -18,7 +18,6 @@ the same decisions as one that never stopped.
 from __future__ import annotations
 
 import heapq
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
@@ -32,8 +31,6 @@ from usearch.index import Index
 from storyline.stories.similarity import Profile, SimilarityModel, pair_bound, pair_features, same_language_of
 
 ACTIVE_DAYS = 60  # stories silent for longer leave the indexes (they stay in the store)
-GRACE_DAYS = 7  # no time penalty within a week of the story's span
-TIME_PENALTY_PER_30_DAYS = 1.5  # logit units; not learnable from the dated-less training pairs
 MAX_EXEMPLARS = 6
 ANN_CANDIDATES = 16
 EXACT_SEARCH_MAX = 4096  # active stories searched by one exact matrix product; above, by usearch's HNSW graph
@@ -287,21 +284,8 @@ class StoryIndex:
             return None
         return self._with_time(second.probability(features, float(np.dot(x, y))), gap_days)
 
-    @staticmethod
-    def _with_time(probability: float, gap_days: float) -> float:
-        excess = max(0.0, gap_days - GRACE_DAYS)
-        if not excess:
-            return probability
-        logit = math.log(max(probability, 1e-12) / max(1 - probability, 1e-12))
-        logit -= TIME_PENALTY_PER_30_DAYS * excess / 30
-        return 1 / (1 + math.exp(-logit))
-
-    @staticmethod
-    def _with_times(probabilities: np.ndarray, gap_days: np.ndarray) -> np.ndarray:
-        """`_with_time` of many (for bounds: the float rounding of numpy's exp and log is inside their slack)."""
-        clipped = np.clip(probabilities, 1e-12, 1 - 1e-12)
-        logits = np.log(clipped / (1 - clipped)) - TIME_PENALTY_PER_30_DAYS * np.maximum(0.0, gap_days - GRACE_DAYS) / 30
-        return np.where(gap_days > GRACE_DAYS, 1 / (1 + np.exp(-logits)), probabilities)
+    def _with_time(self, probability: float, gap_days: float) -> float:
+        return self.model.time_gap.lower(probability, gap_days)
 
     def best_story(self, profile: Profile, stories: list[Story]) -> tuple[Story | None, float]:
         """The story the article should join, with its score, or (None, 0) when none reaches the join threshold.
@@ -320,7 +304,7 @@ class StoryIndex:
         cosines = np.concatenate([story.exemplar_matrix for story in stories]) @ profile.embedding
         gaps = np.repeat([story.time_gap_days(when) for story in stories], [len(story.exemplars) for story in stories])
         same_language = [same_language_of(profile, exemplar) for _, exemplar in owners]
-        bounds = self._with_times(self.model.max_probability(cosines, same_language), gaps)
+        bounds = self.model.time_gap.lower_many(self.model.max_probability(cosines, same_language), gaps)
         join = self.model.join_threshold
         first: dict[str, tuple[float, float, Profile, np.ndarray, float]] = {}  # story id -> its best pair
         for k in np.flatnonzero(bounds >= join):

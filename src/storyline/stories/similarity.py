@@ -259,6 +259,33 @@ class SecondEmbeddings:
 
 
 @dataclass(frozen=True)
+class TimeGap:
+    """How a time gap between an article and a story lowers their probability: `penalty` logit units per 30 days
+    beyond `grace_days` of the story's span. Not learnable from the undated SemEval pairs: fitted on the dev
+    arcs (`scripts/fit_time_gap.py`)."""
+
+    grace_days: float = 7.0
+    penalty: float = 1.5
+    fitted_on: str = ""
+
+    def lower(self, probability: float, gap_days: float) -> float:
+        excess = max(0.0, gap_days - self.grace_days)
+        if not excess:
+            return probability
+        logit = math.log(max(probability, 1e-12) / max(1 - probability, 1e-12)) - self.penalty * excess / 30
+        return 1 / (1 + math.exp(-logit))
+
+    def lower_many(self, probabilities: np.ndarray, gap_days: np.ndarray) -> np.ndarray:
+        """`lower` of many (for bounds: the float rounding of numpy's exp and log is inside their slack)."""
+        clipped = np.clip(probabilities, 1e-12, 1 - 1e-12)
+        logits = np.log(clipped / (1 - clipped)) - self.penalty * np.maximum(0.0, gap_days - self.grace_days) / 30
+        return np.where(gap_days > self.grace_days, 1 / (1 + np.exp(-logits)), probabilities)
+
+    def to_json(self) -> dict:
+        return {"grace_days": self.grace_days, "penalty_per_30_days": self.penalty, "fitted_on": self.fitted_on}
+
+
+@dataclass(frozen=True)
 class SimilarityModel:
     """A logistic combination of the features: P(same story | features), with an optional second opinion."""
 
@@ -268,6 +295,7 @@ class SimilarityModel:
     merge_threshold: float  # merge two stories above this
     trained_on: str = ""
     second: SecondOpinion | None = None
+    time_gap: TimeGap = field(default_factory=lambda: TimeGap())
 
     def probability(self, features: np.ndarray) -> float:
         """The first model's probability (the one that decides whether the second opinion is asked)."""
@@ -304,7 +332,7 @@ class SimilarityModel:
     def to_json(self) -> dict:
         data = {"features": list(FEATURES), "weights": list(self.weights), "bias": self.bias,
                 "join_threshold": self.join_threshold, "merge_threshold": self.merge_threshold,
-                "trained_on": self.trained_on}
+                "trained_on": self.trained_on, "time_gap": self.time_gap.to_json()}
         if self.second is not None:
             data["second_opinion"] = self.second.to_json()
         return data
@@ -314,9 +342,11 @@ class SimilarityModel:
 def default_model() -> SimilarityModel:
     data = json.loads(PARAMS_FILE.read_text(encoding="utf-8"))
     second = data.get("second_opinion")
+    gap = data.get("time_gap", {})
     if tuple(data["features"]) != FEATURES or (second and tuple(second["features"]) != SECOND_FEATURES):
         raise ValueError(f"{PARAMS_FILE} was trained on other features; re-run scripts/train_similarity.py")
     return SimilarityModel(
         tuple(data["weights"]), data["bias"], data["join_threshold"], data["merge_threshold"], data.get("trained_on", ""),
         SecondOpinion(second["encoder"], second["words"], tuple(second["weights"]), second["bias"],
-                      (second["band"][0], second["band"][1])) if second else None)
+                      (second["band"][0], second["band"][1])) if second else None,
+        TimeGap(gap.get("grace_days", 7.0), gap.get("penalty_per_30_days", 1.5), gap.get("fitted_on", "")))

@@ -268,7 +268,8 @@ def _near_duplicate(store: Store, profile: Profile, active: Container[str]) -> t
     return (best[1], best[2]) if best else (None, None)
 
 
-def recluster(store: Store, embedder_name: str = DEFAULT_EMBEDDER, claims_extractor: str = BUILTIN) -> StoriesReport:
+def recluster(store: Store, embedder_name: str = DEFAULT_EMBEDDER, claims_extractor: str = BUILTIN,
+              model: SimilarityModel | None = None) -> StoriesReport:
     """Rebuild every story (and its timeline) from the stored articles."""
     store.clear_stories()
-    return update_stories(store, embedder_name, claims_extractor=claims_extractor)
+    return update_stories(store, embedder_name, model, claims_extractor=claims_extractor)
