@@ -12,9 +12,11 @@ Two sets, each ingested into a fresh SQLite store as `storyline ingest` reads th
 * the dated story arcs (`benchmarks/data/arcs`, see `storyline.eval.stories`): multi-week stories in
   several languages with same-company and same-kind distractors, split by arc into dev and test.
 
-"before" is the time-gap rule the tracker had until 2026-12 (7 days of grace, then 1.5 logit units per
-30 days); "now" is the rule in `similarity_params.json`, fitted on the sample corpus and the dev arcs
-(`scripts/fit_time_gap.py`). The test arcs were not used to choose anything.
+"before" is story assignment as it was until 2026-12: the content model's probability lowered by 1.5
+logit units per 30 days beyond 7 days of grace. "now" is the rule of `similarity_params.json`, fitted
+on the sample corpus and the dev arcs (`scripts/fit_story_joins.py`): its grace, its penalty, and how
+much each partner, person or product both articles name relieves it. The test arcs were not used to
+choose anything.
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ from pathlib import Path
 from storyline import ingest, open_store
 from storyline.eval.stories import ARCS_DIR, arcs_gold, bcubed, load_arcs, pairwise, sample_gold, story_of
 from storyline.store.base import Store
-from storyline.stories.similarity import SimilarityModel, TimeGap, default_model
+from storyline.stories.similarity import JoinCalibration, SimilarityModel, default_model
 from storyline.stories.tracker import recluster
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
-BEFORE = TimeGap(grace_days=7.0, penalty=1.5, fitted_on="the rule until 2026-12")
+BEFORE = JoinCalibration(grace_days=7.0, penalty=1.5, fitted_on="the rule until 2026-12")
 
 
 def figures(store: Store, gold: dict[str, str]) -> dict:
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     now = default_model()
-    rules: dict[str, SimilarityModel] = {"before": replace(now, time_gap=BEFORE), "now": now}
+    rules: dict[str, SimilarityModel] = {"before": replace(now, joins=BEFORE), "now": now}
     arcs = load_arcs(args.arcs)
     results: dict[str, dict] = {}
     started = time.perf_counter()
@@ -100,10 +102,12 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"--- {rule}: {name}")
                     print("\n".join(errors(store, gold, titles)) or "    (none)")
     if args.json:
-        print(json.dumps({"time_gap": {k: m.time_gap.to_json() for k, m in rules.items()}, "figures": results}, indent=2))
+        print(json.dumps({"joins": {k: m.joins.to_json() for k, m in rules.items()}, "figures": results}, indent=2))
         return 0
-    print(f"time gap rule before: {BEFORE.grace_days:g} days of grace, {BEFORE.penalty:g} per 30 days;"
-          f" now: {now.time_gap.grace_days:g} days, {now.time_gap.penalty:g} per 30 days ({now.time_gap.fitted_on})")
+    for rule, model in rules.items():
+        j = model.joins
+        print(f"{rule}: -{j.penalty:g} logit per 30 days after {j.grace_days:g} days, relieved by {j.relief_per_shared_name:g}"
+              f" a shared name; join {model.join_threshold}, merge {model.merge_threshold}")
     print(f"{'set':<15}{'articles':>9}{'gold':>6}  {'stories':>15}  {'B³ P':>11}  {'B³ R':>11}  {'B³ F1':>11}"
           f"  {'pair P':>11}  {'pair R':>11}  {'pair F1':>11}")
     print(f"{'':<15}{'':>9}{'':>6}  {'before   now':>15}" + "  before  now" * 6)

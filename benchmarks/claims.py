@@ -1,4 +1,8 @@
-"""Claim extraction: storyline's `extract_claims` against a keyword baseline, on our own annotated sample.
+"""Claim extraction: storyline's `extract_claims`, its cue rules alone and a keyword baseline, on our own annotations.
+
+"rules alone" is `rule_claims`, the extractor without its confidence model (what it was until 2026-12):
+the model, trained on the dev split and these passages, drops claims whose sentence does not read as
+a business event (`storyline.enrich.claim_confidence`).
 
     python benchmarks/claims.py                 # figures, overall and per language
     python benchmarks/claims.py --lang de       # one language
@@ -366,17 +370,19 @@ class Scores:
 
 # ---------------------------------------------------------------- systems
 
-def storyline_system() -> Callable[[Item], list[Event]]:
+def storyline_system(gated: bool = True) -> Callable[[Item], list[Event]]:
+    """storyline's extractor; `gated=False`: its cue rules alone, without the confidence model (as until 2026-12)."""
     try:
-        from storyline.enrich.claims import extract_claims
+        from storyline.enrich.claims import extract_claims, rule_claims
     except ImportError as exc:
         raise SystemExit(f"cannot import storyline.enrich.claims.extract_claims ({exc}); "
                          "run with --baseline-only for the reference alone") from exc
+    extract = extract_claims if gated else rule_claims
 
     def run(item: Item) -> list[Event]:
         return [Event(c.type, tuple(p.name for p in c.participants), c.date, c.date_precision, c.status,
                       c.attribution, c.evidence, tuple(p.key for p in c.participants))
-                for c in extract_claims(item.article())]
+                for c in extract(item.article())]
 
     return run
 
@@ -632,13 +638,15 @@ class NewsScores:
 NewsSystem = Callable[[NewsItem], list[tuple[int, Event]]]  # (evidence start, claim)
 
 
-def storyline_news_system() -> NewsSystem:
-    from storyline.enrich.claims import extract_claims
+def storyline_news_system(gated: bool = True) -> NewsSystem:
+    from storyline.enrich.claims import extract_claims, rule_claims
+
+    extract = extract_claims if gated else rule_claims
 
     def run(item: NewsItem) -> list[tuple[int, Event]]:
         return [(c.start, Event(c.type, tuple(p.name for p in c.participants), c.date, c.date_precision, c.status,
                                 c.attribution, c.evidence, tuple(p.key for p in c.participants)))
-                for c in extract_claims(item.article())]
+                for c in extract(item.article())]
 
     return run
 
@@ -711,7 +719,9 @@ def news_main(args: argparse.Namespace) -> int:
     items = load_news(args.news, split)
     if args.lang:
         items = [i for i in items if i.lang in args.lang]
-    systems: list[tuple[str, NewsSystem]] = [("storyline", storyline_news_system()), ("keyword baseline", keyword_news_baseline)]
+    systems: list[tuple[str, NewsSystem]] = [("storyline", storyline_news_system()),
+                                             ("rules alone", storyline_news_system(gated=False)),
+                                             ("keyword baseline", keyword_news_baseline)]
     load_gazetteers()
     runs = [evaluate_news(name, fn, items) for name, fn in systems]
     if args.json:
@@ -755,7 +765,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         items = [i for i in items if i.lang in args.lang]
     systems: list[tuple[str, Callable[[Item], list[Event]]]] = [("keyword baseline", keyword_baseline)]
     if not args.baseline_only:
-        systems.insert(0, ("storyline", storyline_system()))
+        systems[:0] = [("storyline", storyline_system()), ("rules alone", storyline_system(gated=False))]
     load_gazetteers()  # once, before timing: both systems use the entity layer
     runs = [evaluate(name, fn, items) for name, fn in systems]
 

@@ -23,8 +23,7 @@ import numpy as np
 
 from storyline.enrich.embed import get_embedder
 from storyline.eval.claims import article_id, dev_articles, sentence_spans
-from storyline.eval.datasets import split_of
-from storyline.eval.datasets import bench_dir
+from storyline.eval.datasets import bench_dir, split_of
 
 LANGUAGES = ("en", "de", "es", "fr", "it", "pl", "tr", "zh")
 PER_LANGUAGE, RANKED, SENTENCES = 40, 28, 6

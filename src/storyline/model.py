@@ -215,11 +215,12 @@ class Claim:
     date: str | None = None  # ISO, truncated to its precision
     date_precision: str | None = None  # year, month, day
     attribution: str | None = None  # who says it: a participant, another outlet, 'unnamed sources'
+    confidence: float | None = None  # how sure the extractor is that the sentence reports such an event
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "type": self.type, "status": self.status,
             "participants": [{"key": p.key, "name": p.name, "type": p.type, "role": p.role} for p in self.participants],
             "date": self.date, "date_precision": self.date_precision, "attribution": self.attribution,
-            "evidence": self.evidence, "start": self.start, "end": self.end,
+            "evidence": self.evidence, "start": self.start, "end": self.end, "confidence": self.confidence,
         }

@@ -147,14 +147,14 @@ TRIGGERS = {
 # (a participant confirming its own plan is a confirmed plan: its date says it is still to come).
 STATUS_CUES = {
     "denied": {
-        "it": r"smentit|smentisce|nega\b|negato|ha negato|dementit|infondat",
-        "de": r"dementiert|dementi|weist[^.;]{0,40}zurück|zurückgewiesen|bestreitet|bestritten|haltlos",
-        "en": r"deni(?:ed|es)\b|deny\b|dismissed[^.;]{0,30}(?:report|rumou?r)|rejected[^.;]{0,30}(?:report|rumou?r)|baseless|unfounded",
-        "es": r"desmient|desmintió|niega|negó|infundad",
-        "fr": r"dément|démenti|a nié|nie\b|infondé",
-        "pt": r"desment|nega\b|negou|infundad",
-        "nl": r"ontkent|ontkende|ontkend|spreekt[^.;]{0,30}tegen|tegengesproken",
-        "pl": r"zaprzecz|zdementował|dementuje|dementi",
+        "it": r"smentit|smentisce|nega\b|negato|ha negato|dementit|infondat|nessuna trattativa|non (?:è|sono) in corso[^.;]{0,10} trattativ",
+        "de": r"dementiert|dementi|weist[^.;]{0,40}zurück|zurückgewiesen|bestreitet|bestritten|haltlos|keine (?:gespräche|verhandlungen)",
+        "en": r"deni(?:ed|es)\b|deny\b|dismissed[^.;]{0,30}(?:report|rumou?r)|rejected[^.;]{0,30}(?:report|rumou?r)|baseless|unfounded|(?:no|not in) (?:talks|negotiations)",
+        "es": r"desmient|desmintió|niega|negó|infundad|no (?:hay|mantiene|existen) (?:conversaciones|negociaciones)|ninguna negociación",
+        "fr": r"dément|démenti|a nié|nie\b|infondé|aucune (?:discussion|négociation)",
+        "pt": r"desment|nega\b|negou|infundad|não (?:há|existem|mantém) (?:conversações|negociações)|nenhuma negociação",
+        "nl": r"ontkent|ontkende|ontkend|spreekt[^.;]{0,30}tegen|tegengesproken|geen (?:gesprekken|onderhandelingen)",
+        "pl": r"zaprzecz|zdementował|dementuje|dementi|nie (?:prowadzi|prowadzimy|ma) (?:żadnych )?(?:rozmów|negocjacji)",
     },
     "rumoured": {
         "it": r"indiscrezion|rumor|si vocifera|voci\b|pare che|sembra|sarebbe|sarebbero|avrebbe|avrebbero|potrebbe|fonti (?:vicine|anonime|interne|informate)|secondo fonti|ipotesi|presunt",
@@ -198,6 +198,17 @@ RUMOUR_AS_TOPIC = {
     "pt": r"fim (?:a|às|aos) (?:semanas de |meses de )?(?:especulaç|rumor)|após (?:semanas de |meses de )?(?:especulaç|rumor)",
     "nl": r"einde (?:aan|maakt aan) (?:de |weken )?(?:speculatie|gerucht)|na (?:weken van |maanden van )?(?:speculatie|gerucht)",
     "pl": r"kres (?:spekulacj|plotk)|po (?:tygodniach |miesiącach )?(?:spekulacj|plotk)",
+}
+# "founded in 2019", "fondata nel 2019": a date that says when a party was founded dates no event of the sentence.
+FOUNDED = {
+    "it": r"fondat[aoie]|nat[aoie]|costituit[aoie]",
+    "de": r"gegründet|gründete|gründung",
+    "en": r"founded|established|set up|incorporated",
+    "es": r"fundad[ao]s?|cread[ao]s?|fundó|fundación",
+    "fr": r"fondée?s?|créée?s?|fondation",
+    "pt": r"fundad[ao]s?|criad[ao]s?|fundou|fundação",
+    "nl": r"opgericht|oprichting",
+    "pl": r"założon[aeyi]|założył[aoy]?|powstał[aoy]?",
 }
 # A rumour the parties would not comment on stays a rumour: these words must not read as statements.
 NO_COMMENT = {

@@ -16,7 +16,9 @@ The built-in extractor works offline in every language of `claim_cues.LANGUAGES`
    strongest first: denied > rumoured > confirmed > planned > reported (a company confirming its own
    plan is a confirmed plan, dated when it is to happen); an event the outlet reports, dated after
    publication, is planned. Rumours named as what the news ends or follows ("putting an end to
-   speculation") are no hedge.
+   speculation") are no hedge;
+5. a claim whose evidence the confidence model (`claim_confidence.py`) does not read as a business
+   event is left out; the others keep its score as their `confidence`.
 
 `extract_claims` is pure; other extractors register in `EXTRACTORS` (see `llm_claims.py`).
 """
@@ -26,17 +28,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from itertools import pairwise
 
 from storyline.enrich import claim_cues as cues
+from storyline.enrich.claim_confidence import default_confidence
 from storyline.enrich.entities import Mention, extract_mentions, is_place_word
 from storyline.enrich.event_dates import EventDate, find_dates
 from storyline.model import Article, Claim, Participant
 
-BUILTIN = "builtin-v2"  # the version is in the name: a new one re-reads stored articles
+BUILTIN = "builtin-v3"  # the version is in the name: a new one re-reads stored articles
 STATUS_ORDER = ("denied", "rumoured", "confirmed", "planned", "reported")  # the first that applies wins
 
 _PARTY_TYPES = {
@@ -201,6 +204,13 @@ def _dates_statement(sentence: str, when: EventDate, lang: str) -> bool:
     return False
 
 
+def _dates_founding(sentence: str, when: EventDate, lang: str) -> bool:
+    """Whether a date says when someone was founded ("fondata nel 2019", "founded in 2016"): it dates no event."""
+    window = sentence[max(0, when.start - 30) : when.start]
+    pattern = cues.FOUNDED.get(lang)
+    return any(len(window[m.end() :].split()) <= 2 for m in _compiled(pattern).finditer(window)) if pattern else False
+
+
 def _is_after(event: EventDate, published: date) -> bool:
     if event.precision == "year":
         return int(event.value) > published.year
@@ -253,13 +263,28 @@ def _protagonist(mentions: list[Mention], title_mentions: list[Mention]) -> Ment
 
 
 def extract_claims(article: Article) -> list[Claim]:
-    """Events the article reports, with participants, date, status and evidence (built-in extractor).
+    """Events the article reports, with participants, date, status, evidence and confidence (built-in extractor).
+
+    The rules' claims (`rule_claims`) whose evidence does not read as a business event to the
+    confidence model (`claim_confidence`) are left out: no claim rather than a guess.
+    """
+    claims = rule_claims(article)
+    if not claims:
+        return []
+    model = default_confidence()
+    evidence = sorted({c.evidence for c in claims})
+    score = dict(zip(evidence, (round(float(s), 4) for s in model.scores(evidence)), strict=True))
+    return [replace(c, confidence=score[c.evidence]) for c in claims if score[c.evidence] >= model.threshold]
+
+
+def rule_claims(article: Article) -> list[Claim]:
+    """Events the article reports, with participants, date, status and evidence, as the cue rules read them.
 
     >>> from storyline.model import Article, PublishedDate, DatePrecision
     >>> from datetime import datetime
     >>> text = "Die Brenta AG hat angeblich die Übernahme der Valsugana GmbH beschlossen."
     >>> published = PublishedDate(datetime(2024, 3, 14), DatePrecision.DAY)
-    >>> [(c.type, c.status, [p.name for p in c.participants]) for c in extract_claims(Article("a", None, text, "de", published=published))]
+    >>> [(c.type, c.status, [p.name for p in c.participants]) for c in rule_claims(Article("a", None, text, "de", published=published))]
     [('acquisition', 'rumoured', ['Brenta', 'Valsugana'])]
     """
     lang = article.lang or ""
@@ -316,13 +341,13 @@ def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date
                 before = [m for m in sentence.mentions if m.end <= start and _party_kind(m) in _PARTY_TYPES[event_type]]
                 _add(parties, before[-1:])
             _add(draft.parties, parties)
-            clause_dates = [d for d in sentence.dates if start <= d.start < end]
+            clause_dates = [d for d in sentence.dates if start <= d.start < end and not _dates_founding(text, d, lang)]
             # "confirmed on Monday that it will ship in November": Monday dates the statement, not the event
             event_dates = [d for d in clause_dates if not _dates_statement(text, d, lang)]
             clause_dates = event_dates or clause_dates
             if draft.date is None and clause_dates:
                 draft.date = clause_dates[0]
-    free_dates = [d for d in sentence.dates if any(s <= d.start < e for s, e in eventless)]
+    free_dates = [d for d in sentence.dates if any(s <= d.start < e for s, e in eventless) and not _dates_founding(text, d, lang)]
     for draft in by_type.values():
         need = 2 if draft.type in cues.TWO_PARTY else 1
         if not draft.parties:
@@ -357,7 +382,8 @@ def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date
 
 def _attribute_from_next_sentence(drafts: list[_Draft], sentences: list[_Sentence], lang: str) -> None:
     """'... acquired Y. The company announced it on Monday.': a following sentence with no event of its
-    own that confirms, denies or sources the one before gives it that status (and its date, if none)."""
+    own that confirms, denies or sources an event stated as fact (or a plan) gives it that status (and its
+    date, if none); an event whose own sentence is hedged or stated by a party changes only for a denial."""
     drafted = {d.sentence for d in drafts}
     for draft in drafts:
         following = draft.sentence + 1
@@ -365,10 +391,12 @@ def _attribute_from_next_sentence(drafts: list[_Draft], sentences: list[_Sentenc
             continue
         sentence = sentences[following]
         status, cue = _status([sentence.text], lang)
-        if status == "planned" or (status == "confirmed" and draft.status != "reported"):
+        if status in ("planned", "reported") or status == draft.status:
             continue
-        if STATUS_ORDER.index(status) >= STATUS_ORDER.index(draft.status) and status != "confirmed":
+        if status == "confirmed" and draft.status != "reported":
             continue
+        if draft.status in ("confirmed", "rumoured", "denied") and status != "denied":
+            continue  # the event's own sentence said how sure it is; only a denial after it overrides that
         draft.status = status
         draft.attribution = _attribution(status, cue, sentence, lang, [(0, len(sentence.text))]) or draft.attribution
         if draft.date is None and sentence.dates and status == "confirmed":
@@ -424,7 +452,7 @@ EXTRACTORS: dict[str, Callable[[], ClaimExtractor]] = {BUILTIN: lambda: extract_
 
 
 def get_extractor(name: str = BUILTIN) -> ClaimExtractor:
-    """A claim extractor by name: 'builtin-v2' (offline, the default) or 'llm' (an OpenAI-compatible endpoint)."""
+    """A claim extractor by name: 'builtin-v3' (offline, the default) or 'llm' (an OpenAI-compatible endpoint)."""
     if name not in EXTRACTORS:
         raise ValueError(f"unknown claim extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}")
     return EXTRACTORS[name]()

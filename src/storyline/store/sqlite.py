@@ -534,9 +534,10 @@ class SQLiteStore(BrowseQueries):
             self._db.execute("DELETE FROM claims WHERE article_id = ?", (article_id,))
             self._db.executemany(
                 "INSERT INTO claims (article_id, position, type, status, participants, event_date, date_precision,"
-                " attribution, evidence, span_start, span_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " attribution, evidence, span_start, span_end, confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(article_id, i, c.type, c.status, json.dumps(c.to_dict()["participants"], ensure_ascii=False),
-                  c.date, c.date_precision, c.attribution, c.evidence, c.start, c.end) for i, c in enumerate(claims)],
+                  c.date, c.date_precision, c.attribution, c.evidence, c.start, c.end, c.confidence)
+                 for i, c in enumerate(claims)],
             )
             self._db.execute("INSERT OR REPLACE INTO claims_done (article_id, extractor) VALUES (?, ?)", (article_id, extractor))
             self._db.execute("UPDATE story_timelines SET built_seq = -1 WHERE story_id IN"
@@ -567,7 +568,7 @@ class SQLiteStore(BrowseQueries):
                 found[r["article_id"]].append({
                     "type": r["type"], "status": r["status"], "participants": json.loads(r["participants"]),
                     "date": r["event_date"], "date_precision": r["date_precision"], "attribution": r["attribution"],
-                    "evidence": r["evidence"], "start": r["span_start"], "end": r["span_end"],
+                    "evidence": r["evidence"], "start": r["span_start"], "end": r["span_end"], "confidence": r["confidence"],
                 })
         return found
 

@@ -4,7 +4,8 @@ Candidates come from a nearest-neighbour index over the centroids of the stories
 window (`CentroidIndex`: an exact matrix product up to 4,096 active stories, usearch's HNSW graph
 beyond), and from an inverted index of their rarest entities: never a scan of all stories. Each
 candidate is scored with the learned pair model (`similarity.py`) against a few exemplar
-articles of the story (its founder and newest members), minus a penalty for the time gap. Not
+articles of the story (its founder and newest members), lowered for the time gap unless both name
+the same partners or products (`JoinCalibration`). Not
 against a story-wide profile: the union of a growing story's entities, numbers and title words
 overlaps with ever more articles (on SemEval-2022 pairs, exemplars alone: same-story F1 +0.02).
 After a join,
@@ -28,7 +29,15 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from usearch.index import Index
 
-from storyline.stories.similarity import Profile, SimilarityModel, pair_bound, pair_features, same_language_of
+from storyline.stories.similarity import (
+    MAX_SHARED_NAMES,
+    Profile,
+    SimilarityModel,
+    pair_bound,
+    pair_features,
+    same_language_of,
+    shared_names,
+)
 
 ACTIVE_DAYS = 60  # stories silent for longer leave the indexes (they stay in the store)
 MAX_EXEMPLARS = 6
@@ -265,33 +274,33 @@ class StoryIndex:
 
     # --- scoring ------------------------------------------------------------------------------
     def _first_score(self, a: Profile, b: Profile, gap_days: float) -> tuple[float, float, np.ndarray]:
-        """The first model on a pair: (probability lowered for the time gap, probability, features)."""
+        """The first model on a pair: (its join probability, its content probability, features)."""
         features = pair_features(a, b, self.idf)
         probability = self.model.probability(features)
-        return self._with_time(probability, gap_days), probability, features
+        return self._joined(probability, a, b, gap_days), probability, features
 
     def _second_score(self, a: Profile, b: Profile, gap_days: float, features: np.ndarray, needed: float) -> float | None:
-        """The second opinion on a pair, lowered for the time gap (below `needed`: any value below it); None
-        without the second encoder's vectors, when the first model decides alone."""
+        """The second opinion's join probability of a pair (below `needed`: any value below it); None without
+        the second encoder's vectors, when the first model decides alone."""
         second = self.model.second
         if self.second_embedding is None or second is None:
             return None
-        bound = self._with_time(second.max_probability_given(features), gap_days)
+        bound = self._joined(second.max_probability_given(features), a, b, gap_days)
         if bound < needed:
             return bound  # whatever the second encoder says, the pair cannot matter: spare it
         x, y = self.second_embedding(a), self.second_embedding(b)
         if x is None or y is None:
             return None
-        return self._with_time(second.probability(features, float(np.dot(x, y))), gap_days)
+        return self._joined(second.probability(features, float(np.dot(x, y))), a, b, gap_days)
 
-    def _with_time(self, probability: float, gap_days: float) -> float:
-        return self.model.time_gap.lower(probability, gap_days)
+    def _joined(self, probability: float, a: Profile, b: Profile, gap_days: float) -> float:
+        return self.model.joins.join_probability(probability, shared_names(a, b), gap_days)
 
     def best_story(self, profile: Profile, stories: list[Story]) -> tuple[Story | None, float]:
         """The story the article should join, with its score, or (None, 0) when none reaches the join threshold.
 
-        A story's first score is its best exemplar pair's probability under the first model, lowered for the
-        time gap; pairs whose bound (`max_probability` from one matrix product, then `pair_bound`) cannot reach
+        A story's first score is its best exemplar pair's join probability under the first model (the content
+        probability lowered for the time gap, `JoinCalibration`); pairs whose bound (`max_probability` from one matrix product, then `pair_bound`) cannot reach
         the join threshold are not computed. Then the second opinion is asked on the best pair of at most
         SECOND_OPINIONS stories, those with the highest first scores whose pair is uncertain, and replaces their
         score: the second encoder costs tens of milliseconds a text, and stories further down rarely win. Ties
@@ -304,12 +313,14 @@ class StoryIndex:
         cosines = np.concatenate([story.exemplar_matrix for story in stories]) @ profile.embedding
         gaps = np.repeat([story.time_gap_days(when) for story in stories], [len(story.exemplars) for story in stories])
         same_language = [same_language_of(profile, exemplar) for _, exemplar in owners]
-        bounds = self.model.time_gap.lower_many(self.model.max_probability(cosines, same_language), gaps)
+        joins = self.model.joins
+        # The most names relieve the most: a bound for every pair.
+        bounds = joins.join_probabilities(self.model.max_probability(cosines, same_language), MAX_SHARED_NAMES, gaps)
         join = self.model.join_threshold
         first: dict[str, tuple[float, float, Profile, np.ndarray, float]] = {}  # story id -> its best pair
         for k in np.flatnonzero(bounds >= join):
             story, exemplar = owners[k]
-            if self._with_time(pair_bound(self.model, profile, exemplar, float(cosines[k])), gaps[k]) < join:
+            if self._joined(pair_bound(self.model, profile, exemplar, float(cosines[k])), profile, exemplar, gaps[k]) < join:
                 continue
             score, probability, features = self._first_score(profile, exemplar, float(gaps[k]))
             if story.id not in first or score > first[story.id][0]:
@@ -378,9 +389,10 @@ class StoryIndex:
         cosines = a.exemplar_matrix @ b.exemplar_matrix.T
         same = [[same_language_of(x, y) for y in b.exemplars] for x in a.exemplars]
         best: tuple[float, float, int, int, np.ndarray] | None = None
-        for i, j in np.argwhere(self.model.max_probability(cosines, same) >= merge):
+        bounds = self.model.joins.join_probabilities(self.model.max_probability(cosines, same), MAX_SHARED_NAMES, gap)
+        for i, j in np.argwhere(bounds >= merge):
             x, y = a.exemplars[i], b.exemplars[j]
-            if pair_bound(self.model, x, y, float(cosines[i, j])) < merge:
+            if self._joined(pair_bound(self.model, x, y, float(cosines[i, j])), x, y, gap) < merge:
                 continue
             score, probability, features = self._first_score(x, y, gap)
             if score >= merge:

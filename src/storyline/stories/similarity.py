@@ -116,6 +116,22 @@ def entity_overlaps(a: Profile, b: Profile, idf: Callable[[str], float]) -> tupl
     return (shared / union if union > 0 else 0.0, shared / smaller if smaller > 0 else 0.0)
 
 
+MAX_SHARED_NAMES = 3
+_NAME_KINDS = ("name:", "org:", "product:")  # not places, countries or quantities: a city says little of the event
+
+
+def shared_names(a: Profile, b: Profile) -> int:
+    """Distinct organisations, people and products both articles name; a name inside a longer one counts once
+    ("quantix" and "quantix semiconductors" are one company)."""
+    shared = [frozenset(key.split(":", 1)[1].split()) for key in a.entities.keys() & b.entities.keys()
+              if key.startswith(_NAME_KINDS)]
+    kept: list[frozenset[str]] = []
+    for words in sorted(shared, key=lambda w: (len(w), sorted(w))):
+        if not any(k <= words for k in kept):
+            kept.append(words)
+    return len(kept)
+
+
 def same_language_of(a: Profile, b: Profile) -> bool:
     return a.lang is not None and a.lang == b.lang
 
@@ -259,30 +275,48 @@ class SecondEmbeddings:
 
 
 @dataclass(frozen=True)
-class TimeGap:
-    """How a time gap between an article and a story lowers their probability: `penalty` logit units per 30 days
-    beyond `grace_days` of the story's span. Not learnable from the undated SemEval pairs: fitted on the dev
-    arcs (`scripts/fit_time_gap.py`)."""
+class JoinCalibration:
+    """How the time gap between an article and a story lowers their content probability, and what relieves it.
+
+    The SemEval pairs the content model learns from carry no dates, so the gap's weight is fitted on
+    dated stories (the sample corpus and the dev arcs, `scripts/fit_story_joins.py`): `penalty` logit
+    units per 30 days beyond `grace_days` of the story's span, less `relief_per_shared_name` for each
+    distinct organisation, person or product both articles name (up to MAX_SHARED_NAMES). A follow-up
+    weeks later that names the deal's partner or the product is the same story more often than one
+    that names only the company. Undated pairs (all of SemEval) are left to the content model.
+    """
 
     grace_days: float = 7.0
     penalty: float = 1.5
+    relief_per_shared_name: float = 0.0
     fitted_on: str = ""
 
-    def lower(self, probability: float, gap_days: float) -> float:
-        excess = max(0.0, gap_days - self.grace_days)
-        if not excess:
-            return probability
-        logit = math.log(max(probability, 1e-12) / max(1 - probability, 1e-12)) - self.penalty * excess / 30
-        return 1 / (1 + math.exp(-logit))
+    def _penalty(self, shared_names: Any, gap_days: Any) -> Any:
+        per_month = np.maximum(0.0, self.penalty - self.relief_per_shared_name * np.minimum(shared_names, MAX_SHARED_NAMES))
+        return per_month * np.maximum(0.0, np.asarray(gap_days, dtype=float) - self.grace_days) / 30
 
-    def lower_many(self, probabilities: np.ndarray, gap_days: np.ndarray) -> np.ndarray:
-        """`lower` of many (for bounds: the float rounding of numpy's exp and log is inside their slack)."""
+    def join_probability(self, probability: float, shared_names: int, gap_days: float) -> float:
+        """The content model's `probability` of a pair, for two articles `gap_days` apart naming `shared_names` alike."""
+        penalty = float(self._penalty(shared_names, gap_days))
+        if not penalty:
+            return probability
+        clipped = min(max(probability, 1e-12), 1 - 1e-12)
+        return _sigmoid(math.log(clipped / (1 - clipped)) - penalty)
+
+    def join_probabilities(self, probabilities: np.ndarray, shared_names: Any, gap_days: np.ndarray) -> np.ndarray:
+        """`join_probability` of many (for bounds: numpy's float rounding is inside their slack)."""
+        penalty = self._penalty(shared_names, gap_days)
         clipped = np.clip(probabilities, 1e-12, 1 - 1e-12)
-        logits = np.log(clipped / (1 - clipped)) - self.penalty * np.maximum(0.0, gap_days - self.grace_days) / 30
-        return np.where(gap_days > self.grace_days, 1 / (1 + np.exp(-logits)), probabilities)
+        return np.where(penalty > 0, _sigmoid(np.log(clipped / (1 - clipped)) - penalty), probabilities)
 
     def to_json(self) -> dict:
-        return {"grace_days": self.grace_days, "penalty_per_30_days": self.penalty, "fitted_on": self.fitted_on}
+        return {"grace_days": self.grace_days, "penalty_per_30_days": self.penalty,
+                "relief_per_shared_name": self.relief_per_shared_name, "fitted_on": self.fitted_on}
+
+    @classmethod
+    def from_json(cls, data: dict) -> JoinCalibration:
+        return cls(data.get("grace_days", 7.0), data.get("penalty_per_30_days", 1.5),
+                   data.get("relief_per_shared_name", 0.0), data.get("fitted_on", ""))
 
 
 @dataclass(frozen=True)
@@ -295,7 +329,7 @@ class SimilarityModel:
     merge_threshold: float  # merge two stories above this
     trained_on: str = ""
     second: SecondOpinion | None = None
-    time_gap: TimeGap = field(default_factory=lambda: TimeGap())
+    joins: JoinCalibration = field(default_factory=lambda: JoinCalibration())
 
     def probability(self, features: np.ndarray) -> float:
         """The first model's probability (the one that decides whether the second opinion is asked)."""
@@ -332,7 +366,7 @@ class SimilarityModel:
     def to_json(self) -> dict:
         data = {"features": list(FEATURES), "weights": list(self.weights), "bias": self.bias,
                 "join_threshold": self.join_threshold, "merge_threshold": self.merge_threshold,
-                "trained_on": self.trained_on, "time_gap": self.time_gap.to_json()}
+                "trained_on": self.trained_on, "joins": self.joins.to_json()}
         if self.second is not None:
             data["second_opinion"] = self.second.to_json()
         return data
@@ -342,11 +376,10 @@ class SimilarityModel:
 def default_model() -> SimilarityModel:
     data = json.loads(PARAMS_FILE.read_text(encoding="utf-8"))
     second = data.get("second_opinion")
-    gap = data.get("time_gap", {})
     if tuple(data["features"]) != FEATURES or (second and tuple(second["features"]) != SECOND_FEATURES):
         raise ValueError(f"{PARAMS_FILE} was trained on other features; re-run scripts/train_similarity.py")
     return SimilarityModel(
         tuple(data["weights"]), data["bias"], data["join_threshold"], data["merge_threshold"], data.get("trained_on", ""),
         SecondOpinion(second["encoder"], second["words"], tuple(second["weights"]), second["bias"],
                       (second["band"][0], second["band"][1])) if second else None,
-        TimeGap(gap.get("grace_days", 7.0), gap.get("penalty_per_30_days", 1.5), gap.get("fitted_on", "")))
+        JoinCalibration.from_json(data.get("joins", {})))
