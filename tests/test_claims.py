@@ -297,3 +297,32 @@ def test_claims_quality_gate_on_our_annotated_sample() -> None:
     assert scores.events.f1 >= FLOOR_EVENT_F1
     assert scores.status.f1 >= FLOOR_STATUS_F1 and scores.status.f1 > baseline.status.f1
     assert scores.participants.f1 >= FLOOR_PARTICIPANT_F1
+
+
+def test_claims_carry_a_confidence_and_unsure_ones_are_left_out() -> None:
+    from storyline.enrich.claim_confidence import default_confidence
+    from storyline.enrich.claims import rule_claims
+
+    business = Article("b", None, "Helvix Group said on Monday it had agreed to buy Nordane Robotics, the Danish maker "
+                       "of warehouse robots, for two billion euros.", "en")
+    [claim] = extract_claims(business)
+    assert claim.type == "acquisition" and 0.5 <= claim.confidence <= 1.0
+    # The rules read a product launch into a fraud case; the confidence model does not take it for business news.
+    fraud = Article("f", None, "Hombre de NH presentó casi 111.000 dólares en reclamos falsos de Medicaid.", "es")
+    assert [c.type for c in rule_claims(fraud)] == ["product_launch"]
+    assert extract_claims(fraud) == []
+    threshold = default_confidence().threshold
+    assert 0 < threshold < 0.5
+
+
+def test_the_store_keeps_each_claims_confidence(tmp_path) -> None:
+    from storyline.model import article_id
+
+    store = open_store(tmp_path / "c.db")
+    text = "Helvix Group said on Monday it had agreed to buy Nordane Robotics for two billion euros."
+    article = Article(article_id(text), "Helvix buys Nordane", text, "en", origin="test")
+    store.add_article(article, "test:helvix")
+    claims = extract_claims(article)
+    store.add_claims(article.id, "builtin-v3", claims)
+    stored = store.claims([article.id])[article.id]
+    assert [c["confidence"] for c in stored] == [c.confidence for c in claims] and stored[0]["confidence"] > 0

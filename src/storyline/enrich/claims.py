@@ -49,6 +49,7 @@ _PARTY_TYPES = {
     "layoffs": {"ORG", "MISC"}, "financial_results": {"ORG", "MISC"},
 }
 _PARTNERSHIP = ("partnership_start", "partnership_end")
+_OFFICIAL = re.compile(r"offici|ufficial|oficial|offiziell|officieel|oficjaln", re.I)  # the confirmed cues that are no statement
 _STAKE = re.compile(r"stake|quota|partecipazione|beteiligung|participación|participation|participação|belang|udział", re.I)
 _PASSIVE = re.compile(r"\s*(?:by|da|dal|dalla|von|vom|par|por|pela|pelo|door|przez)\b", re.I)
 _ABBREVIATIONS = frozenset(
@@ -393,8 +394,8 @@ def _attribute_from_next_sentence(drafts: list[_Draft], sentences: list[_Sentenc
         status, cue = _status([sentence.text], lang)
         if status in ("planned", "reported") or status == draft.status:
             continue
-        if status == "confirmed" and draft.status != "reported":
-            continue
+        if status == "confirmed" and (draft.status != "reported" or _OFFICIAL.match(cue.group() if cue else "")):
+            continue  # "... will officially join in January" says how the event happens, not who states it
         if draft.status in ("confirmed", "rumoured", "denied") and status != "denied":
             continue  # the event's own sentence said how sure it is; only a denial after it overrides that
         draft.status = status
