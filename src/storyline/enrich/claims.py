@@ -255,6 +255,16 @@ def _attribution(status: str, cue: re.Match[str] | None, sentence: _Sentence, la
     return None
 
 
+def _known_from_text(title_mentions: list[Mention], text_mentions: list[Mention]) -> list[Mention]:
+    """A headline's bare surname is the person the text names in full ("... as Brandtner steps down"), a short name the company."""
+    people = {m.key.rsplit(" ", 1)[-1]: m for m in text_mentions if m.type in ("PER", "MISC") and m.key.startswith("name:") and " " in m.key}
+    linked = []
+    for m in title_mentions:
+        person = people.get(m.key[5:]) if m.key.startswith("name:") and " " not in m.key else None
+        linked.append(Mention(m.text, person.key, person.label, person.type, m.start, m.end) if person else m)
+    return linked
+
+
 def _protagonist(mentions: list[Mention], title_mentions: list[Mention]) -> Mention | None:
     counts = Counter(m.key for m in mentions + title_mentions + title_mentions if m.type in ("ORG", "MISC"))
     if not counts:
@@ -294,7 +304,7 @@ def rule_claims(article: Article) -> list[Claim]:
     published = article.published.value.date() if article.published else None
     title = article.title or ""
     text_mentions = _possible_parties(extract_mentions(article.text, lang), lang)
-    title_mentions = _possible_parties(extract_mentions(title, lang), lang) if title else []
+    title_mentions = _known_from_text(_possible_parties(extract_mentions(title, lang), lang), text_mentions) if title else []
     sentences: list[_Sentence] = []
     anchor: EventDate | None = None
     for start, end in _split_sentences(title):

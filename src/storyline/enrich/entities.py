@@ -999,9 +999,11 @@ def _match_names(doc: _Document, gaz: _Gazetteer) -> list[_Span]:
                 last += 1  # Procter & Gamble, AT&T
             elif (
                 nxt.text in data.NAME_PARTICLES and nxt.space_before and any(t.norm in data.GIVEN_NAMES for t in toks[first:last])
-                and last + 1 < len(toks) and (kinds[last + 1] or toks[last + 1].text in data.NAME_PARTICLES)
+                and last + 1 < len(toks) and (kinds[last + 1] or toks[last + 1].cap or toks[last + 1].text in data.NAME_PARTICLES)
             ):
                 last += 1  # Ursula von der Leyen, Leonardo da Vinci
+            elif toks[last - 1].text in data.NAME_PARTICLES and nxt.cap and nxt.space_before and last - 1 > first:
+                last += 1  # the surname after the particle, even where it is also a word: "von der Leyen", "de Wit"
             else:
                 break
         while last > first and (abs(kinds[last - 1]) == _WEAK or toks[last - 1].text in data.NAME_PARTICLES or toks[last - 1].text == "&"):
