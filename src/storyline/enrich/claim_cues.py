@@ -94,7 +94,7 @@ TRIGGERS = {
     "product_launch": {
         "it": r"lancio|lancia\b|lanciato|lancerà|presenta\b|presentato|presentata|debutto|debutta|arriva sul mercato|arriverà|in vendita|svela|svelato",
         "de": r"vorgestellt|stellt[^.;]{0,40}vor|präsentiert|kommt[^.;]{0,30}auf den markt|markteinführung|marktstart|launch|erscheint|auf den markt (?:bringen|kommen)|bringt[^.;]{0,40}auf den markt|bringt[^.;]{0,60}heraus|enthüllt",
-        "en": r"launch|unveil|introduc(?:e|es|ed)\b|releas(?:e|es|ed)\b|debut|rolls? out|rolled out|goes on sale|went on sale|available from",
+        "en": r"launch|unveil|introduc(?:e|es|ed)\b|releas(?:e|es|ed)\b|debut|rolls? out|rolled out|goes on sale|went on sale|available from|(?:begin|start|begins|starts) shipping",
         "es": r"lanza|lanzó|lanzamiento|lanzará|presenta\b|presentó|estrena|llega al mercado|llegará|a la venta",
         "fr": r"lance\b|lancé|lancement|lancera|présente\b|présenté|dévoil|sortie|commercialis|mise en vente|présentera",
         "pt": r"lança\b|lançou|lançamento|lançará|apresenta\b|apresentou|estreia|chega ao mercado|chegará|à venda|lançar",
@@ -132,14 +132,14 @@ TRIGGERS = {
         "pl": r"zwolni|zwalnia|redukcj[^.;]{0,30}etatów|cięcia etatów|miejsc pracy",
     },
     "financial_results": {
-        "it": r"fatturato|ricavi|utile\b|utili\b|perdita netta|trimestr|bilancio|risultati (?:finanziari|trimestrali|annuali)|margine",
-        "de": r"umsatz|gewinn|verlust|quartal|bilanz|geschäftszahlen|jahresergebnis|ergebnis\b|erlös",
-        "en": r"revenue|profit|net loss|quarter(?:ly)?\b|earnings|results\b|sales (?:rose|fell|grew|dropped)|turnover",
-        "es": r"facturación|ingresos|beneficio|pérdida|trimestr|resultados|ventas (?:crecieron|cayeron)|ganó|ganancias|semestre",
-        "fr": r"chiffre d'affaires|chiffre d’affaires|bénéfice|perte nette|trimestr|résultats|ventes",
-        "pt": r"receita|lucro|prejuízo|trimestr|resultados|faturamento|vendas",
-        "nl": r"omzet|winst|verlies|kwartaal|resultaten|jaarcijfers",
-        "pl": r"przychod|przychód|zysk|strat(?:a|ę|y)\b|kwarta|wyniki finansowe|sprzedaż",
+        "it": r"fatturato|ricavi|utile\b|utili\b|perdita netta|conti trimestrali|bilancio|risultati (?:finanziari|trimestrali|annuali)|margine",
+        "de": r"umsatz|gewinn|verlust|quartalszahlen|quartalsergebnis|bilanz|geschäftszahlen|jahresergebnis|ergebnis\b|erlös",
+        "en": r"revenue|profit|net (?:loss|income)|(?:a|an|its) (?:\w+[- ])?(?:quarter|year|half)(?:ly)?[- ]?loss|loss of|quarterly (?:results|figures|report)|earnings|results\b|sales (?:rose|fell|grew|dropped)|turnover",
+        "es": r"facturación|ingresos|beneficio|pérdida|resultados|ventas (?:crecieron|cayeron)|ganó|ganancias",
+        "fr": r"chiffre d'affaires|chiffre d’affaires|bénéfice|perte nette|résultats|ventes",
+        "pt": r"receita|lucro|prejuízo|resultados|faturamento|vendas",
+        "nl": r"omzet|\w*winst|\w*verlies|kwartaalcijfers|resultaten|jaarcijfers",
+        "pl": r"przychod|przychód|zysk|strat(?:a|ę|y)\b|wyniki (?:finansowe|kwartalne)|sprzedaż",
     },
 }
 

@@ -324,6 +324,7 @@ def rule_claims(article: Article) -> list[Claim]:
         drafts.extend(_sentence_drafts(index, sentence, lang, published, drafts))
     _attribute_from_next_sentence(drafts, sentences, lang)
     _complete(drafts, sentences, lang, protagonist)
+    _settle(drafts, sentences, lang)
     return [_claim(d, sentences, article.text) for d in drafts if len(d.parties) >= (2 if d.type in cues.TWO_PARTY else 1)]
 
 
@@ -359,6 +360,7 @@ def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date
             if draft.date is None and clause_dates:
                 draft.date = clause_dates[0]
     free_dates = [d for d in sentence.dates if any(s <= d.start < e for s, e in eventless) and not _dates_founding(text, d, lang)]
+    free_dates = [d for d in free_dates if not _dates_statement(text, d, lang)] or free_dates
     for draft in by_type.values():
         need = 2 if draft.type in cues.TWO_PARTY else 1
         if not draft.parties:
@@ -432,6 +434,15 @@ def _complete(drafts: list[_Draft], sentences: list[_Sentence], lang: str, prota
         sentence = sentences[draft.sentence].text
         if protagonist and protagonist.key != single.key and with_word and with_word.search(sentence[: single.start]):
             draft.parties.insert(0, protagonist)
+
+
+def _settle(drafts: list[_Draft], sentences: list[_Sentence], lang: str) -> None:
+    """What the status implies for the date, once both are known: a rumour's or a denial's own date ("a démenti
+    mercredi") is when it was said, not when the event happens."""
+    for draft in drafts:
+        text = sentences[draft.sentence].text
+        if draft.date is not None and draft.status in ("rumoured", "denied") and _dates_statement(text, draft.date, lang):
+            draft.date = None
 
 
 def _claim(draft: _Draft, sentences: list[_Sentence], text: str) -> Claim:
