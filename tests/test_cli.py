@@ -427,3 +427,62 @@ def test_ingest_empty_stdin_is_an_error(db: Path) -> None:
 
 def test_console_script_exists() -> None:
     assert STORYLINE_BIN.exists()
+
+
+# --- ids, empty answers and dates at their precision (issue 15, items 8 and 9) -----------------------
+
+
+@pytest.fixture(scope="module")
+def many_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twenty short dated articles on twenty subjects: more ids than hex digits, so prefixes collide."""
+    root = tmp_path_factory.mktemp("many")
+    folder = root / "texts"
+    folder.mkdir()
+    subjects = ["harbour", "bakery", "library", "orchestra", "bridge", "museum", "tram", "school", "garden", "stadium",
+                "hospital", "market", "theatre", "airport", "brewery", "castle", "zoo", "river", "tower", "forest"]
+    for n, subject in enumerate(subjects):
+        text = (f"The new {subject} opens in Ashford\n\n{n + 1} October 2025\n\nThe town council said on Monday that the"
+                f" new {subject} will open to the public next spring after three years of work and a public consultation.\n"
+                if n % 2 else
+                f"Heavy rain floods the {subject} in Lisbon\n\n{n + 1} October 2025\n\nFirefighters pumped water out of the"
+                f" flooded {subject} overnight after the heaviest rainfall recorded in the Portuguese capital since 1967.\n")
+        (folder / f"{subject}.txt").write_text(text, encoding="utf-8")
+    db = root / "many.db"
+    result = invoke(db, "ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize(("kind", "listing"), [("show", "articles"), ("story", "stories")])
+def test_an_ambiguous_prefix_is_said_so_with_its_candidates(many_db: Path, kind: str, listing: str) -> None:
+    ids = [a["id"] for a in invoke_json(many_db, listing)]
+    head = "st_" if kind == "story" else ""
+    assert len(ids) == (20 if kind == "show" else len(ids)) and len(ids) >= 2
+    prefix = next(p for p in [head + c for c in "0123456789abcdef"] + [head] if sum(i.startswith(p) for i in ids) >= 2)
+    result = invoke(many_db, kind, prefix)
+    assert result.exit_code == 4
+    assert "ambiguous" in result.stderr, result.stderr
+    assert all(i in result.stderr for i in ids if i.startswith(prefix))
+    missing = invoke(many_db, kind, head + "zz")
+    assert missing.exit_code == 4 and "ambiguous" not in missing.stderr and f"no {'story' if kind == 'story' else 'article'}" in missing.stderr
+
+
+def test_ids_and_prefixes_are_case_insensitive(many_db: Path) -> None:
+    article = invoke_json(many_db, "articles")[0]
+    assert invoke_json(many_db, "show", article["id"].upper())["id"] == article["id"]
+    story = invoke_json(many_db, "stories")[0]
+    assert invoke_json(many_db, "story", story["id"].upper())["id"] == story["id"]
+
+
+def test_a_search_without_matches_says_so(many_db: Path) -> None:
+    result = invoke(many_db, "search", "xylophone")
+    assert result.exit_code == 0
+    assert "No articles match 'xylophone'" in result.stdout
+
+
+def test_story_shows_each_date_at_its_precision(many_db: Path) -> None:
+    story = invoke_json(many_db, "stories")[0]
+    shown = invoke(many_db, "story", story["id"])
+    assert shown.exit_code == 0, shown.output
+    assert "2025-10-" in shown.stdout
+    assert "T00:00" not in shown.stdout  # the articles are dated to the day: no invented time

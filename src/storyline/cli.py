@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -189,6 +189,18 @@ def articles_command(
     out.print(table)
 
 
+def _not_found(store: Store, kind: str, ident: str, listing: str) -> NoReturn:
+    """Say that no article (or story) has this id, or that several start with it, and which; exit 4."""
+    candidates = store.ids_starting_with(kind, ident, limit=11)
+    if len(candidates) > 1:
+        shown = ", ".join(candidates[:10]) + (", ..." if len(candidates) > 10 else "")
+        err.print(f"[red]error:[/] {ident!r} is ambiguous: {'more than 10' if len(candidates) > 10 else len(candidates)}"
+                  f" {'stories' if kind == 'story' else 'articles'} start with it: {shown} (give more characters)")
+    else:
+        err.print(f"[red]error:[/] no {kind} with id {ident!r} (list them with: {listing})")
+    raise typer.Exit(EXIT_NOT_FOUND)
+
+
 @app.command("show")
 def show_command(article_id: Annotated[str, typer.Argument(help="Article id or a unique prefix of it.")], as_json: JsonOption = False) -> None:
     """Show one article: metadata, text, comments, its claims and every source it was found under.
@@ -198,8 +210,7 @@ def show_command(article_id: Annotated[str, typer.Argument(help="Article id or a
     store = _store()
     article = store.article(article_id)
     if article is None:
-        err.print(f"[red]error:[/] no article with id {article_id!r} (list ids with: storyline articles)")
-        raise typer.Exit(EXIT_NOT_FOUND)
+        _not_found(store, "article", article_id, "storyline articles")
     data = article.to_dict() | {"sources": store.sources(article.id), "claims": store.claims([article.id])[article.id]}
     if as_json:
         _print_json(data)
@@ -248,6 +259,8 @@ def search_command(
     if as_json:
         _print_json([a.to_dict() | {"snippet": snippet} for a, snippet in results])
         return
+    if not results:
+        out.print(f"No articles match {query!r}.", markup=False)
     for a, snippet in results:
         out.print(f"[bold]{a.id[:12]}[/] {a.published.isoformat() if a.published else '-'} {a.lang or '-'} {a.title or ''}")
         out.print("    " + snippet.replace("\n", " "), markup=False)
@@ -324,16 +337,18 @@ def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a un
 
     Example: storyline story st_5d083d462f28
     """
-    story = _store().story(story_id)
+    store = _store()
+    story = store.story(story_id)
     if story is None:
-        err.print(f"[red]error:[/] no story with id {story_id!r} (list them with: storyline stories)")
-        raise typer.Exit(EXIT_NOT_FOUND)
+        _not_found(store, "story", story_id, "storyline stories")
     if as_json:
         _print_json(story)
         return
     out.print(f"[bold]{story['label']}[/]", markup=True)
-    out.print(f"{story['id']} | {story['size']} articles | {', '.join(story['languages'])} | "
-              f"{story['first_seen'] or '?'} → {story['last_seen'] or '?'}")
+    # Each end of the span at its article's own precision (a day-precision date has no time to show).
+    dated = [a["published"] for a in story["articles"] if a["published"]]
+    span = f"{min(dated)} → {max(dated)}" if dated else "undated"
+    out.print(f"{story['id']} | {story['size']} articles | {', '.join(story['languages'])} | {span}")
     for lang, label in story["labels"].items():
         out.print(f"  {lang}: {label}", markup=False)
     out.print("entities: " + ", ".join(f"{e['label']} ({e['type']})" for e in story["entities"]), markup=False)
@@ -343,7 +358,7 @@ def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a un
         table.add_column(column, no_wrap=True, overflow="ellipsis")
     for a in story["articles"]:
         similarity = "duplicate" if a["duplicate_of"] else f"{a['similarity']:.2f}"
-        table.add_row((a["published"] or "-")[:16], a["lang"] or "-", a["source"] or "-", similarity, a["title"] or "")
+        table.add_row(a["published"] or "-", a["lang"] or "-", a["source"] or "-", similarity, a["title"] or "")
     out.print(table)
     if story["timeline"]:
         out.print("\n[bold]timeline[/] (what happened; status history: first report → latest)", markup=True)

@@ -60,7 +60,10 @@ class Store(Protocol):
         """Forget earlier failures of a document that has now been ingested."""
 
     def article(self, article_id: str) -> Article | None:
-        """An article by id or unique id prefix."""
+        """An article by id or unique id prefix (any case)."""
+
+    def ids_starting_with(self, kind: str, prefix: str, limit: int = 10) -> list[str]:
+        """Up to `limit` ids of 'article's or 'story's that start with `prefix` (any case), in id order."""
 
     def articles(self, query: ArticleQuery | None = None) -> Iterator[Article]:
         """Articles in publication order (undated ones last, in ingestion order)."""

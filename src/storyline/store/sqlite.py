@@ -71,6 +71,11 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+def _prefix_end(prefix: str) -> str:
+    """The first string after every string that starts with `prefix`, for an index range."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 class SQLiteStore(BrowseQueries):
     """Store backed by one SQLite file (WAL mode; readers do not block the writer)."""
 
@@ -221,13 +226,25 @@ class SQLiteStore(BrowseQueries):
         return found
 
     def _by_id_or_prefix(self, table: str, columns: str, ident: str) -> sqlite3.Row | None:
-        """The row with this id, else the only one whose id starts with it (an index range, not a scan)."""
+        """The row with this id, else the only one whose id starts with it (an index range, not a scan).
+
+        Ids are lower case (hex digits, 'st_' for stories): what a user types is compared in lower case."""
+        ident = ident.strip().lower()
         row = self._db.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (ident,)).fetchone()
         if row is not None or not ident:
             return row
-        upper = ident[:-1] + chr(ord(ident[-1]) + 1)
-        rows = self._db.execute(f"SELECT {columns} FROM {table} WHERE id >= ? AND id < ? LIMIT 2", (ident, upper)).fetchall()
+        rows = self._db.execute(f"SELECT {columns} FROM {table} WHERE id >= ? AND id < ? LIMIT 2",
+                                (ident, _prefix_end(ident))).fetchall()
         return rows[0] if len(rows) == 1 else None
+
+    def ids_starting_with(self, kind: str, prefix: str, limit: int = 10) -> list[str]:
+        table = {"article": "articles", "story": "stories"}[kind]
+        prefix = prefix.strip().lower()
+        if not prefix:
+            return []
+        rows = self._db.execute(f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                                (prefix, _prefix_end(prefix), limit))
+        return [r[0] for r in rows]
 
     def articles(self, query: ArticleQuery | None = None) -> Iterator[Article]:
         query = query or ArticleQuery()
