@@ -61,9 +61,10 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_inherited_db(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A STORYLINE_DB or STORYLINE_LANGUAGES in the developer's shell must not leak into the tests."""
+    """A STORYLINE_DB, STORYLINE_LANGUAGES or STORYLINE_BASE_URL in the developer's shell must not leak into the tests."""
     monkeypatch.delenv("STORYLINE_DB", raising=False)
     monkeypatch.delenv("STORYLINE_LANGUAGES", raising=False)
+    monkeypatch.delenv("STORYLINE_BASE_URL", raising=False)
 
 
 def seed_file(name_prefix: str) -> Path:

@@ -486,3 +486,10 @@ def test_story_shows_each_date_at_its_precision(many_db: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "2025-10-" in shown.stdout
     assert "T00:00" not in shown.stdout  # the articles are dated to the day: no invented time
+
+
+def test_serve_takes_a_public_base_url_and_refuses_a_bad_one(corpus_db: Path) -> None:
+    good = invoke(corpus_db, "serve", "--check", "--base-url", "https://news.example.org/storyline")
+    assert good.exit_code == 0, good.output
+    bad = invoke(corpus_db, "serve", "--check", "--base-url", "ftp://news.example.org")
+    assert bad.exit_code == 2 and "error" in bad.stderr and "Traceback" not in bad.output

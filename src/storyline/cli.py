@@ -34,7 +34,18 @@ from storyline.stories.tracker import StoriesReport, recluster, update_stories
 
 EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 2, 3, 4
 
-app = typer.Typer(
+class _App(typer.Typer):
+    """The command line: a store that fails mid-command (busy for too long, gone) is one line and exit 3, no traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except StoreError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            sys.exit(EXIT_DATABASE)
+
+
+app = _App(
     help="storyline: read news in any language and shape, and keep it as clean articles.",
     no_args_is_help=True,
     add_completion=False,
@@ -452,6 +463,9 @@ def serve_command(
     token: Annotated[str | None, typer.Option(envvar="STORYLINE_TOKEN", help="Token that enables POST /api/ingest (disabled without one).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
     check: Annotated[bool, typer.Option("--check", help="Open the store and build the app, then exit without serving.")] = False,
+    base_url: Annotated[str | None, typer.Option(
+        envvar="STORYLINE_BASE_URL", help="The public address of the server (https://news.example.org): feed links point there.",
+    )] = None,
 ) -> None:
     """Serve the web pages, the REST API (/api, schema at /api/openapi.json) and Atom feeds (/feeds).
 
@@ -461,12 +475,15 @@ def serve_command(
     from storyline.web.app import create_app, serve
 
     try:
-        create_app(_state.get("db", "storyline.db"), token)
+        create_app(_state.get("db", "storyline.db"), token, base_url=base_url)
     except StoreError as exc:
         err.print(f"[red]error:[/] {exc}. Check the path given with --db or STORYLINE_DB.")
         raise typer.Exit(EXIT_DATABASE) from exc
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
     if check:
         out.print(f"ok: {_state.get('db', 'storyline.db')} can be served; ingest through the API is "
                   f"{'enabled' if token else 'disabled (no --token or STORYLINE_TOKEN)'}")
         return
-    serve(_state.get("db", "storyline.db"), host, port, token, workers)
+    serve(_state.get("db", "storyline.db"), host, port, token, workers, base_url=base_url)

@@ -35,6 +35,7 @@ _PENDING = {
 
 
 APPLICATION_ID = 1398033486  # PRAGMA application_id of storyline stores (see migrations/0001)
+BUSY_TIMEOUT_S = 300.0  # how long a writer waits for another process's write to end (ingests commit in groups)
 
 
 class StoreError(RuntimeError):
@@ -71,6 +72,19 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration script, one by one (triggers' BEGIN ... END kept whole)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                yield pending
+            pending = ""
+    if any(line.strip() and not line.strip().startswith("--") for line in pending.splitlines()):
+        yield pending
+
+
 def _prefix_end(prefix: str) -> str:
     """The first string after every string that starts with `prefix`, for an index range."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -84,13 +98,13 @@ class SQLiteStore(BrowseQueries):
         if self.path != ":memory:":
             Path(self.path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # The busy timeout first: switching to WAL and migrating wait for a concurrent writer too.
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages (default 2): big stores' indexes stay hot
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open {self.path} as a storyline database: {exc}") from exc
@@ -105,12 +119,34 @@ class SQLiteStore(BrowseQueries):
                 f"{self.path} is an SQLite database of another program (tables: {', '.join(tables[:5]) or 'none'}); "
                 "give storyline a new file or one it created"
             )
-        pending = [(number, script) for number, script in _migrations() if number > version]
-        if pending:
-            # All pending migrations in one transaction, user_version with them: a kill leaves the old schema
-            # or the new one, never half of it.
-            scripts = "\n".join(script for _number, script in pending)
-            self._db.executescript(f"BEGIN IMMEDIATE;\n{scripts}\nPRAGMA user_version = {pending[-1][0]};\nCOMMIT;")
+        if not any(number > version for number, _script in _migrations()):
+            return
+        # All pending migrations in one transaction, user_version with them: a kill leaves the old schema or the
+        # new one, never half of it. The version is read again under the write lock: a second run opening a new
+        # store at the same moment waits, then finds it migrated.
+        self._begin_immediate()
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            pending = [(number, script) for number, script in _migrations() if number > version]
+            for _number, script in pending:
+                for statement in _statements(script):
+                    self._db.execute(statement)
+            if pending:
+                self._db.execute(f"PRAGMA user_version = {pending[-1][0]}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to BUSY_TIMEOUT_S for another writer to let go of it."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise StoreError(f"{self.path} is busy: another process has been writing to it for over"
+                             f" {BUSY_TIMEOUT_S:g} seconds; run again when it is done") from exc
 
     @property
     def schema_version(self) -> int:
@@ -125,7 +161,7 @@ class SQLiteStore(BrowseQueries):
             finally:
                 self._depth -= 1
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         self._depth = 1
         try:
             yield

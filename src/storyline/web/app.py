@@ -5,6 +5,10 @@
 
 `storyline serve` runs it with uvicorn. Views only read the store; the one write path is
 POST /api/ingest, which runs the normal ingest pipeline and needs the token.
+
+Settings come from create_app's arguments, else from the environment, read once when the app is built:
+STORYLINE_BASE_URL is the public address the feeds link to (e.g. https://news.example.org; without
+it, feed links follow the address each request was made to). Every GET route also answers HEAD.
 """
 
 from __future__ import annotations
@@ -70,6 +74,31 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class HeadAsGet:
+    """Answers HEAD like GET, with the same status and headers and no body (RFC 9110 9.3.2).
+
+    FastAPI routes declared for GET refuse HEAD (405); here a HEAD request is routed as a GET and
+    the body is dropped on the way out. Content-Length stays the length a GET would get.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] in ("http.response.body", "http.response.pathsend"):
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, send_without_body)
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
@@ -104,11 +133,17 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(INTERNAL_ERROR, status_code=500, headers=SECURITY_HEADERS)
 
 
-def create_app(db: str, token: str | None = None, max_upload_bytes: int = 20_000_000) -> FastAPI:
+def create_app(db: str, token: str | None = None, max_upload_bytes: int = 20_000_000,
+               base_url: str | None = None) -> FastAPI:
     """The ASGI app over the store at `db`. `token` enables POST /api/ingest (None: disabled).
 
-    Raises StoreError when `db` cannot be opened as a storyline store.
+    `base_url` is the public address feed links start with (None: STORYLINE_BASE_URL from the
+    environment; when neither is set, links follow the address of each request).
+
+    Raises StoreError when `db` cannot be opened as a storyline store, ValueError when the base URL
+    is not an absolute http(s) URL.
     """
+    public_base = feeds.public_base_url(base_url if base_url is not None else os.environ.get("STORYLINE_BASE_URL"))
     access = StoreAccess(db)
 
     @asynccontextmanager
@@ -130,7 +165,9 @@ def create_app(db: str, token: str | None = None, max_upload_bytes: int = 20_000
     app.state.access = access
     app.state.token = token or None
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.base_url = public_base
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     handlers: dict[Any, Any] = {
         StarletteHTTPException: _http_error,
         RequestValidationError: _validation_error,
@@ -147,21 +184,26 @@ def create_app(db: str, token: str | None = None, max_upload_bytes: int = 20_000
 
 
 def app_from_environment() -> FastAPI:
-    """The app for uvicorn's factory mode (several worker processes): STORYLINE_DB and STORYLINE_TOKEN."""
+    """The app for uvicorn's factory mode (several worker processes): STORYLINE_DB, STORYLINE_TOKEN and
+    STORYLINE_BASE_URL."""
     return create_app(os.environ.get("STORYLINE_DB", "storyline.db"), os.environ.get("STORYLINE_TOKEN") or None)
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, workers: int = 1) -> None:
-    """Serve the app with uvicorn until interrupted."""
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, workers: int = 1,
+          base_url: str | None = None) -> None:
+    """Serve the app with uvicorn until interrupted. `base_url` None: STORYLINE_BASE_URL, if set."""
     import uvicorn
 
     if workers > 1:
-        # Worker processes build their own app from the environment.
+        # Worker processes build their own app from the environment; check the base URL here, once.
+        feeds.public_base_url(base_url if base_url is not None else os.environ.get("STORYLINE_BASE_URL"))
         os.environ["STORYLINE_DB"] = db
         if token:
             os.environ["STORYLINE_TOKEN"] = token
+        if base_url is not None:
+            os.environ["STORYLINE_BASE_URL"] = base_url
         uvicorn.run("storyline.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                     log_level="info", server_header=False, proxy_headers=False)
     else:
-        uvicorn.run(create_app(db, token), host=host, port=port, log_level="info", server_header=False,
+        uvicorn.run(create_app(db, token, base_url=base_url), host=host, port=port, log_level="info", server_header=False,
                     proxy_headers=False)
