@@ -493,3 +493,16 @@ def test_serve_takes_a_public_base_url_and_refuses_a_bad_one(corpus_db: Path) ->
     assert good.exit_code == 0, good.output
     bad = invoke(corpus_db, "serve", "--check", "--base-url", "ftp://news.example.org")
     assert bad.exit_code == 2 and "error" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_reading_commands_do_not_load_the_pipeline() -> None:
+    """--help and the commands that read the store start without trafilatura, numpy or the language model (about
+    0.6 s of imports before; benchmarks/cli.py measures the start-up)."""
+    import subprocess
+    import sys
+
+    heavy = ("trafilatura", "numpy", "py3langid", "usearch", "dateparser")
+    code = ("import sys; from storyline.cli import app; from storyline import open_store, Article; "
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", loaded

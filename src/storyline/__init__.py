@@ -7,11 +7,41 @@
 (0, 1)
 """
 
-from storyline.extract import extract_article
-from storyline.model import Article, DatePrecision, IngestError, PublishedDate, RawDocument, article_id
-from storyline.pipeline import IngestOptions, IngestReport, ingest, process_document
-from storyline.store import ArticleQuery, Store, open_store
-from storyline.stories.tracker import StoriesReport, recluster, update_stories
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storyline.extract import extract_article
+    from storyline.model import Article, DatePrecision, IngestError, PublishedDate, RawDocument, article_id
+    from storyline.pipeline import IngestOptions, IngestReport, ingest, process_document
+    from storyline.store import ArticleQuery, Store, open_store
+    from storyline.stories.tracker import StoriesReport, recluster, update_stories
+
+# Where each public name lives. They load on first use (PEP 562): `storyline --help` or a query of the store
+# should not pay for trafilatura, numpy and the embedders (about 0.6 s) before doing anything.
+_HOMES = {
+    "extract_article": "storyline.extract",
+    **dict.fromkeys(("Article", "DatePrecision", "IngestError", "PublishedDate", "RawDocument", "article_id"),
+                    "storyline.model"),
+    **dict.fromkeys(("IngestOptions", "IngestReport", "ingest", "process_document"), "storyline.pipeline"),
+    **dict.fromkeys(("ArticleQuery", "Store", "open_store"), "storyline.store"),
+    **dict.fromkeys(("StoriesReport", "recluster", "update_stories"), "storyline.stories.tracker"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'storyline' has no attribute {name!r}")
+    value = getattr(import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
 
 __all__ = [
     "Article",

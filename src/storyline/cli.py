@@ -14,23 +14,25 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from storyline.enrich.claims import BUILTIN
-from storyline.enrich.language import DEFAULT_LANGUAGES
-from storyline.enrich.llm_claims import LLMError
+from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
+from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.export import FORMATS, export_articles
-from storyline.extract.dates import parse_date, parse_iso
-from storyline.pipeline import IngestOptions, ingest
-from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.store import ArticleQuery, Store, open_store
 from storyline.store.sqlite import StoreError
-from storyline.stories.tracker import StoriesReport, recluster, update_stories
+
+if TYPE_CHECKING:
+    from storyline.stories.tracker import StoriesReport
+
+# The pipeline, the stories stage and date parsing are imported inside the commands that use them: the
+# commands that only read the store (articles, show, search, stories, story, errors) and --help start in
+# a fraction of the time (benchmarks/cli.py).
 
 EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 2, 3, 4
 
@@ -86,6 +88,8 @@ ClaimsOption = Annotated[str, typer.Option(
 
 def _run_stories(run: Callable[[], StoriesReport]) -> StoriesReport:
     """Stories and claims; a misconfigured optional extractor is a usage error, not a crash."""
+    from storyline.enrich.llm_claims import LLMError
+
     try:
         return run()
     except (ValueError, LLMError) as exc:
@@ -107,6 +111,9 @@ def ingest_command(
 
     Example: storyline ingest ./pages '*.jsonl' feed.xml archive.warc.gz
     """
+    from storyline.pipeline import IngestOptions, ingest
+    from storyline.stories.tracker import update_stories
+
     store = _store()
     options = IngestOptions(
         languages=tuple(code.strip() for code in languages.split(",") if code.strip()),
@@ -161,6 +168,8 @@ def _date_bound(value: str | None) -> str | None:
     """A --since/--until value as an ISO prefix at its own precision ('2025-10', '2025-10-03')."""
     if value is None:
         return None
+    from storyline.extract.dates import parse_date, parse_iso
+
     parsed = parse_iso(value) or parse_date(value)
     if parsed is None:
         raise typer.BadParameter(f"{value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
@@ -411,6 +420,8 @@ def recluster_command(claims: ClaimsOption = BUILTIN, as_json: JsonOption = Fals
 
     Example: storyline recluster
     """
+    from storyline.stories.tracker import recluster
+
     store = _store()
     report = _run_stories(lambda: recluster(store, claims_extractor=claims))
     summary = {"assigned": report.assigned, "stories": report.new_stories - report.merges,

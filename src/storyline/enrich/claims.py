@@ -33,13 +33,14 @@ from datetime import date
 from functools import cache
 from itertools import pairwise
 
+from storyline.defaults import BUILTIN_CLAIMS
 from storyline.enrich import claim_cues as cues
 from storyline.enrich.claim_confidence import default_confidence
 from storyline.enrich.entities import Mention, extract_mentions, is_place_word
 from storyline.enrich.event_dates import EventDate, find_dates
 from storyline.model import Article, Claim, Participant
 
-BUILTIN = "builtin-v3"  # the version is in the name: a new one re-reads stored articles
+BUILTIN = BUILTIN_CLAIMS  # the version is in the name: a new one re-reads stored articles
 STATUS_ORDER = ("denied", "rumoured", "confirmed", "planned", "reported")  # the first that applies wins
 
 _PARTY_TYPES = {

@@ -7,12 +7,7 @@ from collections.abc import Iterable
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-# The 20+ most common languages of online news; restricting the model to them is what makes
-# short headlines reliable (see ../shared/NOTES.md). Override with STORYLINE_LANGUAGES or `languages=`.
-DEFAULT_LANGUAGES: tuple[str, ...] = (
-    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "tr", "ar", "zh", "ja", "ko",
-    "hi", "id", "sv", "cs", "ro", "el", "hu", "fa", "he", "da", "fi", "no", "vi",
-)
+from storyline.defaults import DEFAULT_LANGUAGES
 
 _identifiers: dict[tuple[str, ...], LanguageIdentifier] = {}
 _lock = threading.Lock()
