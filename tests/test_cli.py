@@ -506,3 +506,19 @@ def test_reading_commands_do_not_load_the_pipeline() -> None:
             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", loaded
+
+
+def test_the_global_db_option_may_follow_the_command(corpus_db: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    expected = [a["id"] for a in articles(corpus_db)]
+    for args in (["articles", "--db", str(corpus_db), "--json"], ["articles", "--json", f"--db={corpus_db}"],
+                 ["--db", str(corpus_db), "articles", "--json"]):
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.output)
+        assert [a["id"] for a in json.loads(result.stdout)] == expected
+    # after "--" it is an argument, not the option
+    searched = CliRunner().invoke(app, ["--db", str(corpus_db), "search", "--json", "--", "--db"], catch_exceptions=False)
+    assert searched.exit_code == 0 and json.loads(searched.stdout) == []

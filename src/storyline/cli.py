@@ -16,10 +16,12 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
 from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
@@ -36,6 +38,34 @@ if TYPE_CHECKING:
 
 EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 2, 3, 4
 
+class _GlobalOptionsAnywhere(TyperGroup):
+    """`storyline articles --db news.db` as well as `storyline --db news.db articles`: the global options may
+    follow the command; they are moved in front of it before parsing (never after a `--`)."""
+
+    GLOBAL = ("--db",)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        hoisted: list[str] = []
+        rest: list[str] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                rest.extend(args[i:])
+                break
+            name = arg.split("=", 1)[0]
+            if name in self.GLOBAL and rest:  # only after the command name: in front they parse as they are
+                if "=" in arg:
+                    hoisted.append(arg)
+                else:
+                    hoisted.extend(args[i : i + 2])
+                    i += 1
+            else:
+                rest.append(arg)
+            i += 1
+        return super().parse_args(ctx, hoisted + rest)
+
+
 class _App(typer.Typer):
     """The command line: a store that fails mid-command (busy for too long, gone) is one line and exit 3, no traceback."""
 
@@ -48,6 +78,7 @@ class _App(typer.Typer):
 
 
 app = _App(
+    cls=_GlobalOptionsAnywhere,
     help="storyline: read news in any language and shape, and keep it as clean articles.",
     no_args_is_help=True,
     add_completion=False,
