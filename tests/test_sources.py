@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +157,118 @@ def test_reingest_is_a_no_op(tmp_path: Path, name: str) -> None:
     second = ingest([str(tmp_path / name)], store)
     assert (first.new_articles, second.new_articles, second.known_articles) == (1, 0, 1)
     assert store.count_articles() == 1
+
+
+# --- symlinks: each real file once, loops stopped with a warning (issue 15) --------------------
+
+# Expansion runs in a child process with a timeout, so a regression that follows a symlink loop
+# forever fails the test instead of hanging the suite.
+_EXPAND = """
+import json, sys
+from storyline.model import IngestError
+from storyline.sources.files import expand_paths
+print(json.dumps([[[i.origin, i.reason, i.severity] if isinstance(i, IngestError) else i for i in expand_paths(args)]
+                  for args in json.loads(sys.argv[1])]))
+"""
+_EXPAND_TIMEOUT = 20
+
+
+def _expand_each(calls: list[list[str]], cwd: Path) -> list[tuple[list[str], list[list[str]]]]:
+    """For each list of arguments, the files and the problems `expand_paths` gives, run from `cwd`."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _EXPAND, json.dumps(calls)], cwd=cwd, capture_output=True,
+                              timeout=_EXPAND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"expanding {calls} did not finish in {_EXPAND_TIMEOUT} s (a symlink loop followed forever?)")
+    assert done.returncode == 0, done.stderr.decode()
+    return [([i for i in items if isinstance(i, str)], [i for i in items if isinstance(i, list)])
+            for items in json.loads(done.stdout)]
+
+
+def _symlink(link: Path, target: str | Path, is_dir: bool = True) -> None:
+    try:
+        os.symlink(target, link, target_is_directory=is_dir)
+    except (OSError, NotImplementedError, AttributeError) as exc:
+        pytest.skip(f"cannot create symlinks here: {exc}")
+
+
+def _real(files: list[str], cwd: Path) -> list[str]:
+    return [os.path.realpath(cwd / f) for f in files]
+
+
+def test_glob_over_a_symlink_loop_ends_reads_each_file_once_and_warns(tmp_path: Path) -> None:
+    sub = tmp_path / "loop" / "sub"
+    sub.mkdir(parents=True)
+    _symlink(sub / "up", "..")
+    _symlink(sub / "up2", "..")
+    (sub / "a.txt").write_text(f"Title of the loop story\n\n{BODY}", encoding="utf-8")
+    real_a = os.path.realpath(sub / "a.txt")
+    calls = [["loop/**/*.txt"], ["loop"], ["loop/**"], ["loop", "loop/**/*.txt", "loop/sub/a.txt"]]
+    for args, (files, problems) in zip(calls, _expand_each(calls, tmp_path), strict=True):
+        assert _real(files, tmp_path) == [real_a], args
+        loops = {origin: reason for origin, reason, severity in problems if severity == "warning"}
+        assert set(loops) == {os.path.join("loop", "sub", "up"), os.path.join("loop", "sub", "up2")}, (args, problems)
+        assert all(re.search(r"loop", reason) for reason in loops.values()), loops
+        assert [p for p in problems if p[2] != "warning"] == [], problems
+    # The warning reaches the user through the ingest report (and so `storyline errors`).
+    store = open_store(tmp_path / "s.db")
+    report = ingest([str(tmp_path / "loop" / "**" / "*.txt")], store)
+    assert report.files == 1 and store.count_articles() == 1
+    warned = [p for p in report.errors + report.warnings if p.severity == "warning" and "loop" in p.reason]
+    assert sorted(Path(p.origin).name for p in warned) == ["up", "up2"]
+    assert {e.error.origin for e in store.errors()} == {p.origin for p in warned}
+
+
+def test_one_link_back_to_the_parent_reads_the_file_once(tmp_path: Path) -> None:
+    sub = tmp_path / "loop" / "sub"
+    sub.mkdir(parents=True)
+    _symlink(sub / "up", "..")
+    (sub / "a.txt").write_text(f"Title of the story behind one link\n\n{BODY}", encoding="utf-8")
+    calls = [["loop/**/*.txt"], ["loop"], ["loop/*/*/*/*.txt"]]
+    for args, (files, problems) in zip(calls, _expand_each(calls, tmp_path), strict=True):
+        assert _real(files, tmp_path) == [os.path.realpath(sub / "a.txt")], (args, files)
+        assert all(p[2] == "warning" for p in problems), problems
+    store = open_store(tmp_path / "s.db")
+    report = ingest([str(tmp_path / "loop" / "**" / "*.txt")], store)
+    assert report.files == 1 and store.count_articles() == 1
+
+
+def test_a_symlinked_folder_of_news_is_followed_once(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "news"
+    outside.mkdir(parents=True)
+    (outside / "one.txt").write_text(f"First linked story\n\n{BODY}", encoding="utf-8")
+    (outside / "two.txt").write_text(f"Second linked story\n\n{BODY} Two.", encoding="utf-8")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "own.txt").write_text(f"A story of the tree itself\n\n{BODY} Own.", encoding="utf-8")
+    _symlink(tree / "news", outside)
+    expected = sorted(os.path.realpath(p) for p in (outside / "one.txt", outside / "two.txt", tree / "own.txt"))
+    calls = [["tree"], ["tree/**/*.txt"], ["tree", "tree/**/*.txt", "tree/news"]]
+    results = _expand_each(calls, tmp_path)
+    for args, (files, problems) in zip(calls, results, strict=True):
+        assert sorted(_real(files, tmp_path)) == expected, (args, files)
+        assert problems == [], problems
+    assert results[0][0] == [os.path.join("tree", *p) for p in (["own.txt"], ["news", "one.txt"], ["news", "two.txt"])]  # as before
+    # A second link to the same folder: still read once, and the skipped link is said.
+    _symlink(tree / "same-news", outside)
+    [(files, problems)] = _expand_each([["tree"]], tmp_path)
+    assert sorted(_real(files, tmp_path)) == expected, files
+    assert [(p[0], p[2]) for p in problems] == [(os.path.join("tree", "same-news"), "warning")], problems
+    store = open_store(tmp_path / "s.db")
+    report = ingest([str(tree)], store)
+    assert report.files == 3 and store.count_articles() == 3
+
+
+def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"The only story\n\n{BODY}", encoding="utf-8")
+    _symlink(tmp_path / "a.txt", folder / "a.txt", is_dir=False)
+    calls = [["folder/a.txt", "folder/*.txt"], ["folder/a.txt", "folder", "folder/**/*.txt"],
+             ["folder/a.txt", "folder/a.txt"], ["a.txt", "folder"]]
+    for args, (files, problems) in zip(calls, _expand_each(calls, tmp_path), strict=True):
+        assert files == [args[0]], (args, files)
+        assert problems == [], problems
+    store = open_store(tmp_path / "s.db")
+    report = ingest([str(folder / "a.txt"), str(folder), str(folder / "*.txt")], store)
+    assert report.files == 1 and report.errors == []

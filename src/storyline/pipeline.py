@@ -127,10 +127,11 @@ def ingest(
                 for raw, article, problems in chunk:
                     report.documents += 1
                     _store_result(store, report, raw, article, problems)
-                # Files that could not be read at all, met while reading ahead.
+                # Files that could not be read at all, met while reading ahead (and warnings on paths, such as
+                # a folder loop not followed, which do not fail the run).
                 for error in unreadable:
                     store.record_error(error)
-                    report.errors.append(error)
+                    (report.warnings if error.severity == "warning" else report.errors).append(error)
                 unreadable.clear()
             if not chunk:
                 break

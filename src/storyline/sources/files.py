@@ -11,6 +11,7 @@ Shapes, by extension (with or without `.gz`) and otherwise by content:
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import gzip
 import io
@@ -19,7 +20,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,36 +43,207 @@ _GLOB_CHARS = set("*?[")
 
 
 def expand_paths(paths: list[str]) -> Iterator[str | IngestError]:
-    """Files to read, in a stable order: each argument's files sorted; hidden files are skipped."""
+    """Files to read, in a stable order: each argument's files sorted; hidden files are skipped.
+
+    Each real file comes once, however many arguments, globs or symlinks lead to it. Symlinked folders
+    are followed, but a folder is entered once: a link back to a folder being read (a loop) or to one
+    already read is not followed again, and said with a warning.
+    """
+    expansion = _Expansion()
     for arg in paths:
         if arg == STDIN:
             yield STDIN
-            continue
+        else:
+            yield from expansion.argument(arg)
+
+
+# What a file or folder is, whatever the path to it: (device, inode), or the resolved path where the
+# file system has no inode numbers.
+_Identity = tuple[int, int] | str
+
+
+def _identity(st: os.stat_result, path: str) -> _Identity:
+    return (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(path or os.curdir)
+
+
+class _Expansion:
+    """The state of one `expand_paths` call: the files given so far, the folders read, the warnings said."""
+
+    def __init__(self) -> None:
+        self.files: set[_Identity] = set()
+        self.folders: dict[_Identity, str] = {}  # every folder a walk has entered, and where
+        self.warned: set[str] = set()
+        self.pending: list[IngestError] = []
+
+    def argument(self, arg: str) -> Iterator[str | IngestError]:
         path = Path(arg).expanduser()
         if not path.exists() and not path.is_symlink() and _GLOB_CHARS & set(arg):
-            matches = sorted(glob.glob(arg, recursive=True))
+            matches = sorted(_glob(arg, self.warn))
             if not matches:
                 yield IngestError(arg, "source", "the pattern matched no files")
             for match in matches:
-                yield from expand_paths([match]) if os.path.isdir(match) else [match]
-            continue
-        if path.is_dir():
-            yield from _walk(path)
+                yield from self.walk(Path(match)) if os.path.isdir(match) else self.file(match)
+        elif path.is_dir():
+            yield from self.walk(path)
         elif path.exists() or path.is_symlink():
-            yield str(path)
+            yield from self.file(str(path))
         else:
             yield IngestError(arg, "source", "no such file or directory")
+        yield from self.flush()
+
+    def file(self, path: str) -> Iterator[str]:
+        try:
+            key = _identity(os.stat(path), path)
+        except OSError:  # a broken link, or no access: the path itself is what read_path will report on
+            try:
+                key = _identity(os.lstat(path), path)
+            except OSError:
+                key = os.path.abspath(path)
+        if key not in self.files:
+            self.files.add(key)
+            yield path
+
+    def walk(self, root: Path) -> Iterator[str | IngestError]:
+        """Every file under a folder, folder by folder, sorted; a folder another walk read is not read again."""
+        errors: list[OSError] = []
+        for path, is_dir in _tree(str(root), self.folders, self.warn, errors):
+            if not is_dir:
+                yield from self.file(path)
+        yield from self.flush()
+        for error in errors:
+            yield IngestError(str(error.filename or root), "source", f"cannot read directory: {error.strerror}")
+
+    def warn(self, path: str, reason: str) -> None:
+        if os.path.normpath(path) not in self.warned:
+            self.warned.add(os.path.normpath(path))
+            self.pending.append(IngestError(path, "source", reason, severity="warning"))
+
+    def flush(self) -> Iterator[IngestError]:
+        yield from self.pending
+        self.pending.clear()
 
 
-def _walk(root: Path) -> Iterator[str | IngestError]:
-    errors: list[OSError] = []
-    for folder, dirs, files in os.walk(root, onerror=errors.append):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield os.path.join(folder, name)
-    for error in errors:
-        yield IngestError(str(error.filename or root), "source", f"cannot read directory: {error.strerror}")
+# Linux opens no path through more than 40 symbolic links, counting those inside link targets.
+_MAX_LINKS_IN_A_PATH = 16
+
+
+def _tree(root: str, seen: dict[_Identity, str], warn: Callable[[str, str], None], errors: list[OSError],
+          dirs_only: bool = False) -> Iterator[tuple[str, bool]]:
+    """(path, is a folder) for all under `root` ('' for the current folder), sorted, hidden names skipped.
+
+    First the folders reached without a symbolic link, top-down as os.walk goes; then those that links
+    lead to, and so on. Each folder is entered once: one in `seen` (entered before; `root` included) is
+    not entered again, and a link to it is reported as a warning, as a loop when it leads back to a folder
+    above it. Each entry is looked at once, so the cost is linear. A path through many links (which the
+    system would refuse to open) goes on from the folder's real path.
+    """
+    try:
+        top = _identity(os.stat(root or os.curdir), root)
+    except OSError as exc:
+        errors.append(exc)
+        return
+    if top in seen:
+        return
+    seen[top] = root
+    stack: list[tuple[str, int, bool]] = [(root, 0, False)]  # a folder, the links in its path, reached by a link
+    links: list[tuple[str, int, bool]] = []  # links to folders, met in this round, for the next one
+    while stack or links:
+        if not stack:
+            stack, links = links[::-1], []
+        folder, hops, by_link = stack.pop()
+        if by_link:
+            try:
+                key = _identity(os.stat(folder), folder)
+            except OSError as exc:
+                errors.append(exc)
+                continue
+            if key in seen:
+                first = seen[key]
+                if _is_within(os.path.dirname(folder), first):
+                    warn(folder, f"folder loop: leads back to {first or os.curdir}; not followed")
+                else:
+                    warn(folder, f"same folder as {first}, read there; not read again")
+                continue
+            if hops > _MAX_LINKS_IN_A_PATH:
+                folder, hops = os.path.realpath(folder), 0
+            seen[key] = folder
+            yield folder, True
+        try:
+            with os.scandir(folder or os.curdir) as listing:
+                entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError as exc:
+            errors.append(exc)
+            continue
+        below: list[tuple[str, int, bool]] = []
+        for entry in entries:
+            path = os.path.join(folder, entry.name)
+            if not _is_dir(entry):
+                if not dirs_only:
+                    yield path, False
+            elif entry.is_symlink():
+                links.append((path, hops + 1, True))
+            else:
+                try:
+                    key = _identity(entry.stat(), path)
+                except OSError as exc:
+                    errors.append(exc)
+                    continue
+                if key not in seen:  # else a folder already read by another path (a bind mount, a link)
+                    seen[key] = path
+                    below.append((path, hops, False))
+                    yield path, True
+        stack.extend(reversed(below))
+
+
+def _is_within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or under it, as written ('' is the current folder: over every relative path)."""
+    base = folder.rstrip(os.sep)
+    return not folder or path == base or path.startswith(base + os.sep)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _glob(pattern: str, warn: Callable[[str, str], None]) -> Iterator[str]:
+    """What glob.glob(pattern, recursive=True) matches, but a `**` enters each folder once.
+
+    glob follows symlinked folders under `**` without end when they loop.
+    """
+    return (path for path in _iglob(pattern, False, warn) if path)
+
+
+def _iglob(pattern: str, dirs_only: bool, warn: Callable[[str, str], None]) -> Iterator[str]:
+    folder, name = os.path.split(pattern)
+    if not glob.has_magic(pattern):
+        if os.path.lexists(pattern) if name else os.path.isdir(folder):
+            yield pattern
+        return
+    folders = _iglob(folder, True, warn) if folder and folder != pattern and glob.has_magic(folder) else [folder]
+    for parent in folders:
+        yield from _glob_in(parent, name, dirs_only, warn)
+
+
+def _glob_in(folder: str, name: str, dirs_only: bool, warn: Callable[[str, str], None]) -> Iterator[str]:
+    """The paths in `folder` ('' for the current one) that one component of a pattern matches."""
+    if name == "**":
+        if not folder or os.path.isdir(folder):
+            yield os.path.join(folder, "")
+            yield from (path for path, _ in _tree(folder, {}, warn, [], dirs_only))
+    elif glob.has_magic(name):
+        try:
+            with os.scandir(folder or os.curdir) as listing:
+                names = [e.name for e in listing if not dirs_only or _is_dir(e)]
+        except OSError:
+            return
+        if not name.startswith("."):
+            names = [n for n in names if not n.startswith(".")]
+        yield from (os.path.join(folder, n) for n in fnmatch.filter(names, name))
+    elif os.path.lexists(os.path.join(folder, name)) if name else os.path.isdir(folder):
+        yield os.path.join(folder, name)
 
 
 def _kind(name: str, head: bytes) -> str:
