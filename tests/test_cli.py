@@ -88,6 +88,10 @@ def articles(db: Path, *args: str) -> list[dict]:
     return invoke_json(db, "articles", *args)
 
 
+def articles_by_id(db: Path) -> dict[str, dict]:
+    return {a["id"]: a for a in articles(db)}
+
+
 def langs(found: list[dict]) -> list[str]:
     return sorted(a["lang"] for a in found)
 
@@ -295,7 +299,10 @@ def test_export_jsonl_file_and_stdout(corpus_db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(r["id"] for r in rows) == ids
-    assert {r["id"]: r for r in rows} == {a["id"]: a for a in articles(corpus_db)}
+    stories = {a: s["id"] for s in invoke_json(corpus_db, "stories") for a in s["article_ids"]}
+    for row in rows:  # every field of the article, its story and its claims
+        assert row == articles_by_id(corpus_db)[row["id"]] | {"story_id": stories[row["id"]],
+                                                             "claims": invoke_json(corpus_db, "show", row["id"])["claims"]}
     stdout = run_bin("--db", str(corpus_db), "export", "--format", "jsonl")
     assert stdout.returncode == 0
     assert sorted(json.loads(line)["id"] for line in stdout.stdout.decode("utf-8").splitlines()) == ids
@@ -312,6 +319,7 @@ def test_export_csv(corpus_db: Path, tmp_path: Path) -> None:
         assert row["title"] == expected[row["id"]]["title"]
         assert row["text"] == expected[row["id"]]["text"]  # multi-paragraph text survives quoting
         assert json.loads(row["comments"]) == expected[row["id"]]["comments"]
+        assert row["story_id"].startswith("st_") and isinstance(json.loads(row["claims"]), list)
     stdout = run_bin("--db", str(corpus_db), "export", "--format", "csv")
     assert sorted(r["id"] for r in csv.DictReader(io.StringIO(stdout.stdout.decode("utf-8")))) == sorted(expected)
 
@@ -327,6 +335,28 @@ def test_export_parquet(corpus_db: Path, tmp_path: Path) -> None:
         assert row["text"] == expected[row["id"]]["text"]
         assert row["comments"] == expected[row["id"]]["comments"]
         assert row["published"] == expected[row["id"]]["published"]
+        assert row["story_id"].startswith("st_") and isinstance(json.loads(row["claims"]), list)
+
+
+def test_export_carries_claims_and_stories_export_their_members_and_timelines(tmp_path: Path) -> None:
+    """Issue 15, item 10, on the sample corpus (which has claims and multi-article stories)."""
+    db = tmp_path / "sample.db"
+    assert invoke(db, "ingest", str(Path(__file__).resolve().parents[1] / "samples" / "corpus")).exit_code in (0, 1)
+    out = tmp_path / "a.jsonl"
+    assert invoke(db, "export", "--output", str(out)).exit_code == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(r["story_id"] for r in rows) and sum(len(r["claims"]) for r in rows) > 20
+    stories_out = tmp_path / "s.jsonl"
+    assert invoke(db, "export", "--stories", "--output", str(stories_out)).exit_code == 0
+    exported = [json.loads(line) for line in stories_out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(s["id"] for s in exported) == sorted(s["id"] for s in invoke_json(db, "stories"))
+    by_story = {r["story_id"] for r in rows}
+    assert {s["id"] for s in exported} == by_story
+    for story in exported:
+        assert [m["article_id"] for m in story["members"]] == story["article_ids"]
+        assert "timeline" in story and "articles" not in story
+    assert any(story["timeline"] for story in exported)
+    assert invoke(db, "export", "--stories", "--format", "csv").exit_code == 2
 
 
 def test_export_filters(corpus_db: Path, tmp_path: Path) -> None:

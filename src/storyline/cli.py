@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import click
@@ -25,7 +25,7 @@ from typer.core import TyperGroup
 
 from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
 from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
-from storyline.export import FORMATS, export_articles
+from storyline.export import FORMATS, export_articles, export_stories
 from storyline.store import ArticleQuery, Store, open_store
 from storyline.store.sqlite import StoreError
 
@@ -322,19 +322,44 @@ def export_command(
     fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "jsonl",
     output: Annotated[str | None, typer.Option(help="File to write (stdout when omitted; required for parquet).")] = None,
     lang: LangOption = None, source: SourceOption = None, since: SinceOption = None, until: UntilOption = None,
+    stories: Annotated[bool, typer.Option("--stories", help="Export the stories instead (JSONL): members and timelines.")] = False,
 ) -> None:
-    """Export articles with all their fields.
+    """Export articles with all their fields, their story id and their claims; or, with --stories, the stories.
 
     Example: storyline export --format parquet --output articles.parquet
     """
     store = _store()
+    if stories:
+        if fmt != "jsonl":
+            err.print("[red]error:[/] --stories exports JSONL only (a story nests its members and timeline)")
+            raise typer.Exit(EXIT_USAGE)
+        count = export_stories(_story_records(store), output)
+        if output:
+            err.print(f"{count} stories written to {output}")
+        return
+
+    def annotate(chunk: list[Any]) -> dict[str, dict[str, Any]]:
+        ids = [a.id for a in chunk]
+        story_of, claims = store.story_ids_of(ids), store.claims(ids)
+        return {i: {"story_id": story_of.get(i), "claims": claims.get(i, [])} for i in ids}
+
     try:
-        count = export_articles(store.articles(_query(lang, source, since, until, None)), fmt, output)
+        count = export_articles(store.articles(_query(lang, source, since, until, None)), fmt, output, annotate)
     except ValueError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
     if output:
         err.print(f"{count} articles written to {output}")
+
+
+def _story_records(store: Store) -> Iterator[dict[str, Any]]:
+    """Each story as the store holds it, its members by id (their articles are in the article export)."""
+    for summary in store.stories():
+        story = store.story(summary["id"])
+        if story is not None:
+            story["members"] = [{"article_id": a["id"], "similarity": a["similarity"], "duplicate_of": a["duplicate_of"]}
+                                for a in story.pop("articles")]
+            yield story
 
 
 @app.command("errors")

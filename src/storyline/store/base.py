@@ -62,6 +62,9 @@ class Store(Protocol):
     def article(self, article_id: str) -> Article | None:
         """An article by id or unique id prefix (any case)."""
 
+    def story_ids_of(self, article_ids: list[str]) -> dict[str, str]:
+        """The story of each of these articles (those in none left out)."""
+
     def ids_starting_with(self, kind: str, prefix: str, limit: int = 10) -> list[str]:
         """Up to `limit` ids of 'article's or 'story's that start with `prefix` (any case), in id order."""
 

@@ -518,6 +518,16 @@ class SQLiteStore(BrowseQueries):
         row = self._by_id_or_prefix("stories", "*", story_id)
         return dict(row) if row else None
 
+    def story_ids_of(self, article_ids: list[str]) -> dict[str, str]:
+        """The story of each of these articles (those in none left out), a few queries for any number."""
+        found: dict[str, str] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT article_id, story_id FROM story_members WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((r[0], r[1]) for r in rows)
+        return found
+
     def story_members(self, story_id: str) -> list[dict[str, Any]]:
         rows = self._db.execute(
             """SELECT m.article_id, m.similarity, m.duplicate_of, m.assigned_seq FROM story_members m
