@@ -431,3 +431,30 @@ def test_exit_code_is_1_when_some_input_failed(tmp_path: Path, db: Path) -> None
     assert done.returncode == 1, done.stderr.decode()
     summary = json.loads(done.stdout)
     assert summary["errors"] == 1 and summary["new_articles"] == 1
+
+
+def test_a_record_too_short_is_an_error_and_an_unreadable_stated_field_a_warning(tmp_path) -> None:
+    """Issue 15, item 5: nothing is silently dropped or kept as junk."""
+    from storyline import ingest, open_store
+
+    lines = [
+        {"text": "x"},
+        {"title": "Harbour expands", "text": "The harbour authority said on Monday it will expand the quay next year.",
+         "published": "2025-13-45", "lang": "english"},
+        {"title": "Bakery prize", "text": "A bakery in the village won a regional prize for its rye bread on Tuesday.",
+         "published": "2025-10-02"},
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    store = open_store(tmp_path / "s.db")
+    report = ingest([str(path)], store)
+    assert report.new_articles == 2
+    [short] = report.errors
+    assert short.locator == "line 1" and "too short" in short.reason
+    [unreadable] = report.warnings
+    assert unreadable.locator == "line 2" and "'2025-13-45' is not a date" in unreadable.reason
+    assert "'english'" in unreadable.reason
+    stored = {(e.error.locator, e.error.severity) for e in store.errors()}
+    assert stored == {("line 1", "error"), ("line 2", "warning")}
+    harbour = next(a for a in store.articles() if a.title == "Harbour expands")
+    assert harbour.published is None and harbour.lang == "en"

@@ -28,10 +28,22 @@ def _from_text_dump(text: str, raw: RawDocument) -> dict[str, Any]:
     }
 
 
+MIN_RECORD_WORDS = 5  # a record's stated text shorter than this is no article ({"text": "x"})
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _words(text: str) -> int:
+    """Words of a text; in Chinese, Japanese and Korean two characters count as one."""
+    return len(_CJK.sub(" ", text).split()) + len(_CJK.findall(text)) // 2
+
+
 def _from_clean_text(text: str, raw: RawDocument) -> dict[str, Any]:
     """Text a source gives as the article body (JSONL `text`): only whitespace is normalized."""
     paragraphs = [re.sub(r"[ \t]+", " ", p).strip() for p in re.split(r"\n\s*\n|\r\n\s*\r\n", text)]
-    return {"text": "\n\n".join(p for p in paragraphs if p), "url": raw.url}
+    body = "\n\n".join(p for p in paragraphs if p)
+    if _words(body) < MIN_RECORD_WORDS:
+        raise ExtractionError(f"text too short to be an article ({_words(body)} word(s); at least {MIN_RECORD_WORDS})")
+    return {"text": body, "url": raw.url}
 
 
 def _from_html(html: str, raw: RawDocument) -> dict[str, Any]:
@@ -45,14 +57,19 @@ EXTRACTORS: dict[str, Callable[[str, RawDocument], dict[str, Any]]] = {
 }
 
 
-def _apply_hints(fields: dict[str, Any], hints: dict[str, Any], lang_hint: list[str]) -> None:
+def _apply_hints(fields: dict[str, Any], hints: dict[str, Any], lang_hint: list[str]) -> list[str]:
+    """Merge what the source states into the extracted fields; returns what it stated but could not be read."""
+    unreadable = []
     if isinstance(hints.get("title"), str) and hints["title"].strip():
         fields["title"] = fix_text(hints["title"].strip())
     published = hints.get("published")
-    if isinstance(published, str) and published.strip():
-        parsed = parse_iso(published) or parse_date(published)
+    if published not in (None, ""):
+        parsed = (parse_iso(published) or parse_date(published)) if isinstance(published, str) else None
         if parsed:
             fields["published"] = parsed
+        else:
+            unreadable.append(f"published {published!r} is not a date; kept "
+                              + ("the date the page gives" if fields.get("published") else "without a date"))
     if isinstance(hints.get("authors"), list) and hints["authors"]:
         fields["authors"] = [str(a) for a in hints["authors"]]
     elif isinstance(hints.get("authors"), str):
@@ -66,8 +83,14 @@ def _apply_hints(fields: dict[str, Any], hints: dict[str, Any], lang_hint: list[
         fields["source"] = domain_of(source.strip().lower()) or source.strip()
     elif not fields.get("source"):
         fields["source"] = domain_of(fields.get("url"))
-    if isinstance(hints.get("lang"), str) and re.fullmatch(r"[a-z]{2}", hints["lang"].lower()):
-        lang_hint.append(hints["lang"].lower())
+    lang = hints.get("lang")
+    if isinstance(lang, str) and re.fullmatch(r"[a-z]{2}", lang.strip().lower()):
+        lang_hint.append(lang.strip().lower())
+    elif lang not in (None, ""):
+        unreadable.append(f"lang {lang!r} is not an ISO 639-1 code; the language is identified from the text")
+    if hints.get("url") not in (None, "") and not isinstance(hints.get("url"), str):
+        unreadable.append(f"url {hints['url']!r} is not a string; ignored")
+    return unreadable
 
 
 def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
@@ -94,7 +117,9 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
         raise ExtractionError("no text in the document")
     fields = EXTRACTORS[raw.media_type](text, raw)
     lang_hint: list[str] = []
-    _apply_hints(fields, raw.hints, lang_hint)
+    unreadable = _apply_hints(fields, raw.hints, lang_hint)
+    if unreadable:  # one warning per record: the store keeps one per origin, locator and stage
+        warnings.append(IngestError(raw.origin, "extract", "; ".join(unreadable), raw.locator, severity="warning"))
     body = fields.get("text", "").strip()
     if not body:
         raise ExtractionError("no article text found")
