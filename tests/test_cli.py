@@ -552,3 +552,24 @@ def test_the_global_db_option_may_follow_the_command(corpus_db: Path, tmp_path: 
     # after "--" it is an argument, not the option
     searched = CliRunner().invoke(app, ["--db", str(corpus_db), "search", "--json", "--", "--db"], catch_exceptions=False)
     assert searched.exit_code == 0 and json.loads(searched.stdout) == []
+
+
+def test_an_article_keeps_the_address_it_came_from_beside_its_canonical_url(tmp_path: Path) -> None:
+    """Issue 15, item 6: the page's canonical URL no longer replaces the URL the record states; show and search
+    find the article by either."""
+    page = ("<html><head><title>Harbour expands</title><link rel=\"canonical\" href=\"https://news.example/harbour\">"
+            "</head><body><article><h1>Harbour expands</h1><p>The harbour authority of Ashford said on Monday it will"
+            " expand the quay by four hundred metres next year, after three years of planning and a public consultation"
+            " that drew more than two thousand replies.</p><p>Work is due to start in March and to last eighteen"
+            " months, the authority said in a statement.</p></article></body></html>")
+    given = "https://mirror.example/news/123?ref=feed"
+    records = tmp_path / "r.jsonl"
+    records.write_text(json.dumps({"url": given, "html": page}) + "\n", encoding="utf-8")
+    db = tmp_path / "u.db"
+    assert invoke(db, "ingest", str(records), "--no-stories").exit_code == 0
+    [article] = articles(db)
+    assert (article["url"], article["canonical_url"]) == (given, "https://news.example/harbour")
+    for address in (given, "https://news.example/harbour"):
+        assert invoke_json(db, "show", address)["id"] == article["id"]
+        assert [a["id"] for a in invoke_json(db, "search", address)] == [article["id"]]
+    assert invoke(db, "show", "https://elsewhere.example/x").exit_code == 4

@@ -253,13 +253,13 @@ def _not_found(store: Store, kind: str, ident: str, listing: str) -> NoReturn:
 
 
 @app.command("show")
-def show_command(article_id: Annotated[str, typer.Argument(help="Article id or a unique prefix of it.")], as_json: JsonOption = False) -> None:
+def show_command(article_id: Annotated[str, typer.Argument(help="Article id, a unique prefix of it, or its URL.")], as_json: JsonOption = False) -> None:
     """Show one article: metadata, text, comments, its claims and every source it was found under.
 
     Example: storyline show 5d083d46
     """
     store = _store()
-    article = store.article(article_id)
+    article = store.article_by_url(article_id) if "://" in article_id else store.article(article_id)
     if article is None:
         _not_found(store, "article", article_id, "storyline articles")
     data = article.to_dict() | {"sources": store.sources(article.id), "claims": store.claims([article.id])[article.id]}

@@ -93,7 +93,7 @@ def _write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
         ("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("lang", pa.string()),
         ("lang_confidence", pa.float64()), ("published", pa.string()), ("published_precision", pa.string()),
         ("timezone_known", pa.bool_()), ("published_ambiguous", pa.bool_()), ("source", pa.string()),
-        ("url", pa.string()), ("sitename", pa.string()),
+        ("url", pa.string()), ("canonical_url", pa.string()), ("sitename", pa.string()),
         ("authors", pa.list_(pa.string())), ("comments", pa.list_(pa.string())), ("truncated", pa.bool_()),
         ("origin", pa.string()), ("story_id", pa.string()), ("claims", pa.string()),
     ])

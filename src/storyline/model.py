@@ -91,7 +91,8 @@ class Article:
     lang_confidence: float | None = None
     published: PublishedDate | None = None
     source: str | None = None  # site domain without 'www.'
-    url: str | None = None
+    url: str | None = None  # the address it was ingested from (else the page's canonical URL)
+    canonical_url: str | None = None  # the canonical URL its page states
     sitename: str | None = None
     authors: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
@@ -113,6 +114,7 @@ class Article:
             "published_ambiguous": self.published.ambiguous if self.published else False,
             "source": self.source,
             "url": self.url,
+            "canonical_url": self.canonical_url,
             "sitename": self.sitename,
             "authors": list(self.authors),
             "comments": list(self.comments),

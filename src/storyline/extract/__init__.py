@@ -76,8 +76,8 @@ def _apply_hints(fields: dict[str, Any], hints: dict[str, Any], lang_hint: list[
         fields["authors"] = [hints["authors"]]
     if isinstance(hints.get("sitename"), str):
         fields["sitename"] = fields.get("sitename") or hints["sitename"]
-    if isinstance(hints.get("url"), str):
-        fields["url"] = fields.get("url") or hints["url"]
+    if isinstance(hints.get("url"), str) and hints["url"].strip():
+        fields["url"] = hints["url"].strip()  # the address the source gives wins; the page's canonical stays beside it
     source = hints.get("source")
     if isinstance(source, str) and source.strip():
         fields["source"] = domain_of(source.strip().lower()) or source.strip()
@@ -124,13 +124,14 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
     if not body:
         raise ExtractionError("no article text found")
     article = Article(
-        id=article_id(body, fields.get("url")),
+        id=article_id(body, fields.get("canonical_url") or fields.get("url")),  # the same as before url and canonical parted
         title=fields.get("title"),
         text=body,
         lang=lang_hint[0] if lang_hint else None,
         published=fields.get("published"),
         source=fields.get("source"),
         url=fields.get("url"),
+        canonical_url=fields.get("canonical_url"),
         sitename=fields.get("sitename"),
         authors=fields.get("authors", []),
         comments=fields.get("comments", []),

@@ -139,13 +139,15 @@ def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
     paragraphs = trim_furniture([fix_text(p.strip()) for p in doc.text.split("\n") if p.strip()], title)
     if not paragraphs:
         raise ExtractionError("only page furniture found (labels, newsletter or legal notices), no article text")
-    canonical = doc.url if doc.url and doc.url.startswith(("http://", "https://")) else url
+    page_url = doc.url if doc.url and doc.url.startswith(("http://", "https://")) else None
+    canonical = page_url or url
     comments = [fix_text(line.strip()) for line in (doc.comments or "").split("\n") if line.strip()]
     return {
         "title": title,
         "text": "\n\n".join(paragraphs),
         "published": reconcile_dates(found_day, stated),
-        "url": canonical,
+        "url": url or canonical,  # where it was read from; the page's own address beside it
+        "canonical_url": page_url,
         "source": domain_of(canonical) or domain_of(url),
         "sitename": fix_text(doc.sitename) if doc.sitename else None,
         "authors": [a.strip() for a in re.split(r";|\band\b", doc.author or "") if a.strip()],

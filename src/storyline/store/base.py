@@ -62,6 +62,9 @@ class Store(Protocol):
     def article(self, article_id: str) -> Article | None:
         """An article by id or unique id prefix (any case)."""
 
+    def article_by_url(self, url: str) -> Article | None:
+        """The article ingested from this address, or whose page names it as canonical."""
+
     def story_ids_of(self, article_ids: list[str]) -> dict[str, str]:
         """The story of each of these articles (those in none left out)."""
 

@@ -18,7 +18,7 @@ from storyline.store.browse import BrowseQueries
 
 _ARTICLE_COLUMNS = (
     "id, title, text, lang, lang_confidence, published, published_precision, timezone_known, published_ambiguous,"
-    " source, url, sitename, authors, comments, truncated, origin, extractor"
+    " source, url, sitename, authors, comments, truncated, origin, extractor, canonical_url"
 )
 # Dated articles first by date; undated ones after them in the order they arrived.
 _ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
@@ -183,6 +183,7 @@ class SQLiteStore(BrowseQueries):
                 self._db.execute(
                     """UPDATE articles SET
                          title = COALESCE(title, ?), url = COALESCE(url, ?), source = COALESCE(source, ?),
+                         canonical_url = COALESCE(canonical_url, ?),
                          sitename = COALESCE(sitename, ?),
                          published_precision = CASE WHEN published IS NULL THEN ? ELSE published_precision END,
                          timezone_known = CASE WHEN published IS NULL THEN ? ELSE timezone_known END,
@@ -191,7 +192,7 @@ class SQLiteStore(BrowseQueries):
                          published = COALESCE(published, ?)
                        WHERE id = ?""",
                     (
-                        article.title, article.url, article.source, article.sitename,
+                        article.title, article.url, article.source, article.canonical_url, article.sitename,
                         p.precision.value if p else None, int(p.timezone_known) if p else 0,
                         int(p.ambiguous) if p else 0, _sort_key(p), p.isoformat() if p else None, article.id,
                     ),
@@ -200,7 +201,7 @@ class SQLiteStore(BrowseQueries):
                 seq = self._db.execute("SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM articles").fetchone()[0]
                 self._db.execute(
                     f"INSERT INTO articles ({_ARTICLE_COLUMNS}, published_sort, ingested_seq, ingested_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         article.id, article.title, article.text, article.lang, article.lang_confidence,
                         p.isoformat() if p else None, p.precision.value if p else None,
@@ -208,7 +209,7 @@ class SQLiteStore(BrowseQueries):
                         article.source, article.url, article.sitename,
                         json.dumps(article.authors, ensure_ascii=False),
                         json.dumps(article.comments, ensure_ascii=False), int(article.truncated),
-                        article.origin, article.extractor, _sort_key(p), seq, now,
+                        article.origin, article.extractor, article.canonical_url, _sort_key(p), seq, now,
                     ),
                 )
             self._db.execute(
@@ -243,13 +244,22 @@ class SQLiteStore(BrowseQueries):
                                                     bool(row["published_ambiguous"]))
         return Article(
             id=row["id"], title=row["title"], text=row["text"], lang=row["lang"], lang_confidence=row["lang_confidence"],
-            published=published, source=row["source"], url=row["url"], sitename=row["sitename"],
+            published=published, source=row["source"], url=row["url"], canonical_url=row["canonical_url"],
+            sitename=row["sitename"],
             authors=json.loads(row["authors"]), comments=json.loads(row["comments"]), truncated=bool(row["truncated"]),
             origin=row["origin"], extractor=row["extractor"],
         )
 
     def article(self, article_id: str) -> Article | None:
         row = self._by_id_or_prefix("articles", _ARTICLE_COLUMNS, article_id)
+        return self._article(row) if row else None
+
+    def article_by_url(self, url: str) -> Article | None:
+        """The article ingested from this address, or whose page names it as canonical (either copy's)."""
+        row = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN (SELECT id FROM articles WHERE url = ?"
+            " UNION SELECT id FROM articles WHERE canonical_url = ? UNION SELECT article_id FROM article_sources"
+            " WHERE url = ?) ORDER BY ingested_seq LIMIT 1", (url, url, url)).fetchone()
         return self._article(row) if row else None
 
     def articles_by_id(self, article_ids: list[str]) -> dict[str, Article]:
@@ -315,6 +325,9 @@ class SQLiteStore(BrowseQueries):
         return [dict(r) for r in rows]
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, str]]:
+        if re.fullmatch(r"https?://\S+", query.strip()):  # an address: the article read from it, or naming it canonical
+            found = self.article_by_url(query.strip())
+            return [(found, query.strip())] if found else []
         match = _fts_query(query)
         if not match:
             return []

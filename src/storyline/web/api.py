@@ -128,7 +128,8 @@ class ArticleDetail(BaseModel):
         False, description="The date was written as numbers whose day and month could be swapped, and nothing decided."
     )
     source: str | None
-    url: str | None
+    url: str | None = Field(description="The address the article was ingested from (else its page's canonical URL).")
+    canonical_url: str | None = Field(None, description="The canonical URL its page states.")
     sitename: str | None
     authors: list[str]
     comments: list[str]
