@@ -346,6 +346,30 @@ def test_ingest_jsonl_html_and_text_through_the_pipeline(empty_db: Path) -> None
         assert too_big.status_code == 413
 
 
+def test_an_upload_is_named_as_the_client_said_and_read_from_memory(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15, item 13: errors name the upload (its name, size and time), never a server path; no temp file."""
+    import tempfile as tempfile_module
+
+    def no_temp_files(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an upload must not be written to a temporary file")
+
+    for name in ("TemporaryDirectory", "NamedTemporaryFile", "mkstemp", "mkdtemp"):
+        monkeypatch.setattr(tempfile_module, name, no_temp_files)
+    with TestClient(create_app(str(empty_db), token=TOKEN)) as client:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        body = json.dumps({"text": "x"}) + "\n"
+        named = client.post("/api/ingest", params={"name": "../../etc/feed.jsonl"}, content=body, headers=auth)
+        assert named.status_code == 200, named.text
+        [error] = named.json()["errors"]
+        assert error["where"].startswith("upload feed.jsonl (") and "bytes" in error["where"], error
+        assert "/tmp" not in error["where"] and "storyline-upload" not in error["where"]
+        unnamed = client.post("/api/ingest", content=body, headers=auth | {"Content-Type": "application/x-ndjson"})
+        assert unnamed.json()["errors"][0]["where"].startswith("upload unnamed (")
+        by_header = client.post("/api/ingest", content=body,
+                                headers=auth | {"Content-Disposition": 'attachment; filename="day.jsonl"'})
+        assert by_header.json()["errors"][0]["where"].startswith("upload day.jsonl (")
+
+
 # --- feeds ----------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from itertools import islice
 from storyline.enrich.language import DEFAULT_LANGUAGES, detect_language
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
 from storyline.model import Article, IngestError, RawDocument
-from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES, expand_paths, read_path
+from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES, Upload, expand_paths, read_path, read_upload
 from storyline.store.base import Store
 
 # Writes are grouped so a run costs few commits; a crash loses at most one group, which the
@@ -73,26 +73,29 @@ def _warm_up(options: IngestOptions) -> None:
     process_document(RawDocument("warm-up", "Title line\n\n03-03-2025 10:00 - Source: www.example.com\n\n" + "Words of the text. " * 30, "text/plain"), options)
 
 
-def _raw_documents(files: list[str], options: IngestOptions, unreadable: list[IngestError],
+def _raw_documents(files: list[str | Upload], options: IngestOptions, unreadable: list[IngestError],
                    on_file: Callable[[str], None] | None) -> Iterator[tuple[RawDocument, IngestOptions]]:
     for path in files:
-        for item in read_path(path, options.max_document_bytes):
+        items = read_upload(path, options.max_document_bytes) if isinstance(path, Upload) else read_path(
+            path, options.max_document_bytes)
+        for item in items:
             if isinstance(item, IngestError):
                 unreadable.append(item)
             else:
                 yield item, options
         if on_file:
-            on_file(path)
+            on_file(path.origin if isinstance(path, Upload) else path)
 
 
 def ingest(
-    paths: list[str],
+    paths: list[str | Upload],
     store: Store,
     options: IngestOptions = IngestOptions(),
     on_file: Callable[[str], None] | None = None,
     on_files_found: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Read every document under `paths` into `store`; bad input is recorded, never fatal.
+    """Read every document under `paths` (files, folders, globs, "-" for stdin, or `Upload`s held in memory) into
+    `store`; bad input is recorded, never fatal.
 
     >>> from storyline.store import open_store
     >>> ingest(["does-not-exist.txt"], open_store(":memory:")).errors[0].reason
@@ -100,11 +103,11 @@ def ingest(
     """
     report = IngestReport()
     unreadable: list[IngestError] = []
-    files: list[str] = []
+    files: list[str | Upload] = [p for p in paths if isinstance(p, Upload)]
     # The store's own files are never input, even when a folder that holds them is ingested.
     store_path = getattr(store, "path", None)
     own = {os.path.realpath(store_path + suffix) for suffix in ("", "-wal", "-shm", "-journal")} if store_path else set()
-    for item in expand_paths(paths):
+    for item in expand_paths([p for p in paths if isinstance(p, str)]):
         if isinstance(item, IngestError):
             unreadable.append(item)
         elif item == "-" or os.path.realpath(item) not in own:

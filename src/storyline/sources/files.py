@@ -21,6 +21,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -292,12 +293,36 @@ def read_path(path: str, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Iterato
         yield IngestError(path, "source", f"cannot read: {exc.strerror or exc}")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A document given in memory (a POST to the API): read like a file, named by what the client said."""
+
+    data: bytes
+    origin: str  # how errors and sources name it: "upload feed.jsonl (2,310 bytes, 2025-10-06T09:12:03Z)"
+    name: str = ""  # the client's name for it: its suffix says the shape, as a file's does
+
+
+def read_upload(upload: Upload, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Iterator[RawDocument | IngestError]:
+    """Every document in an upload, and an error for whatever cannot be read (the same code as for files)."""
+    try:
+        yield from _read_bytes(upload.data, upload.origin, upload.name, max_bytes)
+    except _TooLarge:
+        yield IngestError(upload.origin, "source", f"larger than the {max_bytes / 1e6:.0f} MB document limit")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield IngestError(upload.origin, "source", f"truncated or corrupt gzip data: {exc or 'unexpected end of file'}")
+
+
+def _read_bytes(data: bytes, origin: str, name: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
+    if len(data) > max_bytes:
+        raise _TooLarge()
+    if data[:2] == b"\x1f\x8b":
+        data = _read_all(gzip.GzipFile(fileobj=io.BytesIO(data)), max_bytes)
+    yield from _documents(origin, _kind(name, data[:4096]), data, max_bytes)
+
+
 def _read(path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
     if path == STDIN:
-        data = _read_all(sys.stdin.buffer, max_bytes)
-        if data[:2] == b"\x1f\x8b":
-            data = _read_all(gzip.GzipFile(fileobj=io.BytesIO(data)), max_bytes)
-        yield from _documents(STDIN, _kind("", data[:4096]), data, max_bytes)
+        yield from _read_bytes(_read_all(sys.stdin.buffer, max_bytes), STDIN, "", max_bytes)
         return
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from storyline.pipeline import IngestOptions, ingest
+from storyline.sources import Upload
 from storyline.store.browse import (
     CLAIM_STATUSES,
     HIT_END,
@@ -399,13 +399,17 @@ def _check_token(request: Request, credentials: HTTPAuthorizationCredentials | N
                             headers={"WWW-Authenticate": "Bearer"})
 
 
-def _ingest_bytes(access: StoreAccess, body: bytes, suffix: str) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="storyline-upload-") as folder:
-        path = Path(folder) / f"upload-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}{suffix}"
-        path.write_bytes(body)
-        with access.writer() as store:
-            report = ingest([str(path)], store, IngestOptions(workers=1))
-            stories = update_stories(store)
+def _upload(body: bytes, name: str | None, suffix: str) -> Upload:
+    """The body as an upload, named by what the client said (never a server path), its size and time."""
+    given = Path(name or "").name  # a name, not a path: "../../x.jsonl" is "x.jsonl"
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return Upload(body, f"upload {given or 'unnamed'} ({len(body):,} bytes, {when})", given or f"upload{suffix}")
+
+
+def _ingest_bytes(access: StoreAccess, upload: Upload) -> dict[str, Any]:
+    with access.writer() as store:  # read from memory through the sources, as a file is: no temp file
+        report = ingest([upload], store, IngestOptions(workers=1))
+        stories = update_stories(store)
 
     def problems(found: list[Any]) -> list[dict[str, str]]:
         return [{"where": p.where, "stage": p.stage, "severity": p.severity, "reason": p.reason} for p in found]
@@ -425,6 +429,8 @@ def _ingest_bytes(access: StoreAccess, body: bytes, suffix: str) -> dict[str, An
 async def ingest_document(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    name: Annotated[str | None, Query(max_length=200, description="The document's name (feed.jsonl): errors name it so,"
+                                      " and its suffix tells the shape where Content-Type does not.")] = None,
 ) -> dict[str, Any]:
     """Run the normal ingest pipeline on the body, then assign the new articles to stories.
 
@@ -441,4 +447,6 @@ async def ingest_document(
     if not body.strip():
         raise HTTPException(400, "the body is empty: send a document or JSONL")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return await run_in_threadpool(_ingest_bytes, request.app.state.access, bytes(body), _SUFFIXES.get(media_type, ""))
+    disposition = re.search(r'filename="?([^";]+)"?', request.headers.get("content-disposition", ""))
+    upload = _upload(bytes(body), name or (disposition.group(1) if disposition else None), _SUFFIXES.get(media_type, ""))
+    return await run_in_threadpool(_ingest_bytes, request.app.state.access, upload)
