@@ -95,7 +95,7 @@ def build_corpus(root: Path) -> dict[str, int]:
     (root / "empty.txt").write_text("")
     (root / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(512))
     (root / "script_only.html").write_text("<html><body><script>var a = 1;</script></body></html>")
-    (root / "broken.jsonl").write_text('{"text": "fine line with text"}\n{oops\n[1, 2]\n', encoding="utf-8")
+    (root / "broken.jsonl").write_text('{"text": "a fine line with enough text"}\n{oops\n[1, 2]\n', encoding="utf-8")
     counts["bad"] += 4
     return counts
 

@@ -353,7 +353,7 @@ class BrowseQueries:
     def article_record(self, article_id: str) -> Article | None:
         """An article by id or unique id prefix, found through the primary key (a prefix is a key range)."""
         columns = ("id, title, text, lang, lang_confidence, published, published_precision, timezone_known,"
-                   " published_ambiguous, source, url, sitename, authors, comments, truncated, origin, extractor")
+                   " published_ambiguous, source, url, sitename, authors, comments, truncated, origin, extractor, canonical_url")
         row = self._db.execute(f"SELECT {columns} FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None and article_id:
             found = self._db.execute(f"SELECT {columns} FROM articles WHERE id >= ? AND id < ? LIMIT 2",
