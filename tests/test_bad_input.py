@@ -458,3 +458,21 @@ def test_a_record_too_short_is_an_error_and_an_unreadable_stated_field_a_warning
     assert stored == {("line 1", "error"), ("line 2", "warning")}
     harbour = next(a for a in store.articles() if a.title == "Harbour expands")
     assert harbour.published is None and harbour.lang == "en"
+
+
+def test_a_huge_one_line_text_is_cut_to_bounded_sizes_with_a_warning(tmp_path) -> None:
+    """Issue 15, item 3: every stage after extraction sees at most MAX_ARTICLE_CHARS, extraction at most
+    MAX_TEXT_CHARS; what lies beyond is cut, and the cut is said (benchmarks/ingest.py times a 19 MB line)."""
+    from storyline import ingest, open_store
+    from storyline.defaults import MAX_ARTICLE_CHARS, MAX_TEXT_CHARS
+
+    words = ["the", "harbour", "authority", "said", "on", "monday", "it", "will", "expand", "the", "quay"]
+    line = " ".join(words[i % len(words)] for i in range(MAX_TEXT_CHARS // 4))  # over MAX_TEXT_CHARS characters
+    (tmp_path / "one-line.txt").write_text("One line\n\n" + line + "\n", encoding="utf-8")
+    store = open_store(tmp_path / "s.db")
+    report = ingest([str(tmp_path / "one-line.txt")], store)
+    assert report.new_articles == 1 and not report.errors
+    [article] = store.articles()
+    assert MAX_ARTICLE_CHARS // 2 < len(article.text) <= MAX_ARTICLE_CHARS
+    [warning] = report.warnings
+    assert "cut at" in warning.reason and f"{MAX_ARTICLE_CHARS:,}" in warning.reason

@@ -17,3 +17,9 @@ BUILTIN_CLAIMS = "builtin-v3"
 
 # The largest document read (bytes); larger ones are recorded as errors (--max-mb).
 DEFAULT_MAX_DOCUMENT_BYTES = 20_000_000
+
+# The longest text read as one document's (characters), and the longest article kept: what lies beyond is cut, with
+# a warning. Every later stage (boilerplate, language, entities, claims, search) is then bounded; a news article is
+# rarely over 50,000 characters, and a 19 MB line of text is not one article.
+MAX_TEXT_CHARS = 1_000_000
+MAX_ARTICLE_CHARS = 200_000

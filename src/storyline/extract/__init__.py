@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from storyline.defaults import MAX_ARTICLE_CHARS, MAX_TEXT_CHARS
 from storyline.extract.dates import parse_date, parse_iso
 from storyline.extract.encoding import BinaryContentError, declared_charset, decode, fix_text
 from storyline.extract.html import ExtractionError, domain_of, extract_html
@@ -111,18 +112,26 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
         text = decoded.text
     else:
         text = raw.content
+    notes: list[str] = []  # one warning of this stage per document: the store keeps one per origin, locator and stage
+    if raw.media_type != "text/html" and len(text) > MAX_TEXT_CHARS:
+        notes.append(f"text of {len(text):,} characters cut at {MAX_TEXT_CHARS:,} before reading it")
+        text = text[:MAX_TEXT_CHARS]
     if raw.media_type != "text/html":
         text = fix_text(text)  # HTML fields are repaired after extraction, which is much cheaper
     if not text.strip():
         raise ExtractionError("no text in the document")
     fields = EXTRACTORS[raw.media_type](text, raw)
     lang_hint: list[str] = []
-    unreadable = _apply_hints(fields, raw.hints, lang_hint)
-    if unreadable:  # one warning per record: the store keeps one per origin, locator and stage
-        warnings.append(IngestError(raw.origin, "extract", "; ".join(unreadable), raw.locator, severity="warning"))
+    notes.extend(_apply_hints(fields, raw.hints, lang_hint))
     body = fields.get("text", "").strip()
     if not body:
         raise ExtractionError("no article text found")
+    if len(body) > MAX_ARTICLE_CHARS:
+        cut = body.rfind(" ", 0, MAX_ARTICLE_CHARS)
+        body = body[: cut if cut > MAX_ARTICLE_CHARS // 2 else MAX_ARTICLE_CHARS].rstrip()
+        notes.append(f"article text cut at {len(body):,} characters (the longest kept is {MAX_ARTICLE_CHARS:,})")
+    if notes:
+        warnings.append(IngestError(raw.origin, "extract", "; ".join(notes), raw.locator, severity="warning"))
     article = Article(
         id=article_id(body, fields.get("canonical_url") or fields.get("url")),  # the same as before url and canonical parted
         title=fields.get("title"),
