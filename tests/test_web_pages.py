@@ -248,3 +248,20 @@ def test_charts_layout() -> None:
     months = charts.entity_months([{"month": "2025-01", "stories": 2, "articles": 5},
                                    {"month": "2025-04", "stories": 1, "articles": 1}])
     assert months is not None and len(months.bars) == 4 and months.bars[1].height == 0
+
+
+def test_growth_says_which_week_it_counts_and_sorts_by_either(client: TestClient) -> None:
+    """Issue 15, item 15: the sample corpus is an archive (its newest article is from 2025): "growing" measured
+    from its newest article says the week it counts, and the list can also be sorted by the last 7 days."""
+    store_week = client.get("/")
+    assert store_week.status_code == 200
+    text = store_week.text
+    assert "in the week to " in text and "this week" not in text
+    assert "Growing (the store&#39;s last week)" in text or "Growing (the store's last week)" in text
+    today = client.get("/", params={"sort": "growth_today"})
+    assert today.status_code == 200
+    assert "in the last 7 days" not in today.text  # nothing of an archive is from the last 7 days
+    assert 'class="growth"' not in today.text
+    api = client.get("/api/stories", params={"sort": "growth_today", "limit": 50}).json()["items"]
+    assert api and sorted(s["id"] for s in api) == sorted(s["id"] for s in client.get(
+        "/api/stories", params={"limit": 50}).json()["items"])

@@ -22,13 +22,13 @@ import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from storyline.model import Article
 
-RECENT_DAYS = 7  # "recent growth": articles published in the last week before the newest article
-STORY_SORTS = ("growth", "recent", "size", "languages")
+RECENT_DAYS = 7  # "recent growth": articles of the last week, before the newest article (growth) or today (growth_today)
+STORY_SORTS = ("growth", "growth_today", "recent", "size", "languages")
 CLAIM_STATUSES = ("rumoured", "reported", "planned", "confirmed", "denied")
 # Sort keys (all descending, the id last so the order is total) of the plain story sorts.
 _STORY_KEYS = {
@@ -54,6 +54,8 @@ class _Growth:
     recent: dict[str, int]  # story id -> articles in the recent window
     keys: list[tuple[float, int, str, str]]  # (rank, members, last_seen, id) of every story, descending
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # story id -> story_summaries item
+    until: str | None = None  # the window's end: the newest article's time, or now
+    today: bool = False  # the window ends now, not at the newest article
 
 _SUMMARY_CACHE = 5000  # stories whose summary a connection keeps (until the store changes)
 
@@ -137,12 +139,17 @@ class BrowseQueries:
         self._db.execute("PRAGMA query_only = ON")
 
     # --- stories -------------------------------------------------------------------------------
-    def recent_since(self, days: int = RECENT_DAYS) -> str | None:
-        """Start of the "recent" window: `days` before the newest dated article."""
-        newest = self._db.execute("SELECT MAX(published_sort) FROM articles").fetchone()[0]
-        if not newest:
-            return None
-        return (datetime.strptime(newest[:16], "%Y-%m-%dT%H:%M") - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+    def recent_window(self, today: bool = False, days: int = RECENT_DAYS) -> tuple[str, str] | None:
+        """The "recent" window (start, end): the `days` before the newest dated article (an archive's last week), or
+        before now with `today`. None for a store without dated articles (and no window before the newest)."""
+        if today:
+            end = datetime.now(UTC).replace(tzinfo=None)
+        else:
+            newest = self._db.execute("SELECT MAX(published_sort) FROM articles").fetchone()[0]
+            if not newest:
+                return None
+            end = datetime.strptime(newest[:16], "%Y-%m-%dT%H:%M")
+        return (end - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M"), end.strftime("%Y-%m-%dT%H:%M")
 
     @staticmethod
     def _story_conditions(filters: StoryFilter) -> tuple[list[str], list[Any]]:
@@ -165,17 +172,21 @@ class BrowseQueries:
             params.append(match_expression(filters.q) or '""')
         return where, params
 
-    def _growth(self) -> _Growth:
-        """Recent counts and the growth order of every story, recomputed only when the store changed.
+    def _growth(self, today: bool = False) -> _Growth:
+        """Recent counts and the growth order of every story, recomputed only when the store changed (or, measured
+        from today, when the day changed).
 
         The key is SQLite's data_version (bumped by other connections' commits) plus this
         connection's own changes, so a cached order is never stale.
         """
-        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
-        cached: _Growth | None = getattr(self, "_growth_cache", None)
+        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes,
+                   datetime.now(UTC).strftime("%Y-%m-%dT%H") if today else "")
+        caches: dict[bool, _Growth] = self.__dict__.setdefault("_growth_caches", {})
+        cached = caches.get(today)
         if cached is not None and cached.version == version:
             return cached
-        since = self.recent_since()
+        window = self.recent_window(today)
+        since, until = window if window else (None, None)
         recent: dict[str, int] = {}
         if since:
             # Driven by the date index: only the articles of the window, never every member of every story.
@@ -185,21 +196,25 @@ class BrowseQueries:
         keys = [((recent.get(sid, 0) + 1) * spread, members, last_seen, sid) for spread, members, last_seen, sid
                 in self._db.execute("SELECT spread, members, last_seen, story_id FROM story_browse")]
         keys.sort(reverse=True)
-        self._growth_cache = _Growth(version, since, recent, keys)
-        return self._growth_cache
+        caches[today] = _Growth(version, since, recent, keys, until=until, today=today)
+        return caches[today]
 
     def browse_stories(self, filters: StoryFilter | None = None, sort: str = "growth", limit: int = 25,
                        cursor: str | None = None) -> Page:
         """Stories matching `filters`, one page in `sort` order (see STORY_SORTS).
 
-        growth: rank = (articles of the last week + 1) x (1 + ln languages) x (1 + ln sources), as
-        `stories()` ranks; recent: last article first; size: most articles; languages: most languages.
+        growth: rank = (articles of the week before the newest article + 1) x (1 + ln languages) x (1 + ln
+        sources), as `stories()` ranks; growth_today: the same with the week before now (an archive's stories
+        all rank by spread alone); recent: last article first; size: most articles; languages: most languages.
+        Each story's `recent` count is of the window of its sort (growth_today: the last 7 days; else the
+        store's last week).
         """
         if sort not in STORY_SORTS:
             raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(STORY_SORTS)}")
         where, params = self._story_conditions(filters or StoryFilter())
-        growth = self._growth()
-        if sort == "growth":
+        today = sort == "growth_today"
+        growth = self._growth(today)
+        if sort in ("growth", "growth_today"):
             after = decode_cursor(cursor, sort, len(_GROWTH_KEY)) if cursor else None
             keys = self._growth_page(growth, where, params, limit + 1, after)
         else:
@@ -214,7 +229,7 @@ class BrowseQueries:
             keys = [tuple(r) for r in self._db.execute(sql, [*params, *(after or []), limit + 1])]
         more = len(keys) > limit
         keys = keys[:limit]
-        items = self.story_summaries([k[-1] for k in keys])
+        items = self.story_summaries([k[-1] for k in keys], today)
         next_cursor = encode_cursor(sort, list(keys[-1])) if more else None
         return Page(items, next_cursor)
 
@@ -246,15 +261,19 @@ class BrowseQueries:
                     break
         return found
 
-    def story_summaries(self, story_ids: list[str]) -> list[dict[str, Any]]:
-        """What a story list shows of each story, in the order of `story_ids` (shared dicts: do not modify)."""
-        growth = self._growth()
+    def story_summaries(self, story_ids: list[str], today: bool = False) -> list[dict[str, Any]]:
+        """What a story list shows of each story, in the order of `story_ids` (shared dicts: do not modify); its
+        `recent` count is of the store's last week, or with `today` of the last 7 days."""
+        growth = self._growth(today)
         cache = growth.summaries
         missing = [sid for sid in dict.fromkeys(story_ids) if sid not in cache]
         if missing:
             if len(cache) + len(missing) > _SUMMARY_CACHE:
                 cache.clear()
-            cache.update(self._summaries(missing, growth.recent))
+            found = self._summaries(missing, growth.recent)
+            for summary in found.values():  # which week `recent` counts, for the views to say so
+                summary["recent_window"] = {"until": growth.until, "today": growth.today}
+            cache.update(found)
         return [cache[sid] for sid in story_ids if sid in cache]
 
     def _summaries(self, story_ids: list[str], recent: dict[str, int]) -> dict[str, dict[str, Any]]:

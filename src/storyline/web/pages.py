@@ -22,7 +22,8 @@ from storyline.web.access import date_prefix, read_store
 
 router = APIRouter(include_in_schema=False)
 
-SORT_LABELS = {"growth": "Growing now", "recent": "Latest activity", "size": "Most articles", "languages": "Most languages"}
+SORT_LABELS = {"growth": "Growing (the store's last week)", "growth_today": "Growing (the last 7 days)",
+               "recent": "Latest activity", "size": "Most articles", "languages": "Most languages"}
 _LANG_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 # Characters a browser drops or treats specially before reading a URL's scheme.
 _UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\<>\"'`]")
