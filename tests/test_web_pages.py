@@ -114,18 +114,20 @@ def test_story_page_shows_timeline_claims_articles(client: TestClient) -> None:
     story = api(client, "/api/stories", sort="size", limit=1)["items"][0]
     detail = api(client, f"/api/stories/{story['id']}")
     html = page(client, f"/stories/{story['id']}")
+    # Two layouts of the timeline (wide, and narrow for a phone: CSS shows one), each with every article.
+    assert [a.get("id") for _, a in html.with_class("timeline")] == ["timeline", "timeline-narrow"]
     dots = html.with_class("dot")
-    assert len(dots) == story["size"]
+    assert len(dots) == 2 * story["size"]
     assert {a["data-article"] for _, a in html.with_class("dot-link")} == {a["id"] for a in detail["articles"]["items"]}
     lanes = [t for t in html.text if re.fullmatch(r"[a-z?]{1,3} \(\d+\)", t)]
-    assert sorted(lane.split()[0] for lane in lanes) == sorted(story["languages"])
+    assert sorted(lane.split()[0] for lane in lanes) == sorted(2 * story["languages"])
     assert len(html.with_class("tick-label")) >= 2
     assert len(html.with_class("article-row")) == story["size"]
     assert html.find("link", rel="alternate", type="application/atom+xml", href=f"/feeds/story/{story['id']}")
     if detail["timeline"]:
         shown = detail["timeline"][: charts.MAX_CLAIM_ROWS]
-        assert len(html.with_class("claim-row")) == len(shown)
-        assert len([1 for t, a in html.tags if t == "rect" and "step" in (a.get("class") or "")]) == sum(
+        assert len(html.with_class("claim-row")) == 2 * len(shown)
+        assert len([1 for t, a in html.tags if t == "rect" and "step" in (a.get("class") or "")]) == 2 * sum(
             len(e["status_history"]) for e in shown)
         badges = [a.get("class") for t, a in html.with_class("badge")]
         assert any(f"status-{e['status']}" in " ".join(b or "" for b in badges) for e in detail["timeline"])

@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 WIDTH = 960
+NARROW_WIDTH = 360  # the layout for a phone: drawn at its width, so that its text keeps its size
 _LEFT, _RIGHT_PAD, _TOP = 72, 20, 34
 _LANE = 30
 _UNDATED = 84  # width of the column for undated articles

@@ -186,7 +186,8 @@ def story_page(request: Request, story_id: str, cursor: str | None = None) -> HT
     points = store.story_points(story["id"])
     articles = store.story_articles(story["id"], 100, _blank(cursor))
     chart = charts.story_timeline(points, story["timeline"])
-    return render(request, "story.html", story=story, chart=chart, articles=articles,
+    narrow = charts.story_timeline(points, story["timeline"], width=charts.NARROW_WIDTH)
+    return render(request, "story.html", story=story, chart=chart, narrow_chart=narrow, articles=articles,
                   next_link=_query({}, cursor=articles.next_cursor) if articles.next_cursor else None)
 
 
