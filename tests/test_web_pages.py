@@ -267,3 +267,9 @@ def test_growth_says_which_week_it_counts_and_sorts_by_either(client: TestClient
     api = client.get("/api/stories", params={"sort": "growth_today", "limit": 50}).json()["items"]
     assert api and sorted(s["id"] for s in api) == sorted(s["id"] for s in client.get(
         "/api/stories", params={"limit": 50}).json()["items"])
+
+
+def test_story_lists_show_no_invented_times(client: TestClient) -> None:
+    """Issue 15, item 9: a story's span is shown, and marked up, to the day; no midnight invented for it."""
+    html = client.get("/").text
+    assert "<time" in html and "T00:00:00" not in html
