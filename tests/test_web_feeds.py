@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -200,6 +201,7 @@ def test_a_story_that_changes_gets_a_new_etag(fresh_db: Path, tmp_path: Path) ->
 
         follow_up = tmp_path / "follow-up.jsonl"
         follow_up.write_text(json.dumps(FOLLOW_UP) + "\n", encoding="utf-8")
+        time.sleep(1.1)  # Last-Modified counts whole seconds: the follow-up must be ingested in a later one
         store = open_store(str(fresh_db))  # another connection, as `storyline ingest` would be
         assert ingest([str(follow_up)], store).new_articles == 1
         assert update_stories(store).assigned == 1
