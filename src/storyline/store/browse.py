@@ -369,16 +369,6 @@ class BrowseQueries:
         return [r[0] for r in rows]
 
     # --- articles ------------------------------------------------------------------------------
-    def article_record(self, article_id: str) -> Article | None:
-        """An article by id or unique id prefix, found through the primary key (a prefix is a key range)."""
-        columns = ("id, title, text, lang, lang_confidence, published, published_precision, timezone_known,"
-                   " published_ambiguous, source, url, sitename, authors, comments, truncated, origin, extractor, canonical_url")
-        row = self._db.execute(f"SELECT {columns} FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None and article_id:
-            found = self._db.execute(f"SELECT {columns} FROM articles WHERE id >= ? AND id < ? LIMIT 2",
-                                     (article_id, article_id + _TOP)).fetchall()
-            row = found[0] if len(found) == 1 else None
-        return self._article(row) if row else None
 
     def browse_articles(self, filters: ArticleFilter | None = None, limit: int = 25, cursor: str | None = None) -> Page:
         """Articles newest first (undated ones last, newest ingested first), one page."""

@@ -297,7 +297,7 @@ def list_articles(
 def get_article(request: Request, article_id: str) -> dict[str, Any]:
     """An article (id or unique prefix) with its text, comments, every source, its claims and its story."""
     store = read_store(request)
-    article = store.article_record(article_id)
+    article = store.article(article_id)
     if article is None:
         raise HTTPException(404, f"no article with id {article_id!r}")
     return article.to_dict() | {

@@ -194,7 +194,7 @@ def story_page(request: Request, story_id: str, cursor: str | None = None) -> HT
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
     store = read_store(request)
-    article = store.article_record(article_id)
+    article = store.article(article_id)
     if article is None:
         raise HTTPException(404, f"No article with id {article_id!r}.")
     claims = store.claims([article.id]).get(article.id, [])
