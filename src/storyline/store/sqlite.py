@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -97,18 +98,32 @@ class SQLiteStore(BrowseQueries):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # The busy timeout first: switching to WAL and migrating wait for a concurrent writer too.
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages (default 2): big stores' indexes stay hot
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open {self.path} as a storyline database: {exc}") from exc
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._open()
+                break
+            except sqlite3.OperationalError as exc:
+                # SQLite answers "locked" at once, without waiting, in a few cases (another process switching the
+                # file to WAL or recovering it): open again shortly, as the busy timeout would have waited.
+                self._db.close()
+                if ("locked" in str(exc) or "busy" in str(exc)) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise StoreError(f"cannot open {self.path} as a storyline database: {exc}") from exc
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot open {self.path} as a storyline database: {exc}") from exc
         self._depth = 0
+
+    def _open(self) -> None:
+        # The busy timeout first: switching to WAL and migrating wait for a concurrent writer too.
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages (default 2): big stores' indexes stay hot
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
