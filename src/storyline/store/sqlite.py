@@ -106,7 +106,8 @@ class SQLiteStore(BrowseQueries):
             except sqlite3.OperationalError as exc:
                 # SQLite answers "locked" at once, without waiting, in a few cases (another process switching the
                 # file to WAL or recovering it): open again shortly, as the busy timeout would have waited.
-                self._db.close()
+                if getattr(self, "_db", None) is not None:
+                    self._db.close()
                 if ("locked" in str(exc) or "busy" in str(exc)) and time.monotonic() < deadline:
                     time.sleep(0.05)
                     continue
