@@ -24,6 +24,18 @@ STORYLINE_BIN = Path(sys.executable).parent / "storyline"
 SEEDS = Path(__file__).parents[1] / ".." / "shared" / "seeds"
 
 
+def stored(path: Path, *inputs: Path | str) -> Path:
+    """A store at `path` holding `inputs` through the normal pipeline (ingest, then stories), closed."""
+    from storyline import ingest, open_store
+    from storyline.stories.tracker import update_stories
+
+    store = open_store(str(path))
+    ingest([str(i) for i in inputs], store)
+    update_stories(store)
+    store.close()
+    return path
+
+
 # --- running the CLI -------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
+from tests.conftest import stored
 
 from storyline import ingest, open_store
 from storyline.stories.tracker import update_stories
@@ -51,12 +52,7 @@ def _no_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("web-feeds") / "sample.db"
-    store = open_store(str(path))
-    ingest([str(ARTICLES)], store)
-    update_stories(store)
-    store.close()
-    return path
+    return stored(tmp_path_factory.mktemp("web-feeds") / "sample.db", ARTICLES)
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from urllib.parse import unquote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import stored
 
-from storyline import ingest, open_store
+from storyline import open_store
 from storyline.model import Claim, Participant
-from storyline.stories.tracker import update_stories
 from storyline.web import charts
 from storyline.web.app import create_app
 from storyline.web.pages import hit_segments, safe_url, text_paragraphs
@@ -53,12 +53,7 @@ class Tags(HTMLParser):
 
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("web-pages") / "corpus.db"
-    store = open_store(str(path))
-    ingest([str(CORPUS)], store)
-    update_stories(store)
-    store.close()
-    return path
+    return stored(tmp_path_factory.mktemp("web-pages") / "corpus.db", CORPUS)
 
 
 @pytest.fixture(scope="module")

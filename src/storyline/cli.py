@@ -354,12 +354,14 @@ def export_command(
 
 def _story_records(store: Store) -> Iterator[dict[str, Any]]:
     """Each story as the store holds it, its members by id (their articles are in the article export)."""
-    for summary in store.stories():
-        story = store.story(summary["id"])
-        if story is not None:
-            story["members"] = [{"article_id": a["id"], "similarity": a["similarity"], "duplicate_of": a["duplicate_of"]}
-                                for a in story.pop("articles")]
-            yield story
+    for story in store.stories():  # members and timeline only: reading each story's articles would load every text
+        members = store.story_members(story["id"])
+        story.pop("recent", None)
+        story.pop("rank", None)
+        story["article_ids"] = [m["article_id"] for m in members]
+        story["members"] = [{k: m[k] for k in ("article_id", "similarity", "duplicate_of")} for m in members]
+        story["timeline"] = store.timeline(story["id"])
+        yield story
 
 
 @app.command("errors")
