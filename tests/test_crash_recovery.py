@@ -164,7 +164,7 @@ def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[d
     """An uninterrupted run, and how long it took (to place the kills mid-run)."""
     db = tmp_path_factory.mktemp("ref") / "reference.db"
     started = time.monotonic()
-    done = run_bin("--db", str(db), "ingest", str(corpus), "--workers", "2", "--json", timeout=120)
+    done = run_bin("--db", str(db), "ingest", str(corpus), "--workers", "2", "--json", timeout=300)
     elapsed = time.monotonic() - started
     assert done.returncode == 1, done.stderr.decode()  # the bad files make it exit 1
     snap = snapshot(db)
@@ -209,7 +209,7 @@ def test_sigkill_then_rerun_matches_uninterrupted_run(
             assert partial["integrity"] == [("ok",)]
             stored_at_kill.append(len(partial["articles"]))  # type: ignore[arg-type]
     print(f"full run {elapsed:.1f}s; articles stored at each kill: {stored_at_kill}")
-    final = run_bin("--db", str(db), "ingest", str(corpus), "--workers", "2", "--json", timeout=120)
+    final = run_bin("--db", str(db), "ingest", str(corpus), "--workers", "2", "--json", timeout=300)
     assert final.returncode == 1, final.stderr.decode()
     got = snapshot(db)
     assert got["integrity"] == [("ok",)]
