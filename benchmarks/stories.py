@@ -99,15 +99,28 @@ def new_articles(store_path: Path, n: int, articles_per_day: int = ARTICLES_PER_
         copies.append((founder.title or "", perturb(founder.text, rng), founder.lang or "en", True))
     store.close()
     if len(held) < third or len(scraped) < third or len(copies) < third:
-        raise RuntimeError(f"not enough texts for {n} new articles (at most {3 * min(len(held), len(scraped), len(copies))})")
+        raise RuntimeError(
+            f"not enough texts for {n} new articles (at most {3 * min(len(held), len(scraped), len(copies))})"
+        )
     out = []
     # Interleaved, and dated in the six hours after the newest stored article.
-    for i, (title, text, lang, copy) in enumerate(item for triple in zip(held, scraped, copies, strict=True) for item in triple):
+    for i, (title, text, lang, copy) in enumerate(
+        item for triple in zip(held, scraped, copies, strict=True) for item in triple
+    ):
         when = END + timedelta(minutes=1 + i * 360 // n)
         source = f"fresh{i % 40}.example"
         url = f"https://{source}/{when:%Y/%m/%d}/{i}"
-        out.append({"title": title or None, "text": text, "lang": lang, "published": when.isoformat(),
-                    "source": source, "url": url, "copy": copy})
+        out.append(
+            {
+                "title": title or None,
+                "text": text,
+                "lang": lang,
+                "published": when.isoformat(),
+                "source": source,
+                "url": url,
+                "copy": copy,
+            }
+        )
     return out
 
 
@@ -121,7 +134,9 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def _timed(totals: dict[str, float], name: str, fn: Callable[..., Any], calls: list[float] | None = None) -> Callable[..., Any]:
+def _timed(
+    totals: dict[str, float], name: str, fn: Callable[..., Any], calls: list[float] | None = None
+) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
@@ -132,6 +147,7 @@ def _timed(totals: dict[str, float], name: str, fn: Callable[..., Any], calls: l
             totals[name] += elapsed
             if calls is not None:
                 calls.append(elapsed)
+
     return wrapper
 
 
@@ -149,11 +165,22 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
     with store.transaction():
         for item, aid in zip(batch, ids, strict=True):
             published = PublishedDate.fromisoformat(item["published"], DatePrecision.MINUTE.value, True)
-            store.add_article(Article(
-                id=aid, title=item["title"], text=item["text"], lang=item["lang"],
-                lang_confidence=1.0, published=published, source=item["source"], url=item["url"],
-                sitename=item["source"], origin="benchmarks/stories.py", extractor="benchmark",
-            ), item["url"])
+            store.add_article(
+                Article(
+                    id=aid,
+                    title=item["title"],
+                    text=item["text"],
+                    lang=item["lang"],
+                    lang_confidence=1.0,
+                    published=published,
+                    source=item["source"],
+                    url=item["url"],
+                    sitename=item["source"],
+                    origin="benchmarks/stories.py",
+                    extractor="benchmark",
+                ),
+                item["url"],
+            )
 
     totals: dict[str, float] = defaultdict(float)
     assign_calls: list[float] = []
@@ -164,8 +191,18 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
     tracker._load_index = _timed(totals, "load_index", tracker._load_index)
     tracker._assign_one = _timed(totals, "assign_one", tracker._assign_one, assign_calls)
     embedder.embed = _timed(totals, "embed", embedder.embed)  # type: ignore[method-assign]
-    for name in ("unanalysed_articles", "articles_without_claims", "count_analysed", "story_rows", "analysed",
-                 "near_duplicate_candidates", "entity_frequencies", "save_story", "add_member", "stale_timelines"):
+    for name in (
+        "unanalysed_articles",
+        "articles_without_claims",
+        "count_analysed",
+        "story_rows",
+        "analysed",
+        "near_duplicate_candidates",
+        "entity_frequencies",
+        "save_story",
+        "add_member",
+        "stale_timelines",
+    ):
         setattr(store, name, _timed(totals, name, getattr(store, name)))
     unassigned = store.unassigned
 
@@ -197,8 +234,10 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
     total = time.perf_counter() - start
     # Did the copies of recent stories join a story of the store (rather than found their own)?
     joined = sum(
-        store._db.execute("SELECT story_id FROM story_members WHERE article_id = ?", (aid,)).fetchone()[0] != f"st_{aid[:16]}"
-        for item, aid in zip(batch, ids, strict=True) if item["copy"]
+        store._db.execute("SELECT story_id FROM story_members WHERE article_id = ?", (aid,)).fetchone()[0]
+        != f"st_{aid[:16]}"
+        for item, aid in zip(batch, ids, strict=True)
+        if item["copy"]
     )
     store.close()
 
@@ -207,10 +246,16 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
     # the analysed-article count of the IDF, the active stories read into the indexes.
     scans = ("unanalysed_articles", "articles_without_claims", "unassigned", "count_analysed", "stale_timelines")
     load = totals["load_index"] + sum(totals[k] for k in scans)
-    assign = total - sum(totals[k] for k in ("analyse", "claims", "load_index", "unassigned", "count_analysed",
-                                                "stale_timelines", "timelines"))
+    assign = total - sum(
+        totals[k]
+        for k in ("analyse", "claims", "load_index", "unassigned", "count_analysed", "stale_timelines", "timelines")
+    )
     return {
-        "stored": stored, "new": n, "report": vars(report), "total_s": total, "load_s": load,
+        "stored": stored,
+        "new": n,
+        "report": vars(report),
+        "total_s": total,
+        "load_s": load,
         "analyse_ms": 1000 * (totals["analyse"] - totals["unanalysed_articles"]) / n,
         "claims_ms": 1000 * (totals["claims"] - totals["articles_without_claims"]) / n,
         "timelines_s": totals["timelines"],
@@ -219,9 +264,12 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
         "assign_p50_ms": 1000 * statistics.median(assign_calls),
         "assign_p90_ms": 1000 * statistics.quantiles(assign_calls, n=10)[-1],
         "near_duplicate_ms": 1000 * totals["near_duplicate_candidates"] / n,
-        "scored_per_article": sum(scored) / n, "score_ms": 1000 * totals["score"] / n,
-        "second_opinion_ms": 1000 * totals["second_opinion"] / n, "second_opinion_texts": sum(second_texts),
-        "copies": sum(item["copy"] for item in batch), "copies_joined": joined,
+        "scored_per_article": sum(scored) / n,
+        "score_ms": 1000 * totals["score"] / n,
+        "second_opinion_ms": 1000 * totals["second_opinion"] / n,
+        "second_opinion_texts": sum(second_texts),
+        "copies": sum(item["copy"] for item in batch),
+        "copies_joined": joined,
         "parts_s": {k: round(v, 4) for k, v in sorted(totals.items())},
         "baseline_mb": baseline_mb,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -239,9 +287,14 @@ def embedding_throughput(limit: int, repeat: int = 3) -> dict[str, Any]:
         for begin in range(0, len(texts), _EMBED_BATCH):
             embedder.embed(texts[begin : begin + _EMBED_BATCH])
         seconds.append(time.perf_counter() - start)
-    return {"texts": len(texts), "embedder": embedder.name, "threads": getattr(embedder, "threads", None),
-            "cold_per_s": len(texts) / seconds[0], "warm_per_s": len(texts) / min(seconds[1:]),
-            "warm_runs_per_s": [round(len(texts) / s) for s in seconds[1:]]}
+    return {
+        "texts": len(texts),
+        "embedder": embedder.name,
+        "threads": getattr(embedder, "threads", None),
+        "cold_per_s": len(texts) / seconds[0],
+        "warm_per_s": len(texts) / min(seconds[1:]),
+        "warm_runs_per_s": [round(len(texts) / s) for s in seconds[1:]],
+    }
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -256,14 +309,18 @@ def _child(*args: str) -> dict[str, Any]:
 
 def _print_table(results: list[dict[str, Any]]) -> None:
     first = results[0]["assign_ms"]
-    print(f"\n{'stored':>10} {'load s':>7} {'analyse':>8} {'claims':>7} {'assign':>7} {'p50':>6} {'p90':>6}"
-          f" {'vs ' + format(results[0]['stored'], ','):>9} {'2nd op.':>7} {'2nd texts':>9} {'timelines s':>11}"
-          f" {'peak MB':>8} {'joined':>7}   (ms per new article unless said; 2nd op. is part of assign)")
+    print(
+        f"\n{'stored':>10} {'load s':>7} {'analyse':>8} {'claims':>7} {'assign':>7} {'p50':>6} {'p90':>6}"
+        f" {'vs ' + format(results[0]['stored'], ','):>9} {'2nd op.':>7} {'2nd texts':>9} {'timelines s':>11}"
+        f" {'peak MB':>8} {'joined':>7}   (ms per new article unless said; 2nd op. is part of assign)"
+    )
     for r in results:
-        print(f"{r['stored']:>10,} {r['load_s']:7.2f} {r['analyse_ms']:8.1f} {r['claims_ms']:7.1f} {r['assign_ms']:7.2f}"
-              f" {r['assign_p50_ms']:6.2f} {r['assign_p90_ms']:6.2f} {r['assign_ms'] / first:8.2f}×"
-              f" {r['second_opinion_ms']:7.2f} {r['second_opinion_texts']:9}"
-              f" {r['timelines_s']:11.2f} {r['peak_mb']:8.0f} {r['copies_joined']:>3}/{r['copies']:<3}")
+        print(
+            f"{r['stored']:>10,} {r['load_s']:7.2f} {r['analyse_ms']:8.1f} {r['claims_ms']:7.1f} {r['assign_ms']:7.2f}"
+            f" {r['assign_p50_ms']:6.2f} {r['assign_p90_ms']:6.2f} {r['assign_ms'] / first:8.2f}×"
+            f" {r['second_opinion_ms']:7.2f} {r['second_opinion_texts']:9}"
+            f" {r['timelines_s']:11.2f} {r['peak_mb']:8.0f} {r['copies_joined']:>3}/{r['copies']:<3}"
+        )
 
 
 def main() -> None:
@@ -273,8 +330,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2k and 10k stored, 99 new, 500 texts embedded")
     parser.add_argument("--embed-texts", type=int, help="texts for the embedding throughput (default 2000)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per size, the fastest shown (default 2)")
-    parser.add_argument("--articles-per-day", type=int, default=ARTICLES_PER_DAY,
-                        help="news rate of the stored history (default %(default)s; at 150 even 10k fills the 60-day window)")
+    parser.add_argument(
+        "--articles-per-day",
+        type=int,
+        default=ARTICLES_PER_DAY,
+        help="news rate of the stored history (default %(default)s; at 150 even 10k fills the 60-day window)",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--measure", nargs=2, metavar=("STORE", "BATCH"), help=argparse.SUPPRESS)
     parser.add_argument("--embed-only", type=int, metavar="TEXTS", help=argparse.SUPPRESS)
@@ -291,14 +352,23 @@ def main() -> None:
     if n_new % 3:
         parser.error("--new must be a multiple of 3 (a third of each kind of new article)")
     cores = len(os.sched_getaffinity(0))
-    results: dict[str, Any] = {"date": date.today().isoformat(),
-                               "machine": f"{platform.machine()}, {cores} cores, python {platform.python_version()}",
-                               "articles_per_day": args.articles_per_day, "sizes": []}
-    print(f"Stories at scale, {results['date']}, {results['machine']}, stored history of"
-          f" {args.articles_per_day:,} articles a day", flush=True)
+    results: dict[str, Any] = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {cores} cores, python {platform.python_version()}",
+        "articles_per_day": args.articles_per_day,
+        "sizes": [],
+    }
+    print(
+        f"Stories at scale, {results['date']}, {results['machine']}, stored history of"
+        f" {args.articles_per_day:,} articles a day",
+        flush=True,
+    )
     results["embedding"] = embedding = _child("--embed-only", str(args.embed_texts or (500 if args.quick else 2000)))
-    print(f"embedding, title + lead, {embedding['embedder']}: {embedding['cold_per_s']:.0f} articles/s from an empty"
-          f" cache, {embedding['warm_per_s']:.0f} warm ({embedding['texts']} texts, batches of {_EMBED_BATCH})", flush=True)
+    print(
+        f"embedding, title + lead, {embedding['embedder']}: {embedding['cold_per_s']:.0f} articles/s from an empty"
+        f" cache, {embedding['warm_per_s']:.0f} warm ({embedding['texts']} texts, batches of {_EMBED_BATCH})",
+        flush=True,
+    )
 
     for size in sorted(sizes):
         start = time.perf_counter()
@@ -307,8 +377,9 @@ def main() -> None:
         runs = []
         with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
             batch = Path(tmp) / "batch.json"
-            batch.write_text(json.dumps(new_articles(path, n_new, args.articles_per_day), ensure_ascii=False),
-                             encoding="utf-8")
+            batch.write_text(
+                json.dumps(new_articles(path, n_new, args.articles_per_day), ensure_ascii=False), encoding="utf-8"
+            )
             for _ in range(args.repeat):
                 work = Path(tmp) / "store.db"
                 shutil.copyfile(path, work)  # the run adds articles and stories: keep the cached store as built

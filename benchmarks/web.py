@@ -46,8 +46,11 @@ def _free_port() -> int:
 
 
 def _migrations() -> list[str]:
-    return sorted(entry.name for entry in (resources.files("storyline.store") / "migrations").iterdir()
-                  if entry.name.endswith(".sql"))
+    return sorted(
+        entry.name
+        for entry in (resources.files("storyline.store") / "migrations").iterdir()
+        if entry.name.endswith(".sql")
+    )
 
 
 def _store(n_articles: int) -> Path:
@@ -124,18 +127,28 @@ async def _run(host: str, port: int, paths: list[str], clients: int, requests: i
     def percentile(p: float) -> float:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
-    return {"requests": len(latencies), "failures": failures, "p50_ms": round(percentile(50), 1),
-            "p95_ms": round(percentile(95), 1), "p99_ms": round(percentile(99), 1),
-            "max_ms": round(ordered[-1] * 1000, 1), "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
-            "throughput_rps": round(len(latencies) / elapsed, 1)}
+    return {
+        "requests": len(latencies),
+        "failures": failures,
+        "p50_ms": round(percentile(50), 1),
+        "p95_ms": round(percentile(95), 1),
+        "p99_ms": round(percentile(99), 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+        "throughput_rps": round(len(latencies) / elapsed, 1),
+    }
 
 
 def _serve(db: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.pop("STORYLINE_TOKEN", None)
     with log.open("wb") as out:
-        process = subprocess.Popen([str(BIN), "--db", str(db), "serve", "--port", str(port), "--workers", str(workers)],
-                                   env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(BIN), "--db", str(db), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -184,21 +197,32 @@ def main() -> None:
         server.terminate()
         server.wait(30)
     con = sqlite3.connect(db)
-    stats = {"articles": con.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
-             "stories": con.execute("SELECT COUNT(*) FROM stories").fetchone()[0]}
+    stats = {
+        "articles": con.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+        "stories": con.execute("SELECT COUNT(*) FROM stories").fetchone()[0],
+    }
     con.close()
-    report = {"store": stats, "clients": args.clients, "workers": args.workers, "cpus": os.cpu_count(),
-              "results": results}
+    report = {
+        "store": stats,
+        "clients": args.clients,
+        "workers": args.workers,
+        "cpus": os.cpu_count(),
+        "results": results,
+    }
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"{stats['articles']:,} articles in {stats['stories']:,} stories; {args.clients} concurrent clients, "
-          f"{args.workers} server worker(s), {os.cpu_count()} CPUs shared with the clients")
+    print(
+        f"{stats['articles']:,} articles in {stats['stories']:,} stories; {args.clients} concurrent clients, "
+        f"{args.workers} server worker(s), {os.cpu_count()} CPUs shared with the clients"
+    )
     print(f"| {'page':32} | requests | p50 ms | p95 ms | p99 ms | max ms | req/s |")
     print(f"|{'-' * 34}|---------:|-------:|-------:|-------:|-------:|------:|")
     for name, r in results.items():
-        print(f"| {name:32} | {r['requests']:8} | {r['p50_ms']:6} | {r['p95_ms']:6} | {r['p99_ms']:6} | "
-              f"{r['max_ms']:6} | {r['throughput_rps']:5} |" + (f" {r['failures']} failed" if r["failures"] else ""))
+        print(
+            f"| {name:32} | {r['requests']:8} | {r['p50_ms']:6} | {r['p95_ms']:6} | {r['p99_ms']:6} | "
+            f"{r['max_ms']:6} | {r['throughput_rps']:5} |" + (f" {r['failures']} failed" if r["failures"] else "")
+        )
 
 
 if __name__ == "__main__":

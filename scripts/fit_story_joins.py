@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         sets = {"sample corpus": (sample, sample_gold(sample)), "arcs dev": (arcs, arcs_gold(arcs, load_arcs(), "dev"))}
         seeds = [a.id for a in sample.articles() if "seeds" in a.origin]
         rules = [("current", model.joins)] + [
-            ("", JoinCalibration(float(g), p, r)) for g, p, r in itertools.product(GRACE_DAYS, PENALTIES, RELIEFS)]
+            ("", JoinCalibration(float(g), p, r)) for g, p, r in itertools.product(GRACE_DAYS, PENALTIES, RELIEFS)
+        ]
         best: tuple[float, float, JoinCalibration] | None = None
         for name, rule in rules:
             candidate = replace(model, joins=rule)
@@ -59,10 +60,16 @@ def main(argv: list[str] | None = None) -> int:
                 scores.append(b3)
                 shown.append(f"{set_name} B³ P {b3.precision:.3f} R {b3.recall:.3f} F1 {b3.f1:.3f}")
             together = len({story_of(sample)[s] for s in seeds}) <= 1
-            allowed = together and all(b3.precision >= floor for b3, floor in zip(scores, PRECISION_FLOORS, strict=True))
+            allowed = together and all(
+                b3.precision >= floor for b3, floor in zip(scores, PRECISION_FLOORS, strict=True)
+            )
             objective = sum(b3.f1 for b3 in scores) / len(scores)
-            print(f"{name or 'grid':>7}: grace {rule.grace_days:>2g}, penalty {rule.penalty:g}, relief {rule.relief_per_shared_name:g}: "
-                  + "; ".join(shown) + f"; mean F1 {objective:.3f}{'' if allowed else ' (not allowed)'}", flush=True)
+            print(
+                f"{name or 'grid':>7}: grace {rule.grace_days:>2g}, penalty {rule.penalty:g}, relief {rule.relief_per_shared_name:g}: "
+                + "; ".join(shown)
+                + f"; mean F1 {objective:.3f}{'' if allowed else ' (not allowed)'}",
+                flush=True,
+            )
             if name != "current" and allowed and (best is None or (objective, rule.penalty) > best[:2]):
                 best = (objective, rule.penalty, rule)
     if best is None:

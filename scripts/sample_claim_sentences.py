@@ -55,11 +55,16 @@ def main(out: Path, round_: int) -> None:
         done = {json.loads(line)["article_id"] for line in ANNOTATIONS.read_text(encoding="utf-8").splitlines() if line}
         articles = [a for a in articles if split_of(a.id) == "dev" and a.id not in done]
     for lang in LANGUAGES:
-        pool = sorted((a for a in articles if a.lang == lang and len(a.text) >= (150 if round_ == 3 and lang == "zh" else 400)), key=lambda a: a.id)
+        pool = sorted(
+            (a for a in articles if a.lang == lang and len(a.text) >= (150 if round_ == 3 and lang == "zh" else 400)),
+            key=lambda a: a.id,
+        )
         leads = embedder.embed([a.text[:600] for a in pool])
         score = (leads @ prototypes.T).max(axis=1)
         if round_ == 3:
-            rows.extend(round3_rows([pool[i] for i in np.argsort(-score)[:ROUND3_ARTICLES]], lang, embedder, prototypes, rng))
+            rows.extend(
+                round3_rows([pool[i] for i in np.argsort(-score)[:ROUND3_ARTICLES]], lang, embedder, prototypes, rng)
+            )
             continue
         ranked = [pool[i] for i in np.argsort(-score)[:RANKED]]
         rest = [a for a in pool if a not in ranked]
@@ -68,9 +73,18 @@ def main(out: Path, round_: int) -> None:
             chosen = [pool[i] for i in np.argsort(-score)[RANKED:] if pool[i] not in chosen][:PER_LANGUAGE]
         for article in chosen:
             for index, (start, end) in enumerate(sentence_spans(article.text)[:SENTENCES]):
-                rows.append({"article_id": article.id, "lang": lang, "split": split_of(article.id), "index": index,
-                             "start": start, "end": end, "sentence": article.text[start:end],
-                             "context": article.text[:start][-300:]})
+                rows.append(
+                    {
+                        "article_id": article.id,
+                        "lang": lang,
+                        "split": split_of(article.id),
+                        "index": index,
+                        "start": start,
+                        "end": end,
+                        "sentence": article.text[start:end],
+                        "context": article.text[:start][-300:],
+                    }
+                )
     assert all(article_id(a.text) == a.id for a in articles)
     with out.open("w", encoding="utf-8") as handle:
         for row in rows:
@@ -79,14 +93,30 @@ def main(out: Path, round_: int) -> None:
 
 
 def round3_rows(chosen: list, lang: str, embedder, prototypes: np.ndarray, rng: random.Random) -> list[dict]:
-    candidates = [(article, index, start, end) for article in chosen
-                  for index, (start, end) in enumerate(sentence_spans(article.text)) if end - start >= (12 if lang == "zh" else 30)]
+    candidates = [
+        (article, index, start, end)
+        for article in chosen
+        for index, (start, end) in enumerate(sentence_spans(article.text))
+        if end - start >= (12 if lang == "zh" else 30)
+    ]
     score = (embedder.embed([a.text[s:e] for a, _, s, e in candidates]) @ prototypes.T).max(axis=1)
     order = list(np.argsort(-score))
-    picked = order[:ROUND3_RANKED] + rng.sample(order[ROUND3_RANKED:], max(0, min(ROUND3_RANDOM, len(order) - ROUND3_RANKED)))
-    return [{"article_id": a.id, "lang": lang, "split": "dev", "index": index, "start": start, "end": end,
-             "sentence": a.text[start:end], "context": a.text[:start][-300:]}
-            for a, index, start, end in (candidates[i] for i in sorted(picked))]
+    picked = order[:ROUND3_RANKED] + rng.sample(
+        order[ROUND3_RANKED:], max(0, min(ROUND3_RANDOM, len(order) - ROUND3_RANKED))
+    )
+    return [
+        {
+            "article_id": a.id,
+            "lang": lang,
+            "split": "dev",
+            "index": index,
+            "start": start,
+            "end": end,
+            "sentence": a.text[start:end],
+            "context": a.text[:start][-300:],
+        }
+        for a, index, start, end in (candidates[i] for i in sorted(picked))
+    ]
 
 
 if __name__ == "__main__":

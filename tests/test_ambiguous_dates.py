@@ -239,7 +239,8 @@ def test_ambiguity_is_stored_and_shown_by_the_cli(tmp_path: Path) -> None:
 
 # 03/04/2021: 3 April 2021 (a Saturday) or 4 March 2021 (a Thursday).
 READINGS = DayMonthReadings(
-    PublishedDate(datetime(2021, 4, 3), DatePrecision.DAY), PublishedDate(datetime(2021, 3, 4), DatePrecision.DAY),
+    PublishedDate(datetime(2021, 4, 3), DatePrecision.DAY),
+    PublishedDate(datetime(2021, 3, 4), DatePrecision.DAY),
     "03/04/2021",
 )
 
@@ -247,10 +248,14 @@ READINGS = DayMonthReadings(
 @pytest.mark.parametrize(
     ("lang", "body"),
     [
-        ("en", "The firm said today, Thursday, it would"), ("it", "L'azienda ha detto oggi, giovedì, che"),
-        ("de", "Die Firma teilte heute, am Donnerstag, mit"), ("fr", "La société a annoncé aujourd'hui jeudi que"),
-        ("es", "La empresa anunció hoy jueves que"), ("pt", "A empresa anunciou hoje, quinta-feira, que"),
-        ("nl", "Het bedrijf maakte vandaag, donderdag, bekend dat"), ("pl", "Spółka poinformowała dziś, w czwartek, że"),
+        ("en", "The firm said today, Thursday, it would"),
+        ("it", "L'azienda ha detto oggi, giovedì, che"),
+        ("de", "Die Firma teilte heute, am Donnerstag, mit"),
+        ("fr", "La société a annoncé aujourd'hui jeudi que"),
+        ("es", "La empresa anunció hoy jueves que"),
+        ("pt", "A empresa anunciou hoje, quinta-feira, que"),
+        ("nl", "Het bedrijf maakte vandaag, donderdag, bekend dat"),
+        ("pl", "Spółka poinformowała dziś, w czwartek, że"),
     ],
 )
 def test_todays_weekday_in_each_language(lang: str, body: str) -> None:
@@ -261,10 +266,14 @@ def test_todays_weekday_in_each_language(lang: str, body: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "body"),
     [
-        ("en", "The board met on Thursday the 1st."), ("it", "Il consiglio si è riunito giovedì 1."),
-        ("de", "Der Vorstand tagte am Donnerstag, den 1."), ("fr", "Le conseil s'est réuni jeudi 1er."),
-        ("es", "El consejo se reunió el jueves 1."), ("pt", "O conselho reuniu-se na quinta-feira (1º)."),
-        ("nl", "Het bestuur vergaderde op donderdag 1."), ("pl", "Zarząd zebrał się w czwartek 1."),
+        ("en", "The board met on Thursday the 1st."),
+        ("it", "Il consiglio si è riunito giovedì 1."),
+        ("de", "Der Vorstand tagte am Donnerstag, den 1."),
+        ("fr", "Le conseil s'est réuni jeudi 1er."),
+        ("es", "El consejo se reunió el jueves 1."),
+        ("pt", "O conselho reuniu-se na quinta-feira (1º)."),
+        ("nl", "Het bestuur vergaderde op donderdag 1."),
+        ("pl", "Zarząd zebrał się w czwartek 1."),
         ("en", "Thursday, 01/04/2021: the board met."),
     ],
 )
@@ -290,8 +299,14 @@ def test_evidence_that_does_not_decide(body: str) -> None:
 
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [("example.it", "2021-04-03"), ("example.co.uk", "2021-04-03"), ("example.com.au", "2021-04-03"),
-     ("example.in", "2021-04-03"), ("example.ie", "2021-04-03"), ("example.us", "2021-03-04")],
+    [
+        ("example.it", "2021-04-03"),
+        ("example.co.uk", "2021-04-03"),
+        ("example.com.au", "2021-04-03"),
+        ("example.in", "2021-04-03"),
+        ("example.ie", "2021-04-03"),
+        ("example.us", "2021-03-04"),
+    ],
 )
 def test_site_country(source: str, expected: str) -> None:
     resolved = resolve_day_month(READINGS, DateEvidence(source=source, lang="en"))
@@ -307,8 +322,11 @@ def test_month_first_default_is_for_slashes_in_english_only() -> None:
 
 def test_parse_date_keeps_unambiguous_dates() -> None:
     for text, lang, expected in [
-        ("24-05-2022 15:02", "it", "2022-05-24T15:02"), ("05/24/2022", "en", "2022-05-24"),
-        ("04/04/2021", "en", "2021-04-04"), ("3 April 2021", "en", "2021-04-03"), ("2021-04-03", None, "2021-04-03"),
+        ("24-05-2022 15:02", "it", "2022-05-24T15:02"),
+        ("05/24/2022", "en", "2022-05-24"),
+        ("04/04/2021", "en", "2021-04-04"),
+        ("3 April 2021", "en", "2021-04-03"),
+        ("2021-04-03", None, "2021-04-03"),
     ]:
         parsed = parse_date(text, lang)
         assert parsed is not None and (parsed.isoformat(), parsed.ambiguous) == (expected, False), text

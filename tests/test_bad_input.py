@@ -119,11 +119,15 @@ def make_warc(records: int = 3, compress: bool = True) -> tuple[bytes, list[int]
     writer = WARCWriter(buf, gzip=compress)
     ends = []
     for i in range(records):
-        body = html_page(f"Archivio pagina numero {i + 1}", page_paragraphs(100 + i, 18),
-                         url=f"https://archivio.example.it/p{i + 1}").encode()
+        body = html_page(
+            f"Archivio pagina numero {i + 1}", page_paragraphs(100 + i, 18), url=f"https://archivio.example.it/p{i + 1}"
+        ).encode()
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(f"https://archivio.example.it/p{i + 1}", "response",
-                                                      payload=io.BytesIO(body), http_headers=headers))
+        writer.write_record(
+            writer.create_warc_record(
+                f"https://archivio.example.it/p{i + 1}", "response", payload=io.BytesIO(body), http_headers=headers
+            )
+        )
         ends.append(buf.tell())
     return buf.getvalue(), ends
 
@@ -198,8 +202,9 @@ def _generated_accented_text() -> bytes:
         "servirà più personale. «È un giorno importante», ha detto il sindaco, e l’opposizione è d’accordo.",
         "La velocità media salirà del trenta per cento e il costo per i cittadini non cambierà fino al prossimo anno.",
     ]
-    return text_dump("Più tram per la città: via libera all’accordo", "12-03-2025 10:00 - Fonte: www.esempio.it",
-                     body).encode("utf-8")
+    return text_dump(
+        "Più tram per la città: via libera all’accordo", "12-03-2025 10:00 - Fonte: www.esempio.it", body
+    ).encode("utf-8")
 
 
 @pytest.mark.parametrize("source", ["seed", "generated"])
@@ -227,9 +232,11 @@ def test_mostly_ascii_utf8_with_two_invalid_bytes_keeps_utf8(tmp_path: Path, db:
     text = text_dump(
         "Rome council approves new tram line for the city",
         "12-03-2025 10:00 - Source: www.example.com",  # ASCII only: the body's 'é' is the one multibyte character
-        ["The city council approved on Tuesday a new tram line that will connect the central station with the "
-         "eastern suburbs. Construction is expected to start next spring and the café owners along the route asked "
-         "for compensation. The line is ten kilometres long and will have fourteen stops."],
+        [
+            "The city council approved on Tuesday a new tram line that will connect the central station with the "
+            "eastern suburbs. Construction is expected to start next spring and the café owners along the route asked "
+            "for compensation. The line is ten kilometres long and will have fourteen stops."
+        ],
     ).encode("utf-8")
     at = text.index(b"approved")
     bad = tmp_path / "stray_bytes.txt"
@@ -324,7 +331,9 @@ def test_jsonl_bad_lines_are_errors_and_good_lines_are_stored(tmp_path: Path, db
         '{"url": "https://ex.it/broken", "title": "rotto", "text": "manca la chiusura',
         "[1, 2, 3]",
         jsonl_line(url="https://ex.it/nothing", title="Senza testo"),
-        jsonl_line(url="https://ex.it/2", title="Secondo buono", html=html_page("Secondo buono", article_body(2, "it"))),
+        jsonl_line(
+            url="https://ex.it/2", title="Secondo buono", html=html_page("Secondo buono", article_body(2, "it"))
+        ),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, errors, articles = ingest(db, path)
@@ -350,8 +359,9 @@ def test_directory_with_unreadable_entries(tmp_path: Path, db: Path) -> None:
     fifo = folder / "pipe.txt"
     os.mkfifo(fifo)
     locked = folder / "locked.txt"
-    locked.write_text(text_dump("Un file chiuso a chiave", "12-03-2025 10:00 - Fonte: www.esempio.it",
-                                article_body(77, "it")))
+    locked.write_text(
+        text_dump("Un file chiuso a chiave", "12-03-2025 10:00 - Fonte: www.esempio.it", article_body(77, "it"))
+    )
     locked.chmod(0)
     try:
         # A real process with a timeout: opening a FIFO for reading would block forever.
@@ -362,8 +372,9 @@ def test_directory_with_unreadable_entries(tmp_path: Path, db: Path) -> None:
     errors = invoke_json(db, "errors")
     articles = invoke_json(db, "articles")
     assert_good_stored(articles)
-    assert re.search(r"no such file|broken|dangling|symlink|does not exist|missing",
-                     one_error(errors, dangling)["reason"], re.I)
+    assert re.search(
+        r"no such file|broken|dangling|symlink|does not exist|missing", one_error(errors, dangling)["reason"], re.I
+    )
     assert re.search(r"not a regular file|pipe|fifo", one_error(errors, fifo)["reason"], re.I)
     if os.geteuid() != 0:  # root reads mode-000 files
         assert re.search(r"permission", one_error(errors, locked)["reason"], re.I)
@@ -439,10 +450,17 @@ def test_a_record_too_short_is_an_error_and_an_unreadable_stated_field_a_warning
 
     lines = [
         {"text": "x"},
-        {"title": "Harbour expands", "text": "The harbour authority said on Monday it will expand the quay next year.",
-         "published": "2025-13-45", "lang": "english"},
-        {"title": "Bakery prize", "text": "A bakery in the village won a regional prize for its rye bread on Tuesday.",
-         "published": "2025-10-02"},
+        {
+            "title": "Harbour expands",
+            "text": "The harbour authority said on Monday it will expand the quay next year.",
+            "published": "2025-13-45",
+            "lang": "english",
+        },
+        {
+            "title": "Bakery prize",
+            "text": "A bakery in the village won a regional prize for its rye bread on Tuesday.",
+            "published": "2025-10-02",
+        },
     ]
     path = tmp_path / "records.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")

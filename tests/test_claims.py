@@ -29,35 +29,77 @@ def _claims(text: str, lang: str, published: str = "2024-06-12", title: str | No
 
 # Sentences of our own, one language and event type each (2024-06-12 is a Wednesday).
 CASES = [
-    ("it", "Secondo indiscrezioni, Brenta Motori starebbe per acquisire Valsugana Freni.",
-     ("acquisition", "rumoured", ["Brenta Motori", "Valsugana Freni"], None, None)),
-    ("it", "Brenta Motori ha annunciato lunedì una partnership con Kelvion Labs.",
-     ("partnership_start", "confirmed", ["Brenta Motori", "Kelvion Labs"], "2024-06-10", "day")),
-    ("de", "Gerüchten zufolge will die Hallberg AG die Zusammenarbeit mit Aurelia Solar beenden.",
-     ("partnership_end", "rumoured", ["Aurelia Solar", "Hallberg"], None, None)),
-    ("de", "Die Kartellbehörde verhängte gestern eine Strafe gegen die Hallberg AG.",
-     ("legal_action", "reported", ["Hallberg"], "2024-06-11", "day")),
-    ("en", "Harrow Robotics reportedly plans to buy Quill Analytics, people familiar with the matter said.",
-     ("acquisition", "rumoured", ["Harrow Robotics", "Quill Analytics"], None, None)),
-    ("en", "Harrow Robotics announced it will lay off 400 workers in September.",  # its own plan: confirmed
-     ("layoffs", "confirmed", ["Harrow Robotics"], "2024-09", "month")),
-    ("en", "Harrow Robotics will lay off 400 workers in September.",
-     ("layoffs", "planned", ["Harrow Robotics"], "2024-09", "month")),
-    ("en", "Italian carmaker Brenta Motori confirmed on Monday that it will launch its new Vela van in November, "
-           "putting an end to weeks of speculation.",
-     ("product_launch", "confirmed", ["Brenta Motori"], "2024-11", "month")),
-    ("es", "Montes Textil anunció el pasado martes una alianza con Rivera Logística.",
-     ("partnership_start", "confirmed", ["Montes Textil", "Rivera Logística"], "2024-06-11", "day")),
-    ("fr", "Selon nos informations, Garonne Aviation aurait racheté Pyrène Composites.",
-     ("acquisition", "rumoured", ["Garonne Aviation", "Pyrène Composites"], None, None)),
-    ("fr", "Garonne Aviation a démenti toute fusion avec Pyrène Composites.",
-     ("acquisition", "denied", ["Garonne Aviation", "Pyrène Composites"], None, None)),
-    ("pt", "A Tejo Digital lançou em maio o novo tablet Vela.",
-     ("product_launch", "reported", ["Tejo Digital"], "2024-05", "month")),
-    ("nl", "Polderbank heeft vorige maand Dijkstra Software overgenomen.",
-     ("acquisition", "reported", ["Dijkstra Software", "Polderbank"], "2024-05", "month")),
-    ("pl", "Wisła Logistics ogłosiła w poniedziałek zwolnienie 200 pracowników.",
-     ("layoffs", "confirmed", ["Wisła Logistics"], "2024-06-10", "day")),
+    (
+        "it",
+        "Secondo indiscrezioni, Brenta Motori starebbe per acquisire Valsugana Freni.",
+        ("acquisition", "rumoured", ["Brenta Motori", "Valsugana Freni"], None, None),
+    ),
+    (
+        "it",
+        "Brenta Motori ha annunciato lunedì una partnership con Kelvion Labs.",
+        ("partnership_start", "confirmed", ["Brenta Motori", "Kelvion Labs"], "2024-06-10", "day"),
+    ),
+    (
+        "de",
+        "Gerüchten zufolge will die Hallberg AG die Zusammenarbeit mit Aurelia Solar beenden.",
+        ("partnership_end", "rumoured", ["Aurelia Solar", "Hallberg"], None, None),
+    ),
+    (
+        "de",
+        "Die Kartellbehörde verhängte gestern eine Strafe gegen die Hallberg AG.",
+        ("legal_action", "reported", ["Hallberg"], "2024-06-11", "day"),
+    ),
+    (
+        "en",
+        "Harrow Robotics reportedly plans to buy Quill Analytics, people familiar with the matter said.",
+        ("acquisition", "rumoured", ["Harrow Robotics", "Quill Analytics"], None, None),
+    ),
+    (
+        "en",
+        "Harrow Robotics announced it will lay off 400 workers in September.",  # its own plan: confirmed
+        ("layoffs", "confirmed", ["Harrow Robotics"], "2024-09", "month"),
+    ),
+    (
+        "en",
+        "Harrow Robotics will lay off 400 workers in September.",
+        ("layoffs", "planned", ["Harrow Robotics"], "2024-09", "month"),
+    ),
+    (
+        "en",
+        "Italian carmaker Brenta Motori confirmed on Monday that it will launch its new Vela van in November, "
+        "putting an end to weeks of speculation.",
+        ("product_launch", "confirmed", ["Brenta Motori"], "2024-11", "month"),
+    ),
+    (
+        "es",
+        "Montes Textil anunció el pasado martes una alianza con Rivera Logística.",
+        ("partnership_start", "confirmed", ["Montes Textil", "Rivera Logística"], "2024-06-11", "day"),
+    ),
+    (
+        "fr",
+        "Selon nos informations, Garonne Aviation aurait racheté Pyrène Composites.",
+        ("acquisition", "rumoured", ["Garonne Aviation", "Pyrène Composites"], None, None),
+    ),
+    (
+        "fr",
+        "Garonne Aviation a démenti toute fusion avec Pyrène Composites.",
+        ("acquisition", "denied", ["Garonne Aviation", "Pyrène Composites"], None, None),
+    ),
+    (
+        "pt",
+        "A Tejo Digital lançou em maio o novo tablet Vela.",
+        ("product_launch", "reported", ["Tejo Digital"], "2024-05", "month"),
+    ),
+    (
+        "nl",
+        "Polderbank heeft vorige maand Dijkstra Software overgenomen.",
+        ("acquisition", "reported", ["Dijkstra Software", "Polderbank"], "2024-05", "month"),
+    ),
+    (
+        "pl",
+        "Wisła Logistics ogłosiła w poniedziałek zwolnienie 200 pracowników.",
+        ("layoffs", "confirmed", ["Wisła Logistics"], "2024-06-10", "day"),
+    ),
 ]
 
 
@@ -88,18 +130,21 @@ def test_evidence_span_points_into_the_text() -> None:
     assert claim.status == "confirmed"
 
 
-@pytest.mark.parametrize(("text", "lang", "expected"), [
-    ("si è conclusa il 31 marzo scorso", "it", [("2022-03-31", "day")]),
-    ("a luglio", "it", [("2022-07", "month")]),
-    ("lunedì", "it", [("2022-05-23", "day")]),
-    ("nel 2015 e un anno dopo", "it", [("2015", "year"), ("2016", "year")]),
-    ("vor sieben Jahren", "de", [("2015", "year")]),
-    ("last week", "en", [("2022-05-16", "week")]),
-    ("il y a deux mois", "fr", [("2022-03", "month")]),
-    ("el 3 de marzo de 2021", "es", [("2021-03-03", "day")]),
-    ("w zeszłym roku", "pl", [("2021", "year")]),
-    ("1.100 Euro und 2000 Euro", "de", []),
-])
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("si è conclusa il 31 marzo scorso", "it", [("2022-03-31", "day")]),
+        ("a luglio", "it", [("2022-07", "month")]),
+        ("lunedì", "it", [("2022-05-23", "day")]),
+        ("nel 2015 e un anno dopo", "it", [("2015", "year"), ("2016", "year")]),
+        ("vor sieben Jahren", "de", [("2015", "year")]),
+        ("last week", "en", [("2022-05-16", "week")]),
+        ("il y a deux mois", "fr", [("2022-03", "month")]),
+        ("el 3 de marzo de 2021", "es", [("2021-03-03", "day")]),
+        ("w zeszłym roku", "pl", [("2021", "year")]),
+        ("1.100 Euro und 2000 Euro", "de", []),
+    ],
+)
 def test_event_dates_against_publication(text: str, lang: str, expected: list) -> None:
     assert [(d.value, d.precision) for d in find_dates(text, lang, date(2022, 5, 24))] == expected
 
@@ -114,8 +159,15 @@ def _party(name: str) -> dict:
 
 
 def _claim(kind: str, status: str, names: list[str], when: str | None = None) -> dict:
-    return {"type": kind, "status": status, "participants": [_party(n) for n in names], "date": when,
-            "date_precision": "day" if when else None, "evidence": f"{kind} {status}", "attribution": None}
+    return {
+        "type": kind,
+        "status": status,
+        "participants": [_party(n) for n in names],
+        "date": when,
+        "date_precision": "day" if when else None,
+        "evidence": f"{kind} {status}",
+        "attribution": None,
+    }
 
 
 def test_timeline_joins_one_event_across_articles_and_orders_its_history() -> None:
@@ -126,8 +178,14 @@ def test_timeline_joins_one_event_across_articles_and_orders_its_history() -> No
     ]
     claims = {
         "a": [_claim("acquisition", "rumoured", ["Alpha", "Beta"])],
-        "b": [_claim("acquisition", "confirmed", ["Beta", "Alpha"], "2024-01-08"), _claim("layoffs", "planned", ["Alpha"])],
-        "c": [_claim("acquisition", "rumoured", ["Alpha", "Beta", "Gamma"]), _claim("acquisition", "reported", ["Alpha", "Delta"])],
+        "b": [
+            _claim("acquisition", "confirmed", ["Beta", "Alpha"], "2024-01-08"),
+            _claim("layoffs", "planned", ["Alpha"]),
+        ],
+        "c": [
+            _claim("acquisition", "rumoured", ["Alpha", "Beta", "Gamma"]),
+            _claim("acquisition", "reported", ["Alpha", "Delta"]),
+        ],
     }
     timeline = build_timeline(articles, claims)
     deals = [e for e in timeline if e["type"] == "acquisition"]
@@ -209,15 +267,35 @@ def chat_server():
     server.shutdown()
 
 
-def test_llm_extractor_uses_schema_and_maps_parties_to_entities(chat_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_llm_extractor_uses_schema_and_maps_parties_to_entities(
+    chat_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     text = "Brenta Motori hat die Übernahme von Valsugana Freni bestätigt. Der Preis bleibt geheim."
-    chat_server.answer = {"claims": [
-        {"type": "acquisition", "status": "confirmed", "date": None, "date_precision": None, "attribution": "Brenta Motori",
-         "participants": [{"name": "Brenta Motori", "role": "acquirer"}, {"name": "Valsugana Freni", "role": "target"}],
-         "evidence": "Brenta Motori hat die Übernahme von Valsugana Freni bestätigt."},
-        {"type": "not_a_type", "status": "confirmed", "participants": [], "date": None, "date_precision": None,
-         "attribution": None, "evidence": "x"},
-    ]}
+    chat_server.answer = {
+        "claims": [
+            {
+                "type": "acquisition",
+                "status": "confirmed",
+                "date": None,
+                "date_precision": None,
+                "attribution": "Brenta Motori",
+                "participants": [
+                    {"name": "Brenta Motori", "role": "acquirer"},
+                    {"name": "Valsugana Freni", "role": "target"},
+                ],
+                "evidence": "Brenta Motori hat die Übernahme von Valsugana Freni bestätigt.",
+            },
+            {
+                "type": "not_a_type",
+                "status": "confirmed",
+                "participants": [],
+                "date": None,
+                "date_precision": None,
+                "attribution": None,
+                "evidence": "x",
+            },
+        ]
+    }
     monkeypatch.setenv("STORYLINE_LLM_URL", f"http://127.0.0.1:{chat_server.server_address[1]}/v1")
     monkeypatch.setenv("STORYLINE_LLM_MODEL", "tiny-model")
     monkeypatch.setenv("STORYLINE_LLM_KEY", "secret")
@@ -286,7 +364,9 @@ FLOOR_EVENT_F1, FLOOR_STATUS_F1, FLOOR_PARTICIPANT_F1 = 0.84, 0.70, 0.88
 
 
 def test_claims_quality_gate_on_our_annotated_sample() -> None:
-    spec = importlib.util.spec_from_file_location("claims_benchmark", Path(__file__).parents[1] / "benchmarks" / "claims.py")
+    spec = importlib.util.spec_from_file_location(
+        "claims_benchmark", Path(__file__).parents[1] / "benchmarks" / "claims.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     sys.modules["claims_benchmark"] = bench  # dataclasses look their module up while the module loads
     spec.loader.exec_module(bench)
@@ -303,8 +383,13 @@ def test_claims_carry_a_confidence_and_unsure_ones_are_left_out() -> None:
     from storyline.enrich.claim_confidence import default_confidence
     from storyline.enrich.claims import rule_claims
 
-    business = Article("b", None, "Helvix Group said on Monday it had agreed to buy Nordane Robotics, the Danish maker "
-                       "of warehouse robots, for two billion euros.", "en")
+    business = Article(
+        "b",
+        None,
+        "Helvix Group said on Monday it had agreed to buy Nordane Robotics, the Danish maker "
+        "of warehouse robots, for two billion euros.",
+        "en",
+    )
     [claim] = extract_claims(business)
     assert claim.type == "acquisition" and 0.5 <= claim.confidence <= 1.0
     # The rules read a product launch into a fraud case; the confidence model does not take it for business news.

@@ -140,8 +140,19 @@ def test_help_examples_are_valid_command_lines(command: str, tmp_path: Path) -> 
 def test_articles_json_shape(corpus_db: Path) -> None:
     found = articles(corpus_db)
     assert isinstance(found, list) and len(found) == 4
-    required = {"id", "title", "text", "lang", "published", "published_precision", "timezone_known", "source", "url",
-                "authors", "comments"}
+    required = {
+        "id",
+        "title",
+        "text",
+        "lang",
+        "published",
+        "published_precision",
+        "timezone_known",
+        "source",
+        "url",
+        "authors",
+        "comments",
+    }
     for article in found:
         assert required <= set(article), set(article)
         assert isinstance(article["comments"], list) and all(isinstance(c, str) for c in article["comments"])
@@ -180,8 +191,13 @@ def test_filter_lang_without_match(corpus_db: Path) -> None:
 
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [("example.it", ["it"]), ("www.example.it", ["it"]), ("example.com", ["en"]), ("beispiel.de", ["de"]),
-     ("nowhere.org", [])],
+    [
+        ("example.it", ["it"]),
+        ("www.example.it", ["it"]),
+        ("example.com", ["en"]),
+        ("beispiel.de", ["de"]),
+        ("nowhere.org", []),
+    ],
 )
 def test_filter_source(corpus_db: Path, source: str, expected: list[str]) -> None:
     assert langs(articles(corpus_db, "--source", source)) == expected
@@ -301,8 +317,10 @@ def test_export_jsonl_file_and_stdout(corpus_db: Path, tmp_path: Path) -> None:
     assert sorted(r["id"] for r in rows) == ids
     stories = {a: s["id"] for s in invoke_json(corpus_db, "stories") for a in s["article_ids"]}
     for row in rows:  # every field of the article, its story and its claims
-        assert row == articles_by_id(corpus_db)[row["id"]] | {"story_id": stories[row["id"]],
-                                                             "claims": invoke_json(corpus_db, "show", row["id"])["claims"]}
+        assert row == articles_by_id(corpus_db)[row["id"]] | {
+            "story_id": stories[row["id"]],
+            "claims": invoke_json(corpus_db, "show", row["id"])["claims"],
+        }
     stdout = run_bin("--db", str(corpus_db), "export", "--format", "jsonl")
     assert stdout.returncode == 0
     assert sorted(json.loads(line)["id"] for line in stdout.stdout.decode("utf-8").splitlines()) == ids
@@ -375,8 +393,7 @@ def test_export_bad_format_and_parquet_to_stdout_are_usage_errors(corpus_db: Pat
 
 @pytest.mark.parametrize(
     "args",
-    [("articles",), ("errors",), ("search", "x"), ("show", "abc"), ("export", "--format", "jsonl"),
-     ("ingest", "-")],
+    [("articles",), ("errors",), ("search", "x"), ("show", "abc"), ("export", "--format", "jsonl"), ("ingest", "-")],
 )
 def test_db_that_is_not_sqlite_exits_3_and_is_left_alone(tmp_path: Path, args: tuple[str, ...]) -> None:
     junk = tmp_path / "junk.db"
@@ -468,14 +485,36 @@ def many_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("many")
     folder = root / "texts"
     folder.mkdir()
-    subjects = ["harbour", "bakery", "library", "orchestra", "bridge", "museum", "tram", "school", "garden", "stadium",
-                "hospital", "market", "theatre", "airport", "brewery", "castle", "zoo", "river", "tower", "forest"]
+    subjects = [
+        "harbour",
+        "bakery",
+        "library",
+        "orchestra",
+        "bridge",
+        "museum",
+        "tram",
+        "school",
+        "garden",
+        "stadium",
+        "hospital",
+        "market",
+        "theatre",
+        "airport",
+        "brewery",
+        "castle",
+        "zoo",
+        "river",
+        "tower",
+        "forest",
+    ]
     for n, subject in enumerate(subjects):
-        text = (f"The new {subject} opens in Ashford\n\n{n + 1} October 2025\n\nThe town council said on Monday that the"
-                f" new {subject} will open to the public next spring after three years of work and a public consultation.\n"
-                if n % 2 else
-                f"Heavy rain floods the {subject} in Lisbon\n\n{n + 1} October 2025\n\nFirefighters pumped water out of the"
-                f" flooded {subject} overnight after the heaviest rainfall recorded in the Portuguese capital since 1967.\n")
+        text = (
+            f"The new {subject} opens in Ashford\n\n{n + 1} October 2025\n\nThe town council said on Monday that the"
+            f" new {subject} will open to the public next spring after three years of work and a public consultation.\n"
+            if n % 2
+            else f"Heavy rain floods the {subject} in Lisbon\n\n{n + 1} October 2025\n\nFirefighters pumped water out of the"
+            f" flooded {subject} overnight after the heaviest rainfall recorded in the Portuguese capital since 1967.\n"
+        )
         (folder / f"{subject}.txt").write_text(text, encoding="utf-8")
     db = root / "many.db"
     result = invoke(db, "ingest", str(folder))
@@ -494,7 +533,11 @@ def test_an_ambiguous_prefix_is_said_so_with_its_candidates(many_db: Path, kind:
     assert "ambiguous" in result.stderr, result.stderr
     assert all(i in result.stderr for i in ids if i.startswith(prefix))
     missing = invoke(many_db, kind, head + "zz")
-    assert missing.exit_code == 4 and "ambiguous" not in missing.stderr and f"no {'story' if kind == 'story' else 'article'}" in missing.stderr
+    assert (
+        missing.exit_code == 4
+        and "ambiguous" not in missing.stderr
+        and f"no {'story' if kind == 'story' else 'article'}" in missing.stderr
+    )
 
 
 def test_ids_and_prefixes_are_case_insensitive(many_db: Path) -> None:
@@ -532,8 +575,10 @@ def test_reading_commands_do_not_load_the_pipeline() -> None:
     import sys
 
     heavy = ("trafilatura", "numpy", "py3langid", "usearch", "dateparser")
-    code = ("import sys; from storyline.cli import app; from storyline import open_store, Article; "
-            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    code = (
+        "import sys; from storyline.cli import app; from storyline import open_store, Article; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", loaded
 
@@ -544,24 +589,31 @@ def test_the_global_db_option_may_follow_the_command(corpus_db: Path, tmp_path: 
     from storyline.cli import app
 
     expected = [a["id"] for a in articles(corpus_db)]
-    for args in (["articles", "--db", str(corpus_db), "--json"], ["articles", "--json", f"--db={corpus_db}"],
-                 ["--db", str(corpus_db), "articles", "--json"]):
+    for args in (
+        ["articles", "--db", str(corpus_db), "--json"],
+        ["articles", "--json", f"--db={corpus_db}"],
+        ["--db", str(corpus_db), "articles", "--json"],
+    ):
         result = CliRunner().invoke(app, args, catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
         assert [a["id"] for a in json.loads(result.stdout)] == expected
     # after "--" it is an argument, not the option
-    searched = CliRunner().invoke(app, ["--db", str(corpus_db), "search", "--json", "--", "--db"], catch_exceptions=False)
+    searched = CliRunner().invoke(
+        app, ["--db", str(corpus_db), "search", "--json", "--", "--db"], catch_exceptions=False
+    )
     assert searched.exit_code == 0 and json.loads(searched.stdout) == []
 
 
 def test_an_article_keeps_the_address_it_came_from_beside_its_canonical_url(tmp_path: Path) -> None:
     """Issue 15, item 6: the page's canonical URL no longer replaces the URL the record states; show and search
     find the article by either."""
-    page = ("<html><head><title>Harbour expands</title><link rel=\"canonical\" href=\"https://news.example/harbour\">"
-            "</head><body><article><h1>Harbour expands</h1><p>The harbour authority of Ashford said on Monday it will"
-            " expand the quay by four hundred metres next year, after three years of planning and a public consultation"
-            " that drew more than two thousand replies.</p><p>Work is due to start in March and to last eighteen"
-            " months, the authority said in a statement.</p></article></body></html>")
+    page = (
+        '<html><head><title>Harbour expands</title><link rel="canonical" href="https://news.example/harbour">'
+        "</head><body><article><h1>Harbour expands</h1><p>The harbour authority of Ashford said on Monday it will"
+        " expand the quay by four hundred metres next year, after three years of planning and a public consultation"
+        " that drew more than two thousand replies.</p><p>Work is due to start in March and to last eighteen"
+        " months, the authority said in a statement.</p></article></body></html>"
+    )
     given = "https://mirror.example/news/123?ref=feed"
     records = tmp_path / "r.jsonl"
     records.write_text(json.dumps({"url": given, "html": page}) + "\n", encoding="utf-8")

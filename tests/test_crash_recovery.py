@@ -58,9 +58,12 @@ def build_corpus(root: Path) -> dict[str, int]:
     for i in range(90):
         seed += 1
         lang = LANGS[i % 3]
-        page = html_page(f"Headline number {seed} about {lang}", article_body(seed, lang, 4),
-                         published=f"2025-0{1 + i % 9}-1{i % 10}T08:{i % 60:02d}:00+01:00",
-                         url=f"https://site{i % 5}.example.org/story/{seed}")
+        page = html_page(
+            f"Headline number {seed} about {lang}",
+            article_body(seed, lang, 4),
+            published=f"2025-0{1 + i % 9}-1{i % 10}T08:{i % 60:02d}:00+01:00",
+            url=f"https://site{i % 5}.example.org/story/{seed}",
+        )
         folder = root / "web"
         folder.mkdir(exist_ok=True)
         if i % 6 == 0:
@@ -72,16 +75,27 @@ def build_corpus(root: Path) -> dict[str, int]:
     for i in range(50):
         seed += 1
         lang = LANGS[i % 3]
-        lines.append(jsonl_line(url=f"https://feed.example.net/{seed}", title=f"Feed item {seed}",
-                                text="\n\n".join(article_body(seed, lang)), published=f"2024-12-{1 + i % 28:02d}",
-                                lang=lang))
+        lines.append(
+            jsonl_line(
+                url=f"https://feed.example.net/{seed}",
+                title=f"Feed item {seed}",
+                text="\n\n".join(article_body(seed, lang)),
+                published=f"2024-12-{1 + i % 28:02d}",
+                lang=lang,
+            )
+        )
     (root / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     counts["jsonl"] += 50
     items = []
     for _ in range(8):
         seed += 1
-        items.append({"url": f"https://json.example.net/{seed}", "title": f"Json item {seed}",
-                      "text": "\n\n".join(article_body(seed, "en"))})
+        items.append(
+            {
+                "url": f"https://json.example.net/{seed}",
+                "title": f"Json item {seed}",
+                "text": "\n\n".join(article_body(seed, "en")),
+            }
+        )
     (root / "items.json").write_text(json.dumps(items), encoding="utf-8")
     counts["json"] += 8
     # The same texts again under other file names (and one as HTML from another site).
@@ -122,14 +136,25 @@ def snapshot(db_path: Path) -> dict[str, object]:
             for (ids,) in con.execute("SELECT json_group_array(article_id) FROM story_members GROUP BY story_id")
         }
         # Claims and timelines as well: none lost, none doubled, none stale.
-        claims = sorted(con.execute("SELECT article_id, position, type, status, participants, event_date, evidence FROM claims"))
+        claims = sorted(
+            con.execute("SELECT article_id, position, type, status, participants, event_date, evidence FROM claims")
+        )
         timelines = dict(con.execute("SELECT story_id, timeline FROM story_timelines"))
         stories = {r[0] for r in con.execute("SELECT id FROM stories")}
     finally:
         con.close()
-    return {"integrity": integrity, "articles": articles, "sources": sources, "errors": errors, "fts": fts_count,
-            "analysed": analysed, "story_groups": groups, "claims": claims, "timelines": timelines,
-            "every_story_has_a_timeline": stories == set(timelines)}
+    return {
+        "integrity": integrity,
+        "articles": articles,
+        "sources": sources,
+        "errors": errors,
+        "fts": fts_count,
+        "analysed": analysed,
+        "story_groups": groups,
+        "claims": claims,
+        "timelines": timelines,
+        "every_story_has_a_timeline": stories == set(timelines),
+    }
 
 
 def start_ingest(db: Path, corpus: Path) -> subprocess.Popen[bytes]:
@@ -137,7 +162,9 @@ def start_ingest(db: Path, corpus: Path) -> subprocess.Popen[bytes]:
     env.pop("STORYLINE_DB", None)
     return subprocess.Popen(
         [str(STORYLINE_BIN), "--db", str(db), "ingest", str(corpus), "--workers", "2", "--json"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
         start_new_session=True,  # its own process group, so the pool workers die with it
     )
 
@@ -182,7 +209,10 @@ def test_reference_run_stores_corpus(reference: tuple[dict[str, object], float])
     assert len(snap["sources"]) == 289 + 4
     errors = snap["errors"]
     assert {(e[0].rsplit("/", 1)[-1], e[1]) for e in errors if e[3] == "error"} == {
-        ("empty.txt", ""), ("image.html", ""), ("script_only.html", ""), ("broken.jsonl", "line 2"),
+        ("empty.txt", ""),
+        ("image.html", ""),
+        ("script_only.html", ""),
+        ("broken.jsonl", "line 2"),
         ("broken.jsonl", "line 3"),
     }
     assert snap["fts"] == len(articles)

@@ -107,7 +107,9 @@ def test_legal_suffixes_and_descriptors_are_dropped_from_keys() -> None:
 
 
 def test_legal_suffix_in_german_and_italian_texts() -> None:
-    de = extract_mentions("Die Kessler Logistik AG hat einen Vertrag unterschrieben. Kessler Logistik liefert nach Polen.", "de")
+    de = extract_mentions(
+        "Die Kessler Logistik AG hat einen Vertrag unterschrieben. Kessler Logistik liefert nach Polen.", "de"
+    )
     it = extract_mentions("Secondo Kessler Logistik, il contratto è firmato.", "it")
     de_keys = [m.key for m in de if "Kessler" in m.text]
     assert de_keys == ["name:kessler logistik", "name:kessler logistik"]
@@ -212,7 +214,9 @@ def test_quantities_are_normalised(text: str, lang: str, key: str) -> None:
 
 
 def test_sentence_initial_stopwords_are_not_entities() -> None:
-    de = "Der Kamerahersteller ist bekannt. Die Kooperation endet. Demnach wolle Leica nicht verlängern. Leica schweigt."
+    de = (
+        "Der Kamerahersteller ist bekannt. Die Kooperation endet. Demnach wolle Leica nicht verlängern. Leica schweigt."
+    )
     it = "Così scrive Huawei. La rottura con Leica è definitiva. Questa decisione è finale. Leica ha confermato."
     de_found = by_text(de, "de")
     it_found = by_text(it, "it")
@@ -427,7 +431,10 @@ def test_ner_backend_types_and_adds_names(monkeypatch: pytest.MonkeyPatch) -> No
 def test_spacy_backend_where_installed() -> None:
     pytest.importorskip("spacy")
     pytest.importorskip("fr_core_news_sm")
-    found = {m.text: m for m in extract_mentions("Emmanuel Macron a rencontré les dirigeants de Renault à Paris.", "fr", ner="spacy")}
+    found = {
+        m.text: m
+        for m in extract_mentions("Emmanuel Macron a rencontré les dirigeants de Renault à Paris.", "fr", ner="spacy")
+    }
     assert found["Emmanuel Macron"].type == "PER"
 
 

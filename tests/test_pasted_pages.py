@@ -34,7 +34,13 @@ def test_pasted_page(path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "lang", "published", "source", "authors"),
     [
-        ("24-05-2022 15:02 - Fonte: www.fotografareindigitale.com", "it", "2022-05-24T15:02", "fotografareindigitale.com", []),
+        (
+            "24-05-2022 15:02 - Fonte: www.fotografareindigitale.com",
+            "it",
+            "2022-05-24T15:02",
+            "fotografareindigitale.com",
+            [],
+        ),
         ("Source: example.com — Nov 5, 2025 4:30 PM", "en", "2025-11-05T16:30", "example.com", []),
         ("Quelle: beispiel.de | 03.04.2025, 09:15", "de", "2025-04-03T09:15", "beispiel.de", []),
         ("Fuente: www.ejemplo.es - 12/10/2025 18:40", "es", "2025-10-12T18:40", "ejemplo.es", []),
@@ -57,11 +63,14 @@ def test_dateline_formats(line: str, lang: str, published: str, source: str | No
     assert dateline.authors == authors
 
 
-@pytest.mark.parametrize("line", [
-    "Der Kamerahersteller Leica ist schon seit mehreren Jahren ein Partner von Huawei.",
-    "Monday",
-    "Share this article",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Der Kamerahersteller Leica ist schon seit mehreren Jahren ein Partner von Huawei.",
+        "Monday",
+        "Share this article",
+    ],
+)
 def test_sentences_are_not_datelines(line: str) -> None:
     assert parse_dateline(line, "en") is None
 

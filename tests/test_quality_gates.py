@@ -46,7 +46,11 @@ def test_date_extraction_gate() -> None:
     ours, plain = DateScore(), DateScore()
     for page in mediacloud_dates(limit=SAMPLE):
         article = _ours(page.html, page.url)
-        found = article.published.value.strftime("%Y-%m-%d") if article and article.published and article.published.precision in ("day", "minute") else None
+        found = (
+            article.published.value.strftime("%Y-%m-%d")
+            if article and article.published and article.published.precision in ("day", "minute")
+            else None
+        )
         ours.add(found, page.date)
         plain.add(htmldate.find_date(page.html, url=page.url), page.date)
     assert ours.accuracy >= FLOOR_DATE_ACCURACY

@@ -7,8 +7,32 @@ from hypothesis import strategies as st
 
 from storyline import RawDocument, process_document
 
-WORDS = st.sampled_from(["Leica", "Huawei", "Fonte:", "www.example.it", "24-05-2022", "15:02", "-", "Continua...",
-                         "Kommentar", "1.", "©", "Share", "\n", "\n\n", "…", "Der", "die", "und", "é", "ü", "Ã", "\x00"])
+WORDS = st.sampled_from(
+    [
+        "Leica",
+        "Huawei",
+        "Fonte:",
+        "www.example.it",
+        "24-05-2022",
+        "15:02",
+        "-",
+        "Continua...",
+        "Kommentar",
+        "1.",
+        "©",
+        "Share",
+        "\n",
+        "\n\n",
+        "…",
+        "Der",
+        "die",
+        "und",
+        "é",
+        "ü",
+        "Ã",
+        "\x00",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -64,11 +64,15 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         unpaired = {id(e): e for row in sentences for e in row["events"]}
         for claim in shown[article.id]:
             evidence = claim["evidence"]
-            candidates = [e for row in sentences if row["sentence"] in evidence for e in row["events"] if id(e) in unpaired]
+            candidates = [
+                e for row in sentences if row["sentence"] in evidence for e in row["events"] if id(e) in unpaired
+            ]
             event = next((e for e in candidates if e["type"] == claim["type"]), None)
             verdicts["shown"] += 1
             if event is None:
-                wrong.append(f"{where[0]} {where[1]}: {claim['type']}/{claim['status']} not in this sentence: {evidence[:90]}")
+                wrong.append(
+                    f"{where[0]} {where[1]}: {claim['type']}/{claim['status']} not in this sentence: {evidence[:90]}"
+                )
                 continue
             del unpaired[id(event)]
             verdicts["type"] += 1
@@ -82,14 +86,25 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             if all(checks.values()):
                 verdicts["right"] += 1
             else:
-                wrong.append(f"{where[0]} {where[1]}: {claim['type']} "
-                             + ", ".join(f"{k} {claim[k] if k != 'participants' else [p['name'] for p in claim[k]]}"
-                                         f" (expected {event[k] if k != 'participants' else names})"
-                                         for k, ok in checks.items() if not ok) + f": {evidence[:70]}")
+                wrong.append(
+                    f"{where[0]} {where[1]}: {claim['type']} "
+                    + ", ".join(
+                        f"{k} {claim[k] if k != 'participants' else [p['name'] for p in claim[k]]}"
+                        f" (expected {event[k] if k != 'participants' else names})"
+                        for k, ok in checks.items()
+                        if not ok
+                    )
+                    + f": {evidence[:70]}"
+                )
         found_events += sum(len(row["events"]) for row in sentences) - len(unpaired)
-    return {"verdicts": verdicts, "wrong": wrong, "expected_events": sum(len(r) for rows in expected.values() for r in
-                                                                          [[e for row in rows for e in row["events"]]]),
-            "found_events": found_events}
+    return {
+        "verdicts": verdicts,
+        "wrong": wrong,
+        "expected_events": sum(
+            len(r) for rows in expected.values() for r in [[e for row in rows for e in row["events"]]]
+        ),
+        "found_events": found_events,
+    }
 
 
 def test_the_hand_written_claims_cover_the_corpus(judged: dict[str, Any]) -> None:

@@ -31,7 +31,10 @@ def _find(articles: dict[str, dict], entry: dict) -> dict:
         name, _, locator = origin.partition(" (")
         if Path(name).name != entry["file"]:
             continue
-        if entry.get("item") is None or locator.rstrip(")") in (f"line {entry['item'] + 1}", f"entry {entry['item'] + 1}"):
+        if entry.get("item") is None or locator.rstrip(")") in (
+            f"line {entry['item'] + 1}",
+            f"entry {entry['item'] + 1}",
+        ):
             return article
     raise AssertionError(f"{entry['file']} item {entry.get('item')} was not ingested")
 

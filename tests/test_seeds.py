@@ -44,8 +44,16 @@ def test_german_blog_page(seeds: dict[str, dict]) -> None:
     assert de["text"].endswith("Mal abwarten, was da in Zukunft von offizieller Seite verkündet wird.")
     last_paragraph = de["text"].split("\n\n")[-1]
     assert last_paragraph.startswith("Möglich ist dadurch auch")
-    for furniture in ("Amazon-Links", "teile ihn", "Ghostbuster", "Neueste Beiträge", "Datenschutzerklärung",
-                      "Kommentarregeln", "abonnieren", "Denke ich auch"):
+    for furniture in (
+        "Amazon-Links",
+        "teile ihn",
+        "Ghostbuster",
+        "Neueste Beiträge",
+        "Datenschutzerklärung",
+        "Kommentarregeln",
+        "abonnieren",
+        "Denke ich auch",
+    ):
         assert furniture not in de["text"]
     assert len(de["comments"]) == 1
     assert de["comments"][0].startswith("Denke ich auch. Leica lebt ja auch vom Image.")

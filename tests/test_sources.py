@@ -25,15 +25,19 @@ BODY = (
 
 
 def page(title: str, body: str = BODY, head: str = "") -> str:
-    return (f"<html><head><title>{title}</title>{head}</head><body><nav>Home | News | Sport</nav>"
-            f"<article><h1>{title}</h1><p>{body}</p><p>{body.upper()}</p></article>"
-            "<footer>© 2025 Example Media</footer></body></html>")
+    return (
+        f"<html><head><title>{title}</title>{head}</head><body><nav>Home | News | Sport</nav>"
+        f"<article><h1>{title}</h1><p>{body}</p><p>{body.upper()}</p></article>"
+        "<footer>© 2025 Example Media</footer></body></html>"
+    )
 
 
 def test_html_page_metadata(tmp_path: Path) -> None:
-    head = ('<meta property="article:published_time" content="2025-10-07T09:15:00+02:00">'
-            '<meta property="og:site_name" content="Valdoria Post"><meta name="author" content="Ana Lima">'
-            '<link rel="canonical" href="https://www.valdoria-post.example.com/news/terminal">')
+    head = (
+        '<meta property="article:published_time" content="2025-10-07T09:15:00+02:00">'
+        '<meta property="og:site_name" content="Valdoria Post"><meta name="author" content="Ana Lima">'
+        '<link rel="canonical" href="https://www.valdoria-post.example.com/news/terminal">'
+    )
     (tmp_path / "a.html").write_text(page("Terminal approved", head=head), encoding="utf-8")
     store = open_store(tmp_path / "s.db")
     ingest([str(tmp_path / "a.html")], store)
@@ -68,8 +72,10 @@ def test_feed_entries_are_articles(tmp_path: Path) -> None:
         f"<content:encoded><![CDATA[<p>{BODY} Item number {i}.</p>]]></content:encoded></item>"
         for i in range(3)
     )
-    feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
-            f"<channel><title>Example News</title>{items}</channel></rss>")
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>Example News</title>{items}</channel></rss>"
+    )
     (tmp_path / "feed.xml").write_text(feed, encoding="utf-8")
     store = open_store(tmp_path / "s.db")
     report = ingest([str(tmp_path / "feed.xml")], store)
@@ -83,8 +89,20 @@ def test_feed_entries_are_articles(tmp_path: Path) -> None:
 
 def test_jsonl_and_json(tmp_path: Path) -> None:
     lines = [
-        {"url": "https://a.example/1", "title": "One", "text": BODY + " One.", "published": "2025-10-02", "lang": "en", "source": "www.a.example"},
-        {"url": "https://a.example/2", "title": "Two", "html": page("Two", BODY + " Two."), "published": "2025-10-03T08:00"},
+        {
+            "url": "https://a.example/1",
+            "title": "One",
+            "text": BODY + " One.",
+            "published": "2025-10-02",
+            "lang": "en",
+            "source": "www.a.example",
+        },
+        {
+            "url": "https://a.example/2",
+            "title": "Two",
+            "html": page("Two", BODY + " Two."),
+            "published": "2025-10-03T08:00",
+        },
     ]
     (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
     (tmp_path / "b.json").write_text(json.dumps([{"title": "Three", "text": BODY + " Three."}]), encoding="utf-8")
@@ -104,12 +122,16 @@ def _warc(records: list[tuple[str, str]]) -> bytes:
     writer = WARCWriter(buffer, gzip=True)
     for url, html in records:
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(html.encode()), http_headers=headers))
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=io.BytesIO(html.encode()), http_headers=headers)
+        )
     return buffer.getvalue()
 
 
 def test_warc_records(tmp_path: Path) -> None:
-    (tmp_path / "a.warc.gz").write_bytes(_warc([(f"https://w.example/{i}", page(f"W{i}", BODY + f" Number {i}.")) for i in range(3)]))
+    (tmp_path / "a.warc.gz").write_bytes(
+        _warc([(f"https://w.example/{i}", page(f"W{i}", BODY + f" Number {i}.")) for i in range(3)])
+    )
     store = open_store(tmp_path / "s.db")
     report = ingest([str(tmp_path / "a.warc.gz")], store)
     assert report.errors == []
@@ -129,8 +151,12 @@ def test_gzip_variants_and_globs(tmp_path: Path) -> None:
 def test_stdin(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     binary = Path(sys.executable).parent / "storyline"
-    run = subprocess.run([str(binary), "--db", str(db), "ingest", "-"], input=f"Title from stdin\n\n{BODY}".encode(),
-                         capture_output=True, timeout=120)
+    run = subprocess.run(
+        [str(binary), "--db", str(db), "ingest", "-"],
+        input=f"Title from stdin\n\n{BODY}".encode(),
+        capture_output=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     [article] = list(open_store(db).articles())
     assert article.title == "Title from stdin" and article.origin == "-"
@@ -150,7 +176,9 @@ def test_same_text_under_two_urls_is_one_article_with_two_sources(tmp_path: Path
 
 @pytest.mark.parametrize("name", ["a.txt", "a.html", "a.jsonl"])
 def test_reingest_is_a_no_op(tmp_path: Path, name: str) -> None:
-    content = {"a.txt": f"Plain title\n\n{BODY}", "a.html": page("Html title"), "a.jsonl": json.dumps({"text": BODY})}[name]
+    content = {"a.txt": f"Plain title\n\n{BODY}", "a.html": page("Html title"), "a.jsonl": json.dumps({"text": BODY})}[
+        name
+    ]
     (tmp_path / name).write_text(content, encoding="utf-8")
     store = open_store(tmp_path / "s.db")
     first = ingest([str(tmp_path / name)], store)
@@ -176,13 +204,16 @@ _EXPAND_TIMEOUT = 20
 def _expand_each(calls: list[list[str]], cwd: Path) -> list[tuple[list[str], list[list[str]]]]:
     """For each list of arguments, the files and the problems `expand_paths` gives, run from `cwd`."""
     try:
-        done = subprocess.run([sys.executable, "-c", _EXPAND, json.dumps(calls)], cwd=cwd, capture_output=True,
-                              timeout=_EXPAND_TIMEOUT)
+        done = subprocess.run(
+            [sys.executable, "-c", _EXPAND, json.dumps(calls)], cwd=cwd, capture_output=True, timeout=_EXPAND_TIMEOUT
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"expanding {calls} did not finish in {_EXPAND_TIMEOUT} s (a symlink loop followed forever?)")
     assert done.returncode == 0, done.stderr.decode()
-    return [([i for i in items if isinstance(i, str)], [i for i in items if isinstance(i, list)])
-            for items in json.loads(done.stdout)]
+    return [
+        ([i for i in items if isinstance(i, str)], [i for i in items if isinstance(i, list)])
+        for items in json.loads(done.stdout)
+    ]
 
 
 def _symlink(link: Path, target: str | Path, is_dir: bool = True) -> None:
@@ -248,7 +279,9 @@ def test_a_symlinked_folder_of_news_is_followed_once(tmp_path: Path) -> None:
     for args, (files, problems) in zip(calls, results, strict=True):
         assert sorted(_real(files, tmp_path)) == expected, (args, files)
         assert problems == [], problems
-    assert results[0][0] == [os.path.join("tree", *p) for p in (["own.txt"], ["news", "one.txt"], ["news", "two.txt"])]  # as before
+    assert results[0][0] == [
+        os.path.join("tree", *p) for p in (["own.txt"], ["news", "one.txt"], ["news", "two.txt"])
+    ]  # as before
     # A second link to the same folder: still read once, and the skipped link is said.
     _symlink(tree / "same-news", outside)
     [(files, problems)] = _expand_each([["tree"]], tmp_path)
@@ -264,8 +297,12 @@ def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "a.txt").write_text(f"The only story\n\n{BODY}", encoding="utf-8")
     _symlink(tmp_path / "a.txt", folder / "a.txt", is_dir=False)
-    calls = [["folder/a.txt", "folder/*.txt"], ["folder/a.txt", "folder", "folder/**/*.txt"],
-             ["folder/a.txt", "folder/a.txt"], ["a.txt", "folder"]]
+    calls = [
+        ["folder/a.txt", "folder/*.txt"],
+        ["folder/a.txt", "folder", "folder/**/*.txt"],
+        ["folder/a.txt", "folder/a.txt"],
+        ["a.txt", "folder"],
+    ]
     for args, (files, problems) in zip(calls, _expand_each(calls, tmp_path), strict=True):
         assert files == [args[0]], (args, files)
         assert problems == [], problems

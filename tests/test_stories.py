@@ -121,10 +121,15 @@ def test_pruning_bound_covers_every_pair() -> None:
     rng = np.random.default_rng(7)
 
     def random_profile() -> Profile:
-        return Profile(id="x", lang=str(rng.choice(["de", "it"])), title="", embedding=np.zeros(4, np.float32),
-                       entities={f"k{i}": 1.0 for i in rng.choice(12, rng.integers(0, 6), replace=False)},
-                       numbers=frozenset(map(str, rng.integers(10, 14, rng.integers(0, 4)))),
-                       title_grams=frozenset(rng.choice(list("abcdef"), rng.integers(0, 5))))
+        return Profile(
+            id="x",
+            lang=str(rng.choice(["de", "it"])),
+            title="",
+            embedding=np.zeros(4, np.float32),
+            entities={f"k{i}": 1.0 for i in rng.choice(12, rng.integers(0, 6), replace=False)},
+            numbers=frozenset(map(str, rng.integers(10, 14, rng.integers(0, 4)))),
+            title_grams=frozenset(rng.choice(list("abcdef"), rng.integers(0, 5))),
+        )
 
     pruned = asked = 0
     for cosine in np.linspace(-1, 1, 81):
@@ -144,9 +149,17 @@ def test_pruning_bound_covers_every_pair() -> None:
 
 def _dated(text: str, when: str, source: str) -> Article:
     url = f"https://{source}/{when[:10]}"
-    return Article(id=article_id(text, url), title=text.split("\n", 1)[0], text=text, lang=None,
-                   published=PublishedDate.fromisoformat(when, DatePrecision.MINUTE.value, True), source=source, url=url,
-                   origin="test_stories.py", extractor="test")
+    return Article(
+        id=article_id(text, url),
+        title=text.split("\n", 1)[0],
+        text=text,
+        lang=None,
+        published=PublishedDate.fromisoformat(when, DatePrecision.MINUTE.value, True),
+        source=source,
+        url=url,
+        origin="test_stories.py",
+        extractor="test",
+    )
 
 
 def test_near_duplicates_join_the_active_story_of_their_copy(tmp_path: Path) -> None:
@@ -227,12 +240,19 @@ def test_second_opinion_vectors_do_not_depend_on_batching() -> None:
 
     second = default_model().second
     assert second is not None
-    texts = ["Leica verlässt Huawei und geht zu Xiaomi", "Leica lascia Huawei per Xiaomi: la partnership è finita",
-             "A new Huawei phone launches with a periscope camera", "", "Borsa di Milano chiude in rialzo"]
+    texts = [
+        "Leica verlässt Huawei und geht zu Xiaomi",
+        "Leica lascia Huawei per Xiaomi: la partnership è finita",
+        "A new Huawei phone launches with a periscope camera",
+        "",
+        "Borsa di Milano chiude in rialzo",
+    ]
 
     def profiles() -> list[Profile]:
-        return [Profile(id=str(i), lang=None, title="", embedding=np.zeros(4, np.float32), entities={}, second_text=t)
-                for i, t in enumerate(texts)]
+        return [
+            Profile(id=str(i), lang=None, title="", embedding=np.zeros(4, np.float32), entities={}, second_text=t)
+            for i, t in enumerate(texts)
+        ]
 
     batched, single = profiles(), profiles()
     SecondEmbeddings(second).prefetch(batched)
@@ -278,8 +298,11 @@ def test_join_calibration_lowers_for_time_gaps_unless_names_are_shared() -> None
     assert many == pytest.approx([rule.join_probability(p, 1, g) for p, g in zip(probabilities, gaps, strict=True)])
     # What assignment prunes with (the most names) bounds every pair of a lower content probability.
     bound = rule.join_probabilities(probabilities, MAX_SHARED_NAMES, gaps)
-    assert all(rule.join_probability(p * 0.9, n, g) <= b
-               for p, g, b in zip(probabilities, gaps, bound, strict=True) for n in range(6))
+    assert all(
+        rule.join_probability(p * 0.9, n, g) <= b
+        for p, g, b in zip(probabilities, gaps, bound, strict=True)
+        for n in range(6)
+    )
 
 
 def test_shared_names_count_each_organisation_person_and_product_once() -> None:
@@ -288,7 +311,9 @@ def test_shared_names_count_each_organisation_person_and_product_once() -> None:
     from storyline.stories.similarity import Profile, shared_names
 
     def profile(*keys: str) -> Profile:
-        return Profile(id="x", lang="en", title="", embedding=np.zeros(4, np.float32), entities=dict.fromkeys(keys, 1.0))
+        return Profile(
+            id="x", lang="en", title="", embedding=np.zeros(4, np.float32), entities=dict.fromkeys(keys, 1.0)
+        )
 
     a = profile("name:quantix semiconductors", "name:quantix", "product:qx7", "city:2759794", "qty:EUR:1e+09")
     b = profile("name:quantix", "product:qx7", "city:2759794", "qty:EUR:1e+09", "name:femke de wit")

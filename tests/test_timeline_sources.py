@@ -23,8 +23,15 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def _claim(status: str, confidence: float | None = None) -> dict[str, Any]:
     parties = [{"key": f"org:{n.lower()}", "name": n, "type": "ORG", "role": None} for n in ("Helvix", "Nordane")]
-    claim = {"type": "acquisition", "status": status, "participants": parties, "date": None, "date_precision": None,
-             "evidence": f"Helvix {status} Nordane", "attribution": None}
+    claim = {
+        "type": "acquisition",
+        "status": status,
+        "participants": parties,
+        "date": None,
+        "date_precision": None,
+        "evidence": f"Helvix {status} Nordane",
+        "attribution": None,
+    }
     return claim if confidence is None else claim | {"confidence": confidence}
 
 
@@ -47,16 +54,28 @@ def _entry(articles: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]
 
 
 def test_copies_of_one_wire_text_count_once() -> None:
-    claims = {"rumour": [_claim("rumoured")], "wire": [_claim("confirmed")], "copy": [_claim("confirmed")],
-              "own": [_claim("confirmed")]}
+    claims = {
+        "rumour": [_claim("rumoured")],
+        "wire": [_claim("confirmed")],
+        "copy": [_claim("confirmed")],
+        "own": [_claim("confirmed")],
+    }
     entry = _entry(WIRE, claims)
     assert [s["article_id"] for s in entry["status_history"]] == ["rumour", "wire", "copy", "own"]
     assert entry["status"] == "confirmed"
     assert entry["independent_sources"] == 2  # wire + its copy, and the independent report
-    assert entry["first_report"] == {"article_id": "rumour", "source": "blog.example", "published": "2025-09-15",
-                                     "status": "rumoured"}
-    assert entry["confirmed_by"] == {"article_id": "wire", "source": "wire.example", "published": "2025-10-06",
-                                     "status": "confirmed"}
+    assert entry["first_report"] == {
+        "article_id": "rumour",
+        "source": "blog.example",
+        "published": "2025-09-15",
+        "status": "rumoured",
+    }
+    assert entry["confirmed_by"] == {
+        "article_id": "wire",
+        "source": "wire.example",
+        "published": "2025-10-06",
+        "status": "confirmed",
+    }
     # The fields there were before stay as they were.
     assert entry["first_reported"] == {"article_id": "rumour", "source": "blog.example", "published": "2025-09-15"}
     assert set(entry["status_history"][0]) >= {"status", "article_id", "source", "published", "lang", "evidence"}
@@ -66,12 +85,21 @@ def test_copies_of_one_wire_text_count_once() -> None:
 
 
 def test_independent_sources_counts_only_the_latest_status_and_merges_sites_and_chains() -> None:
-    articles = [*WIRE, _article("again", "www.Other.example", "2025-10-08"),  # one site, another article
-                _article("copy2", "third.example", "2025-10-09", duplicate_of="copy"),  # a copy of the copy
-                _article("undated", None, None)]
-    claims = {"rumour": [_claim("rumoured")], "wire": [_claim("confirmed")], "copy": [_claim("confirmed")],
-              "own": [_claim("confirmed")], "again": [_claim("confirmed")], "copy2": [_claim("confirmed")],
-              "undated": [_claim("rumoured")]}
+    articles = [
+        *WIRE,
+        _article("again", "www.Other.example", "2025-10-08"),  # one site, another article
+        _article("copy2", "third.example", "2025-10-09", duplicate_of="copy"),  # a copy of the copy
+        _article("undated", None, None),
+    ]
+    claims = {
+        "rumour": [_claim("rumoured")],
+        "wire": [_claim("confirmed")],
+        "copy": [_claim("confirmed")],
+        "own": [_claim("confirmed")],
+        "again": [_claim("confirmed")],
+        "copy2": [_claim("confirmed")],
+        "undated": [_claim("rumoured")],
+    }
     entry = _entry(articles, claims)
     assert entry["independent_sources"] == 2  # the rumours do not back a confirmation
     # An article without a source is a source of its own.
@@ -82,8 +110,15 @@ def test_independent_sources_counts_only_the_latest_status_and_merges_sites_and_
 
 def test_low_confidence_only_when_every_latest_status_claim_is_unsure() -> None:
     def entry(wire: float | None, copy: float | None, own: float | None, rumour: float | None = 0.1) -> dict[str, Any]:
-        return _entry(WIRE, {"rumour": [_claim("rumoured", rumour)], "wire": [_claim("confirmed", wire)],
-                             "copy": [_claim("confirmed", copy)], "own": [_claim("confirmed", own)]})
+        return _entry(
+            WIRE,
+            {
+                "rumour": [_claim("rumoured", rumour)],
+                "wire": [_claim("confirmed", wire)],
+                "copy": [_claim("confirmed", copy)],
+                "own": [_claim("confirmed", own)],
+            },
+        )
 
     unsure = entry(0.2, 0.4, 0.49)
     assert unsure["low_confidence"] is True
@@ -100,29 +135,49 @@ def test_low_confidence_only_when_every_latest_status_claim_is_unsure() -> None:
 # --- through the web app, over a real store -----------------------------------------------------------
 
 DOCS = [
-    ("https://rumour.example/helvix-nordane-talks", "Helvix Group in talks to buy Nordane Robotics, sources say",
-     "Helvix Group is in advanced talks to buy the Danish maker of warehouse robots Nordane Robotics, according to "
-     "people familiar with the matter. A deal could value Nordane Robotics at about two billion euros and might be "
-     "announced within weeks, the people said. Helvix Group and Nordane Robotics declined to comment on the talks.",
-     "2025-09-15", "rumour.example"),
-    ("https://wire.example/helvix-agrees-to-buy-nordane", "Helvix Group agrees to buy Nordane Robotics for two billion euros",
-     "Helvix Group said on Monday it had agreed to buy Nordane Robotics, the Danish maker of warehouse robots, for two "
-     "billion euros. The acquisition of Nordane Robotics is expected to close next year, Helvix Group said in a "
-     "statement. Nordane Robotics shares rose sharply in Copenhagen after the announcement.",
-     "2025-10-06", "wire.example"),
-    ("https://wire.example/nordane-deal-reactions", "Nordane Robotics deal: what Helvix Group gets",
-     "Helvix Group confirmed on Tuesday that the purchase of Nordane Robotics includes its Aarhus plant and its "
-     "warehouse robot patents. Analysts said the two billion euro acquisition gives Helvix Group a foothold in Danish "
-     "robotics. Nordane Robotics employees were told the brand will stay.",
-     "2025-10-07", "wire.example"),
-    ("https://other.example/business/helvix-nordane", "Helvix Group confirms Nordane Robotics takeover",
-     "The German industrial group Helvix Group confirmed its takeover of Nordane Robotics, the Danish warehouse robot "
-     "maker, in a call with analysts. The two billion euro acquisition is Helvix Group's largest deal, its chief "
-     "executive said. Competition authorities in Denmark will review the purchase of Nordane Robotics.",
-     "2025-10-08", "other.example"),
+    (
+        "https://rumour.example/helvix-nordane-talks",
+        "Helvix Group in talks to buy Nordane Robotics, sources say",
+        "Helvix Group is in advanced talks to buy the Danish maker of warehouse robots Nordane Robotics, according to "
+        "people familiar with the matter. A deal could value Nordane Robotics at about two billion euros and might be "
+        "announced within weeks, the people said. Helvix Group and Nordane Robotics declined to comment on the talks.",
+        "2025-09-15",
+        "rumour.example",
+    ),
+    (
+        "https://wire.example/helvix-agrees-to-buy-nordane",
+        "Helvix Group agrees to buy Nordane Robotics for two billion euros",
+        "Helvix Group said on Monday it had agreed to buy Nordane Robotics, the Danish maker of warehouse robots, for two "
+        "billion euros. The acquisition of Nordane Robotics is expected to close next year, Helvix Group said in a "
+        "statement. Nordane Robotics shares rose sharply in Copenhagen after the announcement.",
+        "2025-10-06",
+        "wire.example",
+    ),
+    (
+        "https://wire.example/nordane-deal-reactions",
+        "Nordane Robotics deal: what Helvix Group gets",
+        "Helvix Group confirmed on Tuesday that the purchase of Nordane Robotics includes its Aarhus plant and its "
+        "warehouse robot patents. Analysts said the two billion euro acquisition gives Helvix Group a foothold in Danish "
+        "robotics. Nordane Robotics employees were told the brand will stay.",
+        "2025-10-07",
+        "wire.example",
+    ),
+    (
+        "https://other.example/business/helvix-nordane",
+        "Helvix Group confirms Nordane Robotics takeover",
+        "The German industrial group Helvix Group confirmed its takeover of Nordane Robotics, the Danish warehouse robot "
+        "maker, in a call with analysts. The two billion euro acquisition is Helvix Group's largest deal, its chief "
+        "executive said. Competition authorities in Denmark will review the purchase of Nordane Robotics.",
+        "2025-10-08",
+        "other.example",
+    ),
 ]
-STATUS_BY_SOURCE_AND_DATE = {("rumour.example", "2025-09-15"): "rumoured", ("wire.example", "2025-10-06"): "confirmed",
-                             ("wire.example", "2025-10-07"): "confirmed", ("other.example", "2025-10-08"): "confirmed"}
+STATUS_BY_SOURCE_AND_DATE = {
+    ("rumour.example", "2025-09-15"): "rumoured",
+    ("wire.example", "2025-10-06"): "confirmed",
+    ("wire.example", "2025-10-07"): "confirmed",
+    ("other.example", "2025-10-08"): "confirmed",
+}
 
 
 @pytest.fixture(scope="module")
@@ -131,16 +186,23 @@ def deal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
     as the pipeline does (so the check does not depend on what the extractor finds)."""
     folder = tmp_path_factory.mktemp("timeline-sources")
     docs = folder / "deal.jsonl"
-    docs.write_text("".join(json.dumps({"url": u, "title": t, "text": x, "published": d, "lang": "en", "source": s}) + "\n"
-                            for u, t, x, d, s in DOCS), encoding="utf-8")
+    docs.write_text(
+        "".join(
+            json.dumps({"url": u, "title": t, "text": x, "published": d, "lang": "en", "source": s}) + "\n"
+            for u, t, x, d, s in DOCS
+        ),
+        encoding="utf-8",
+    )
     db = folder / "deal.db"
     store = open_store(str(db))
     ingest([str(docs)], store)
     update_stories(store)
     [story] = store.stories()
     assert story["size"] == len(DOCS), "the four articles on the deal make one story"
-    who = (Participant("org:helvix", "Helvix Group", "ORG", "acquirer"),
-           Participant("org:nordane", "Nordane Robotics", "ORG", "target"))
+    who = (
+        Participant("org:helvix", "Helvix Group", "ORG", "acquirer"),
+        Participant("org:nordane", "Nordane Robotics", "ORG", "target"),
+    )
     for article in store.articles():
         status = STATUS_BY_SOURCE_AND_DATE[(article.source, article.to_dict()["published"][:10])]
         end = article.text.index(".") + 1
@@ -165,9 +227,12 @@ def test_story_page_shows_independent_sources_and_first_report(deal: tuple[TestC
     assert response.status_code == 200
     html = _text(response.text)
     assert "2 independent sources" in html
-    assert (f'first reported by <a href="/articles/{entry["first_report"]["article_id"]}">rumour.example</a>'
-            " on 15 Sep 2025") in html
-    assert f'confirmed by <a href="/articles/{entry["confirmed_by"]["article_id"]}">wire.example</a> on 6 Oct 2025' in html
+    assert (
+        f'first reported by <a href="/articles/{entry["first_report"]["article_id"]}">rumour.example</a> on 15 Sep 2025'
+    ) in html
+    assert (
+        f'confirmed by <a href="/articles/{entry["confirmed_by"]["article_id"]}">wire.example</a> on 6 Oct 2025' in html
+    )
     assert "low confidence" not in html
 
 
@@ -196,5 +261,6 @@ def test_story_command_prints_the_backing(deal: tuple[TestClient, str, Path]) ->
     result = invoke(db, "story", story_id)
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stdout.splitlines() if "acquisition (" in line)
-    assert line.endswith("): confirmed · 2 independent sources · first rumour.example 2025-09-15"
-                         " · confirmed wire.example 2025-10-06"), line
+    assert line.endswith(
+        "): confirmed · 2 independent sources · first rumour.example 2025-09-15 · confirmed wire.example 2025-10-06"
+    ), line

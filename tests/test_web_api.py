@@ -85,9 +85,11 @@ def test_story_list_ranks_by_growth_and_spread(client: TestClient, corpus_db: Pa
     since = (datetime.strptime(newest[:16], "%Y-%m-%dT%H:%M") - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     expected = {}
     for story_id, languages, sources, recent in db.execute(
-            """SELECT s.id, s.languages, s.sources, COUNT(a.id) FILTER (WHERE a.published_sort >= ?)
+        """SELECT s.id, s.languages, s.sources, COUNT(a.id) FILTER (WHERE a.published_sort >= ?)
                FROM stories s JOIN story_members m ON m.story_id = s.id JOIN articles a ON a.id = m.article_id
-               GROUP BY s.id""", (since,)):
+               GROUP BY s.id""",
+        (since,),
+    ):
         spread = (1 + math.log(len(json.loads(languages)) or 1)) * (1 + math.log(len(json.loads(sources)) or 1))
         expected[story_id] = (recent + 1) * spread
     listed = get(client, "/api/stories", limit=100)["items"]
@@ -97,7 +99,11 @@ def test_story_list_ranks_by_growth_and_spread(client: TestClient, corpus_db: Pa
     cli = open_store(str(corpus_db)).stories()
     assert [s["id"] for s in cli] == [s["id"] for s in listed]
     for story, shown in zip(cli, listed, strict=True):
-        assert (story["size"], story["languages"], story["label"]) == (shown["size"], sorted(shown["languages"]), shown["label"])
+        assert (story["size"], story["languages"], story["label"]) == (
+            shown["size"],
+            sorted(shown["languages"]),
+            shown["label"],
+        )
         assert len(story["article_ids"]) == story["size"]
 
 
@@ -111,10 +117,13 @@ def test_story_pages_cover_every_story_once_in_order(client: TestClient, sort: s
     assert values == sorted(values, reverse=True)
 
 
-@pytest.mark.parametrize(("name", "check"), [
-    ("lang", lambda s, v: v in s["languages"]),
-    ("status", lambda s, v: v in s["statuses"]),
-])
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("lang", lambda s, v: v in s["languages"]),
+        ("status", lambda s, v: v in s["statuses"]),
+    ],
+)
 def test_story_filters(client: TestClient, name: str, check: Any) -> None:
     everything = get(client, "/api/stories", limit=100)["items"]
     values = {v for s in everything for v in (s["languages"] if name == "lang" else s["statuses"])}
@@ -154,12 +163,21 @@ def test_cursor_is_stable_when_stories_arrive(corpus_db: Path, tmp_path: Path) -
     shutil.copy(corpus_db, db)
     with TestClient(create_app(str(db), token=TOKEN)) as client:
         first = get(client, "/api/stories", sort="recent", limit=3)
-        newest = json.dumps({"title": "Quantix opens a chip plant in Porto", "lang": "en", "source": "late.example",
-                             "published": "2026-01-15T10:00:00Z",
-                             "text": "Quantix Semiconductors said on Thursday it would open a chip packaging plant "
-                                     "in Porto, its first in Portugal, creating 600 jobs by 2028. " * 3})
-        response = client.post("/api/ingest", content=newest + "\n", headers={
-            "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/x-ndjson"})
+        newest = json.dumps(
+            {
+                "title": "Quantix opens a chip plant in Porto",
+                "lang": "en",
+                "source": "late.example",
+                "published": "2026-01-15T10:00:00Z",
+                "text": "Quantix Semiconductors said on Thursday it would open a chip packaging plant "
+                "in Porto, its first in Portugal, creating 600 jobs by 2028. " * 3,
+            }
+        )
+        response = client.post(
+            "/api/ingest",
+            content=newest + "\n",
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/x-ndjson"},
+        )
         assert response.status_code == 200, response.text
         assert response.json()["new_articles"] == 1
         rest = walk(client, "/api/stories", sort="recent", limit=3, cursor=first["next_cursor"])
@@ -177,7 +195,9 @@ def test_story_detail(client: TestClient) -> None:
     assert detail["id"] == story["id"] and detail["size"] == story["size"]
     assert len(detail["articles"]["items"]) == story["size"]
     assert sum(detail["source_counts"].values()) <= story["size"]
-    moments = [datetime.fromisoformat(a["published"]) for a in detail["articles"]["items"] if len(a["published"] or "") > 10]
+    moments = [
+        datetime.fromisoformat(a["published"]) for a in detail["articles"]["items"] if len(a["published"] or "") > 10
+    ]
     utc = [m.astimezone(UTC).replace(tzinfo=None) if m.tzinfo else m for m in moments]
     assert utc == sorted(utc)  # by publication time: UTC where the zone is known
     assert all(a["story_id"] == story["id"] for a in detail["articles"]["items"])
@@ -228,7 +248,7 @@ def test_article_detail(client: TestClient) -> None:
     for claim in article["claims"]:
         assert claim["status"] in ("rumoured", "reported", "confirmed", "planned", "denied")
         if claim["start"] >= 0:
-            assert article["text"][claim["start"]:claim["end"]].strip()
+            assert article["text"][claim["start"] : claim["end"]].strip()
     assert get(client, f"/api/articles/{listed[0]['id'][:10]}")["id"] == listed[0]["id"]
     assert client.get("/api/articles/0000000000000000000x").status_code == 404
 
@@ -246,7 +266,9 @@ def test_entities(client: TestClient) -> None:
     detail = get(client, f"/api/entities/{top['key']}")
     assert detail["label"] == top["label"] and detail["stories"] == len(walk(client, "/api/stories", entity=top["key"]))
     assert sum(m["stories"] for m in detail["months"]) <= detail["stories"]
-    assert {s["id"] for s in detail["story_page"]["items"]} <= {s["id"] for s in walk(client, "/api/stories", entity=top["key"])}
+    assert {s["id"] for s in detail["story_page"]["items"]} <= {
+        s["id"] for s in walk(client, "/api/stories", entity=top["key"])
+    }
     assert client.get("/api/entities/org:does-not-exist").status_code == 404
 
 
@@ -268,19 +290,22 @@ def test_errors_list(client: TestClient) -> None:
     assert all(e["severity"] in ("error", "warning") and e["reason"] for e in errors)
 
 
-@pytest.mark.parametrize(("url", "status"), [
-    ("/api/stories?cursor=not-a-cursor", 400),
-    ("/api/stories?sort=size&cursor=WyJncm93dGgiLDEsMiwiIiwic3QiXQ", 400),  # a growth cursor for another sort
-    ("/api/stories?since=2025-13", 400),
-    ("/api/stories?since=May", 422),
-    ("/api/stories?until=2025-02-30", 400),
-    ("/api/stories?sort=random", 400),
-    ("/api/stories?limit=0", 422),
-    ("/api/stories?limit=1000", 422),
-    ("/api/articles?cursor=%00", 422),
-    ("/api/articles?cursor=abc", 400),
-    ("/api/search", 422),
-])
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/stories?cursor=not-a-cursor", 400),
+        ("/api/stories?sort=size&cursor=WyJncm93dGgiLDEsMiwiIiwic3QiXQ", 400),  # a growth cursor for another sort
+        ("/api/stories?since=2025-13", 400),
+        ("/api/stories?since=May", 422),
+        ("/api/stories?until=2025-02-30", 400),
+        ("/api/stories?sort=random", 400),
+        ("/api/stories?limit=0", 422),
+        ("/api/stories?limit=1000", 422),
+        ("/api/articles?cursor=%00", 422),
+        ("/api/articles?cursor=abc", 400),
+        ("/api/search", 422),
+    ],
+)
 def test_bad_requests_say_what_is_wrong(client: TestClient, url: str, status: int) -> None:
     response = client.get(url)
     assert response.status_code == status, response.text
@@ -306,8 +331,9 @@ def test_ingest_is_disabled_without_a_configured_token(empty_db: Path) -> None:
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "Bearer "])
 def test_ingest_refuses_a_missing_or_wrong_token(empty_db: Path, header: str | None) -> None:
     with TestClient(create_app(str(empty_db), token=TOKEN)) as client:
-        response = client.post("/api/ingest", content=b'{"text": "some words"}',
-                               headers={"Authorization": header} if header else {})
+        response = client.post(
+            "/api/ingest", content=b'{"text": "some words"}', headers={"Authorization": header} if header else {}
+        )
         assert response.status_code in (401, 403)
         assert get(client, "/api/articles")["items"] == []
 
@@ -315,13 +341,26 @@ def test_ingest_refuses_a_missing_or_wrong_token(empty_db: Path, header: str | N
 def test_ingest_jsonl_html_and_text_through_the_pipeline(empty_db: Path) -> None:
     with TestClient(create_app(str(empty_db), token=TOKEN, max_upload_bytes=200_000)) as client:
         auth = {"Authorization": f"Bearer {TOKEN}"}
-        lines = "\n".join(json.dumps(r) for r in [
-            {"title": "Harbour strike ends", "lang": "en", "published": "2025-10-21", "source": "www.port.example",
-             "text": "Dock workers in Rotterdam ended a five-day strike on Thursday after a new wage deal. " * 4},
-            {"title": "Hafenstreik beendet", "lang": "de", "published": "2025-10-22",
-             "text": "Die Hafenarbeiter in Rotterdam haben ihren fünftägigen Streik nach einer Lohneinigung beendet. " * 4},
-            "not an object",
-        ])
+        lines = "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "title": "Harbour strike ends",
+                    "lang": "en",
+                    "published": "2025-10-21",
+                    "source": "www.port.example",
+                    "text": "Dock workers in Rotterdam ended a five-day strike on Thursday after a new wage deal. " * 4,
+                },
+                {
+                    "title": "Hafenstreik beendet",
+                    "lang": "de",
+                    "published": "2025-10-22",
+                    "text": "Die Hafenarbeiter in Rotterdam haben ihren fünftägigen Streik nach einer Lohneinigung beendet. "
+                    * 4,
+                },
+                "not an object",
+            ]
+        )
         response = client.post("/api/ingest", content=lines, headers=auth | {"Content-Type": "application/x-ndjson"})
         assert response.status_code == 200, response.text
         result = response.json()
@@ -330,10 +369,12 @@ def test_ingest_jsonl_html_and_text_through_the_pipeline(empty_db: Path) -> None
         again = client.post("/api/ingest", content=lines, headers=auth | {"Content-Type": "application/x-ndjson"})
         assert again.json()["new_articles"] == 0 and again.json()["known_articles"] == 2  # identity is content
 
-        page = ("<html><head><title>Port traffic recovers</title>"
-                "<meta property='article:published_time' content='2025-10-25T08:00:00+02:00'></head><body><article>"
-                "<h1>Port traffic recovers</h1>" + "<p>Traffic in the port of Rotterdam returned to normal on Friday, "
-                "a week after the strike ended, port operators said.</p>" * 3 + "</article></body></html>")
+        page = (
+            "<html><head><title>Port traffic recovers</title>"
+            "<meta property='article:published_time' content='2025-10-25T08:00:00+02:00'></head><body><article>"
+            "<h1>Port traffic recovers</h1>" + "<p>Traffic in the port of Rotterdam returned to normal on Friday, "
+            "a week after the strike ended, port operators said.</p>" * 3 + "</article></body></html>"
+        )
         html = client.post("/api/ingest", content=page, headers=auth | {"Content-Type": "text/html"})
         assert html.status_code == 200 and html.json()["new_articles"] == 1
         listed = get(client, "/api/articles", limit=10)["items"]
@@ -346,7 +387,9 @@ def test_ingest_jsonl_html_and_text_through_the_pipeline(empty_db: Path) -> None
         assert too_big.status_code == 413
 
 
-def test_an_upload_is_named_as_the_client_said_and_read_from_memory(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_upload_is_named_as_the_client_said_and_read_from_memory(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 15, item 13: errors name the upload (its name, size and time), never a server path; no temp file."""
     import tempfile as tempfile_module
 
@@ -365,8 +408,9 @@ def test_an_upload_is_named_as_the_client_said_and_read_from_memory(empty_db: Pa
         assert "/tmp" not in error["where"] and "storyline-upload" not in error["where"]
         unnamed = client.post("/api/ingest", content=body, headers=auth | {"Content-Type": "application/x-ndjson"})
         assert unnamed.json()["errors"][0]["where"].startswith("upload unnamed (")
-        by_header = client.post("/api/ingest", content=body,
-                                headers=auth | {"Content-Disposition": 'attachment; filename="day.jsonl"'})
+        by_header = client.post(
+            "/api/ingest", content=body, headers=auth | {"Content-Disposition": 'attachment; filename="day.jsonl"'}
+        )
         assert by_header.json()["errors"][0]["where"].startswith("upload day.jsonl (")
 
 
@@ -382,8 +426,10 @@ def test_atom_feeds(client: TestClient) -> None:
     assert not feed.bozo, feed.bozo_exception
     assert feed.feed.title == story["label"]
     assert len(feed.entries) == story["size"]
-    assert all([link.href for link in e.links] == [f"http://testserver/articles/{e.id.rsplit('/', 1)[1]}"]
-               for e in feed.entries)
+    assert all(
+        [link.href for link in e.links] == [f"http://testserver/articles/{e.id.rsplit('/', 1)[1]}"]
+        for e in feed.entries
+    )
     published = [e.published_parsed for e in feed.entries]
     assert published == sorted(published, reverse=True)
 
@@ -403,7 +449,14 @@ def test_atom_feeds(client: TestClient) -> None:
 
 
 def test_security_headers_everywhere(client: TestClient) -> None:
-    for url in ("/api/stories", "/", "/static/style.css", "/api/nothing-here", "/feeds/search?q=x", "/api/openapi.json"):
+    for url in (
+        "/api/stories",
+        "/",
+        "/static/style.css",
+        "/api/nothing-here",
+        "/feeds/search?q=x",
+        "/api/openapi.json",
+    ):
         response = client.get(url)
         assert "script-src 'self'" in response.headers["content-security-policy"], url
         assert "default-src 'none'" in response.headers["content-security-policy"]
@@ -430,8 +483,16 @@ def test_a_server_error_shows_no_trace(corpus_db: Path, monkeypatch: pytest.Monk
 def test_openapi_schema_lists_every_endpoint(client: TestClient) -> None:
     schema = get(client, "/api/openapi.json")
     assert set(schema["paths"]) == {
-        "/api/stories", "/api/stories/{story_id}", "/api/articles", "/api/articles/{article_id}", "/api/entities",
-        "/api/entities/{key}", "/api/search", "/api/errors", "/api/ingest"}
+        "/api/stories",
+        "/api/stories/{story_id}",
+        "/api/articles",
+        "/api/articles/{article_id}",
+        "/api/entities",
+        "/api/entities/{key}",
+        "/api/search",
+        "/api/errors",
+        "/api/ingest",
+    }
     assert "post" in schema["paths"]["/api/ingest"] and "HTTPBearer" in schema["components"]["securitySchemes"]
 
 

@@ -27,8 +27,14 @@ from storyline.stories.tracker import update_stories
 from storyline.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "samples" / "corpus"
 SEEDS = ROOT / ".." / "shared" / "seeds"
@@ -212,7 +218,8 @@ def test_open_a_story_timeline_and_claims_render(browser: Any, corpus_url: str) 
         box = page.locator(".chart-scroll").first
         assert box.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
         label_px = page.locator("svg#timeline-narrow .lane-label").first.evaluate(
-            "el => el.getBoundingClientRect().height")
+            "el => el.getBoundingClientRect().height"
+        )
         assert label_px >= 10, label_px
         shoot(page, "story-phone-dark")
         page.locator("svg#timeline-narrow a.dot-link").first.click()
@@ -287,7 +294,9 @@ def test_errors_page(browser: Any, corpus_url: str) -> None:
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repository")
-@pytest.mark.skipif(importlib.util.find_spec("storyline.enrich.claims") is None, reason="claims extraction not there yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("storyline.enrich.claims") is None, reason="claims extraction not there yet"
+)
 def test_the_seeds_in_one_story_with_timeline_and_statuses(browser: Any, corpus_url: str) -> None:
     """Done when: the story page shows the two seeds in one story, with its timeline and statuses."""
     with open_page(browser) as (page, _):
@@ -298,7 +307,10 @@ def test_the_seeds_in_one_story_with_timeline_and_statuses(browser: Any, corpus_
         for seed in seeds:
             assert page.locator(f"svg#timeline a.dot-link[data-article='{seed['id']}']").count() == 1
             assert page.locator(f"#a-{seed['id']}").is_visible()
-        assert {t.strip().split()[0] for t in page.locator("svg#timeline .lane-label").all_text_contents()} >= {"it", "de"}
+        assert {t.strip().split()[0] for t in page.locator("svg#timeline .lane-label").all_text_contents()} >= {
+            "it",
+            "de",
+        }
         assert page.locator("svg#timeline .claim-row").count() >= 1
         history = page.locator(".claims .history").first
         assert history.locator(".badge").count() >= 2  # a status change, e.g. rumoured → confirmed
@@ -345,8 +357,15 @@ def test_hostile_articles_run_nothing_in_the_browser(browser: Any, hostile_url: 
         stories = api(page, hostile_url, "/api/stories", limit=100)["items"]
         articles = api(page, hostile_url, "/api/articles", limit=100)["items"]
         entities = api(page, hostile_url, "/api/entities", limit=30)["items"]
-        urls = ["/", "/?q=script", "/entities", "/errors", "/search?q=script", "/search?q=alert+onerror",
-                "/search?q=javascript"]
+        urls = [
+            "/",
+            "/?q=script",
+            "/entities",
+            "/errors",
+            "/search?q=script",
+            "/search?q=alert+onerror",
+            "/search?q=javascript",
+        ]
         urls += [f"/stories/{s['id']}" for s in stories] + [f"/articles/{a['id']}" for a in articles]
         urls += [f"/entities/{e['key']}" for e in entities]
         assert len(urls) > 25

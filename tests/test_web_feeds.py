@@ -34,13 +34,16 @@ BASE = "https://news.example.org/storyline"
 HOSTS = ["testserver", "evil.example", "evil.example:8443"]
 # A follow-up to the sample's Pixora article (pt): it joins that story.
 FOLLOW_UP = {
-    "url": "https://example.org/pixora-atraso", "title": "Pixora confirma atraso da estreia em Portugal",
+    "url": "https://example.org/pixora-atraso",
+    "title": "Pixora confirma atraso da estreia em Portugal",
     "text": "A carteira digital brasileira Pixora confirmou que a estreia em Portugal, prevista para janeiro, passa "
-            "para o segundo trimestre de 2026. A empresa justifica o atraso com processos regulatórios, depois do "
-            "ataque informático que expôs dados de 1,9 milhões de clientes no Brasil.\n\nA Pixora enfrenta no "
-            "Brasil uma ação coletiva de 150 milhões de reais e ainda não revelou parceiros bancários em Portugal, "
-            "onde a aplicação deverá permitir transferências imediatas e pagamentos com código QR.",
-    "published": "2025-12-12T10:00:00+00:00", "lang": "pt", "source": "example.org",
+    "para o segundo trimestre de 2026. A empresa justifica o atraso com processos regulatórios, depois do "
+    "ataque informático que expôs dados de 1,9 milhões de clientes no Brasil.\n\nA Pixora enfrenta no "
+    "Brasil uma ação coletiva de 150 milhões de reais e ainda não revelou parceiros bancários em Portugal, "
+    "onde a aplicação deverá permitir transferências imediatas e pagamentos com código QR.",
+    "published": "2025-12-12T10:00:00+00:00",
+    "lang": "pt",
+    "source": "example.org",
 }
 
 
@@ -115,8 +118,9 @@ def test_feed_ids_are_tag_uris_that_do_not_follow_the_host(client: TestClient) -
 
 
 @pytest.mark.parametrize("how", ["environment", "argument"])
-def test_a_configured_base_url_is_used_for_every_link(sample_db: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      how: str) -> None:
+def test_a_configured_base_url_is_used_for_every_link(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     if how == "environment":
         monkeypatch.setenv("STORYLINE_BASE_URL", BASE + "/")
         app = create_app(str(sample_db))
@@ -147,8 +151,17 @@ def test_the_etag_depends_on_the_configured_base_url_not_the_app_instance(sample
     assert etag(base_url=BASE) == etag(base_url=BASE) != etag(base_url="https://other.example")
 
 
-@pytest.mark.parametrize("bad", ["news.example.org", "ftp://news.example.org", "https://user:pw@news.example.org",
-                                 "https://news.example.org/?a=1", "https://news.example.org/#top", "javascript:x"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "news.example.org",
+        "ftp://news.example.org",
+        "https://user:pw@news.example.org",
+        "https://news.example.org/?a=1",
+        "https://news.example.org/#top",
+        "javascript:x",
+    ],
+)
 def test_a_bad_base_url_is_refused_when_the_app_is_built(sample_db: Path, bad: str) -> None:
     with pytest.raises(ValueError, match="base URL"):
         create_app(str(sample_db), base_url=bad)
@@ -176,8 +189,10 @@ def test_if_modified_since_answers_304_from_the_newest_item(client: TestClient) 
     url = f"/feeds/story/{story_id(client, 'Pixora')}"
     first = fetch(client, url)
     last_modified = first.headers["last-modified"]
-    updated = [datetime.fromisoformat(e.findtext(f"{ATOM}updated") or "")
-               for e in etree.fromstring(first.content).iter(f"{ATOM}entry")]
+    updated = [
+        datetime.fromisoformat(e.findtext(f"{ATOM}updated") or "")
+        for e in etree.fromstring(first.content).iter(f"{ATOM}entry")
+    ]
     assert parsedate_to_datetime(last_modified) >= max(updated).replace(microsecond=0)
     same = fetch(client, url, **{"If-Modified-Since": last_modified})
     assert same.status_code == 304 and same.content == b""
@@ -203,13 +218,17 @@ def test_a_story_that_changes_gets_a_new_etag(fresh_db: Path, tmp_path: Path) ->
         assert update_stories(store).assigned == 1
         store.close()
 
-        after = fetch(client, url, **{"If-None-Match": before.headers["etag"],
-                                      "If-Modified-Since": before.headers["last-modified"]})
+        after = fetch(
+            client,
+            url,
+            **{"If-None-Match": before.headers["etag"], "If-Modified-Since": before.headers["last-modified"]},
+        )
         assert after.status_code == 200
         assert after.headers["etag"] != before.headers["etag"]
         assert len(atom(after.content)[0]) == 3
         assert parsedate_to_datetime(after.headers["last-modified"]) > parsedate_to_datetime(
-            before.headers["last-modified"])
+            before.headers["last-modified"]
+        )
         assert fetch(client, url, **{"If-Modified-Since": before.headers["last-modified"]}).status_code == 200
         assert fetch(client, url, **{"If-None-Match": after.headers["etag"]}).status_code == 304
 

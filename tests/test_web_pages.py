@@ -79,7 +79,13 @@ def test_story_list_page(client: TestClient) -> None:
     titles = [a.get("href") for t, a in html.tags if t == "a" and (a.get("href") or "").startswith("/stories/")]
     assert titles[: len(stories)] == [f"/stories/{s['id']}" for s in stories]
     assert html.find("form", action="/") and html.find("input", name="q") and html.find("select", name="lang")
-    assert {a.get("value") for a in html.find("option") if a.get("value")} >= {"de", "it", "growth", "size", "confirmed"}
+    assert {a.get("value") for a in html.find("option") if a.get("value")} >= {
+        "de",
+        "it",
+        "growth",
+        "size",
+        "confirmed",
+    }
     assert html.find("link", rel="stylesheet", href="/static/style.css")
     assert html.find("script", src="/static/app.js")
     assert all(t != "script" or a.get("src") == "/static/app.js" for t, a in html.tags)
@@ -98,8 +104,11 @@ def test_story_list_filters_and_pages(client: TestClient) -> None:
     total = len(api(client, "/api/stories", limit=100)["items"])
     if total > 25:
         assert next_links and "cursor=" in next_links[0] and "sort=size" in next_links[0]
-        second = page(client, next_links[0].split("?", 1)[0] or "/", **dict(
-            p.split("=", 1) for p in next_links[0].split("?", 1)[1].split("&")))
+        second = page(
+            client,
+            next_links[0].split("?", 1)[0] or "/",
+            **dict(p.split("=", 1) for p in next_links[0].split("?", 1)[1].split("&")),
+        )
         assert second.find("a", href="/?sort=size")  # back to the first page
     assert client.get("/", params={"since": "yesterday"}).status_code == 400
     assert client.get("/", params={"cursor": "nonsense"}).status_code == 400
@@ -123,7 +132,8 @@ def test_story_page_shows_timeline_claims_articles(client: TestClient) -> None:
         shown = detail["timeline"][: charts.MAX_CLAIM_ROWS]
         assert len(html.with_class("claim-row")) == 2 * len(shown)
         assert len([1 for t, a in html.tags if t == "rect" and "step" in (a.get("class") or "")]) == 2 * sum(
-            len(e["status_history"]) for e in shown)
+            len(e["status_history"]) for e in shown
+        )
         badges = [a.get("class") for t, a in html.with_class("badge")]
         assert any(f"status-{e['status']}" in " ".join(b or "" for b in badges) for e in detail["timeline"])
     for entity in detail["entities"][:3]:
@@ -159,8 +169,15 @@ def test_article_page_marks_evidence_and_collapses_comments(client: TestClient, 
     assert [m["id"] for m in marks] == ["claim-0", "claim-2"]
     assert "status-rumoured" in marks[0]["class"] and "status-planned" in marks[1]["class"]
     first, second = (c["evidence"] for c in claimed_article["claims"][::2][:2])
-    assert re.search(r'<mark class="evidence status-rumoured" id="claim-0" [^>]*>' + re.escape(first.replace("'", "&#39;")
-                     .replace('"', "&#34;")) + "</mark>", response.text.replace("&amp;", "&")) or first in response.text
+    assert (
+        re.search(
+            r'<mark class="evidence status-rumoured" id="claim-0" [^>]*>'
+            + re.escape(first.replace("'", "&#39;").replace('"', "&#34;"))
+            + "</mark>",
+            response.text.replace("&amp;", "&"),
+        )
+        or first in response.text
+    )
     assert second.strip() in "".join(html.text)
     claim_links = [a["href"] for t, a in html.tags if t == "a" and (a.get("href") or "").startswith("#claim-")]
     assert claim_links == ["#claim-0", "#claim-0", "#claim-2"]  # the second claim on one sentence points to its mark
@@ -185,7 +202,9 @@ def test_entity_search_errors_pages(client: TestClient) -> None:
 
     results = page(client, "/search", q="Quantix chip")
     marks = [t for t, a in results.tags if t == "mark"]
-    assert marks and len(results.with_class("article-row")) == len(api(client, "/api/search", q="Quantix chip")["items"])
+    assert marks and len(results.with_class("article-row")) == len(
+        api(client, "/api/search", q="Quantix chip")["items"]
+    )
     assert page(client, "/search").find("input", name="q")
     assert "Nothing matches" in "".join(page(client, "/search", q="zzqqxx").text)
     errors = page(client, "/errors")
@@ -205,9 +224,22 @@ def test_not_found_page_is_html_for_people_and_json_for_the_api(client: TestClie
 def test_safe_url_keeps_only_http_links() -> None:
     assert safe_url("http://example.com/a") == "http://example.com/a"
     assert safe_url("HTTPS://Example.com/?q=1&x=2") == "HTTPS://Example.com/?q=1&x=2"
-    for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-                "data:text/html,<script>", "vbscript:msgbox", "//evil.example/x", "/relative", "http:///nohost",
-                "https://example.com/<script>", "https://exa mple.com", "", None, "file:///etc/passwd"):
+    for bad in (
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>",
+        "vbscript:msgbox",
+        "//evil.example/x",
+        "/relative",
+        "http:///nohost",
+        "https://example.com/<script>",
+        "https://exa mple.com",
+        "",
+        None,
+        "file:///etc/passwd",
+    ):
         assert safe_url(bad) is None, bad
 
 
@@ -215,35 +247,73 @@ def test_text_paragraphs_and_hit_segments() -> None:
     text = "First sentence. Second one.\n\nA new paragraph here."
     claims = [{"start": 0, "end": 15}, {"start": 16, "end": 44}, {"start": 5, "end": 9}, {"start": -1, "end": -1}]
     paragraphs, anchors = text_paragraphs(text, claims)
-    assert paragraphs == [[("First sentence.", 0), (" ", None), ("Second one.", 1)], [("A new paragraph", 1), (" here.", None)]]
+    assert paragraphs == [
+        [("First sentence.", 0), (" ", None), ("Second one.", 1)],
+        [("A new paragraph", 1), (" here.", None)],
+    ]
     assert anchors == {0: 0, 1: 1, 2: 0}
     assert hit_segments("a \ue000b\ue001 c") == [("a ", False), ("b", True), (" c", False)]
 
 
 def test_charts_layout() -> None:
     points = [
-        {"id": "a", "title": "A", "lang": "en", "source": "x.example", "published": "2025-10-01", "published_precision": "day",
-         "published_sort": "2025-10-01T00:00", "duplicate_of": None},
-        {"id": "b", "title": "B", "lang": "de", "source": None, "published": "2025-11-15T10:00+01:00",
-         "published_precision": "minute", "published_sort": "2025-11-15T09:00", "duplicate_of": "a"},
-        {"id": "c", "title": None, "lang": "de", "source": None, "published": None, "published_precision": None,
-         "published_sort": None, "duplicate_of": None},
+        {
+            "id": "a",
+            "title": "A",
+            "lang": "en",
+            "source": "x.example",
+            "published": "2025-10-01",
+            "published_precision": "day",
+            "published_sort": "2025-10-01T00:00",
+            "duplicate_of": None,
+        },
+        {
+            "id": "b",
+            "title": "B",
+            "lang": "de",
+            "source": None,
+            "published": "2025-11-15T10:00+01:00",
+            "published_precision": "minute",
+            "published_sort": "2025-11-15T09:00",
+            "duplicate_of": "a",
+        },
+        {
+            "id": "c",
+            "title": None,
+            "lang": "de",
+            "source": None,
+            "published": None,
+            "published_precision": None,
+            "published_sort": None,
+            "duplicate_of": None,
+        },
     ]
-    timeline = [{"type": "merger", "participants": ["Acme", "Globex"], "status": "confirmed", "status_history": [
-        {"status": "rumoured", "article_id": "a", "published": "2025-10-01", "source": "x.example"},
-        {"status": "confirmed", "article_id": "b", "published": "2025-11-15T10:00+01:00", "source": None}]}]
+    timeline = [
+        {
+            "type": "merger",
+            "participants": ["Acme", "Globex"],
+            "status": "confirmed",
+            "status_history": [
+                {"status": "rumoured", "article_id": "a", "published": "2025-10-01", "source": "x.example"},
+                {"status": "confirmed", "article_id": "b", "published": "2025-11-15T10:00+01:00", "source": None},
+            ],
+        }
+    ]
     chart = charts.story_timeline(points, timeline)
     assert [lane.lang for lane in chart.lanes] == ["de", "en"]
     x = {d.id: d.x for d in chart.dots}
     assert chart.left < x["a"] < x["b"] <= chart.plot_right < x["c"]  # undated in their own column
-    assert [t.label for t in chart.ticks][:2] in (["Oct 2025", "Nov 2025"], ["1 Oct", "15 Oct"]) or len(chart.ticks) >= 2
+    assert [t.label for t in chart.ticks][:2] in (["Oct 2025", "Nov 2025"], ["1 Oct", "15 Oct"]) or len(
+        chart.ticks
+    ) >= 2
     (row,) = chart.claim_rows
     assert [s.status for s in row.steps] == ["rumoured", "confirmed"] and row.segments == [(x["a"], x["b"])]
     assert charts.claim_label(timeline[0]) == "merger: Acme, Globex"
     assert charts.human_date("2022-05-24T15:02", "minute") == "24 May 2022, 15:02"
     assert charts.human_date("2022-05", "month") == "May 2022" and charts.human_date(None) == ""
-    months = charts.entity_months([{"month": "2025-01", "stories": 2, "articles": 5},
-                                   {"month": "2025-04", "stories": 1, "articles": 1}])
+    months = charts.entity_months(
+        [{"month": "2025-01", "stories": 2, "articles": 5}, {"month": "2025-04", "stories": 1, "articles": 1}]
+    )
     assert months is not None and len(months.bars) == 4 and months.bars[1].height == 0
 
 
@@ -260,8 +330,9 @@ def test_growth_says_which_week_it_counts_and_sorts_by_either(client: TestClient
     assert "in the last 7 days" not in today.text  # nothing of an archive is from the last 7 days
     assert 'class="growth"' not in today.text
     api = client.get("/api/stories", params={"sort": "growth_today", "limit": 50}).json()["items"]
-    assert api and sorted(s["id"] for s in api) == sorted(s["id"] for s in client.get(
-        "/api/stories", params={"limit": 50}).json()["items"])
+    assert api and sorted(s["id"] for s in api) == sorted(
+        s["id"] for s in client.get("/api/stories", params={"limit": 50}).json()["items"]
+    )
 
 
 def test_story_lists_show_no_invented_times(client: TestClient) -> None:

@@ -31,8 +31,28 @@ HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 HOSTILE_FILES = ["hostile.jsonl", "hostile_page.html", "hostile_paste.txt", "hostile_feed.xml"]
 OWN_SCRIPT = "/static/app.js"
 # Tags no page of ours writes; an article string that became markup would bring one of these.
-FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "base", "img", "video", "audio", "math", "style", "frame",
-                  "frameset", "applet", "animate", "set", "foreignobject", "textarea", "mglyph", "b", "i"}
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "base",
+    "img",
+    "video",
+    "audio",
+    "math",
+    "style",
+    "frame",
+    "frameset",
+    "applet",
+    "animate",
+    "set",
+    "foreignobject",
+    "textarea",
+    "mglyph",
+    "b",
+    "i",
+}
 OUR_FORMS = {"/", "/search", "/entities"}
 
 
@@ -80,8 +100,18 @@ class Elements(HTMLParser):
 
 def every_page(client: TestClient) -> list[str]:
     """The URL of every page built from the hostile store: lists, each story, article and entity, search, errors."""
-    urls = ["/", "/?sort=recent", "/?lang=en", "/entities", "/errors", "/search?q=script", "/search?q=alert+onerror",
-            "/search?q=javascript", "/?q=script", "/entities?q=script"]
+    urls = [
+        "/",
+        "/?sort=recent",
+        "/?lang=en",
+        "/entities",
+        "/errors",
+        "/search?q=script",
+        "/search?q=alert+onerror",
+        "/search?q=javascript",
+        "/?q=script",
+        "/entities?q=script",
+    ]
     stories = client.get("/api/stories", params={"limit": 100}).json()["items"]
     urls += [f"/stories/{s['id']}" for s in stories]
     urls += [f"/articles/{a['id']}" for a in client.get("/api/articles", params={"limit": 100}).json()["items"]]
@@ -96,8 +126,11 @@ def assert_inert(url: str, html: str) -> None:
     """No element, attribute or URL in `html` came from article data as markup."""
     parsed = Elements(html)
     for tag, attrs in parsed.elements:
-        assert tag not in FORBIDDEN_TAGS or (tag == "script" and attrs.get("src") == OWN_SCRIPT and len(attrs) <= 2), \
-            (url, tag, attrs)
+        assert tag not in FORBIDDEN_TAGS or (tag == "script" and attrs.get("src") == OWN_SCRIPT and len(attrs) <= 2), (
+            url,
+            tag,
+            attrs,
+        )
         for name, value in attrs.items():
             assert not name.startswith("on"), (url, tag, name, value)
             assert name not in ("style", "srcdoc", "formaction", "xlink:href", "background"), (url, tag, name)
@@ -106,8 +139,9 @@ def assert_inert(url: str, html: str) -> None:
                 assert not lowered.startswith(("javascript:", "data:", "vbscript:")), (url, tag, name, value)
                 assert lowered.startswith(("/", "#", "?", "http://", "https://")), (url, tag, name, value)
                 if lowered.startswith("http") and name == "href":
-                    assert "original" in attrs.get("class", "") or (tag == "a" and "noopener" in attrs.get("rel", "")), \
-                        (url, tag, attrs)
+                    assert "original" in attrs.get("class", "") or (
+                        tag == "a" and "noopener" in attrs.get("rel", "")
+                    ), (url, tag, attrs)
         if tag == "form":
             assert attrs.get("action") in OUR_FORMS, (url, attrs)
         if tag == "svg":
@@ -161,7 +195,7 @@ def test_titles_sources_and_comments_keep_their_text(client: TestClient) -> None
     assert len(detail["comments"]) == 3
     page = client.get(f"/articles/{pasted['id']}").text
     assert "&lt;script&gt;alert(39)&lt;/script&gt; Finally some good news" in page
-    assert '&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;' in page
+    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in page
 
 
 def test_errors_page_escapes_file_names(client: TestClient) -> None:
@@ -191,7 +225,10 @@ def test_feeds_carry_payloads_as_text(client: TestClient) -> None:
         assert response.status_code == 200, url
         root = etree.fromstring(response.content)
         for element in root.iter():
-            assert isinstance(element.tag, str) and element.tag.startswith(atom), (url, element.tag)  # no foreign markup
+            assert isinstance(element.tag, str) and element.tag.startswith(atom), (
+                url,
+                element.tag,
+            )  # no foreign markup
             if element.tag == f"{atom}link":
                 assert element.get("href", "").startswith("http://testserver/"), (url, element.get("href"))
             assert element.get("type") in (None, "text"), (url, element.tag, element.get("type"))
@@ -203,9 +240,14 @@ def test_nothing_is_written_without_the_token(hostile_db: Path) -> None:
     before = open_store(str(hostile_db)).count_articles()
     body = json.dumps({"title": "x", "text": "Injected article " * 20}).encode()
     with TestClient(create_app(str(hostile_db), token="the-real-token")) as client:
-        for headers in ({}, {"Authorization": "Bearer guess"}, {"Authorization": "the-real-token"},
-                        {"Cookie": "token=the-real-token"}, {"Authorization": "Bearer the-real-tokenx"},
-                        {"Authorization": "Bearer the-real-toke"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer guess"},
+            {"Authorization": "the-real-token"},
+            {"Cookie": "token=the-real-token"},
+            {"Authorization": "Bearer the-real-tokenx"},
+            {"Authorization": "Bearer the-real-toke"},
+        ):
             response = client.post("/api/ingest", content=body, headers=headers | {"Content-Type": "application/json"})
             assert response.status_code == 401, headers
         assert client.put("/api/ingest", content=body).status_code == 405
@@ -236,35 +278,75 @@ def test_content_security_policy(client: TestClient) -> None:
 def test_claims_and_timelines_with_hostile_strings(client: TestClient, hostile_db: Path) -> None:
     """Claims and timeline entries carry article strings too (evidence, names, sources): written here
     through the store's public methods, so the check does not depend on what the extractor finds."""
-    payload = '<script>alert(60)</script><img src=x onerror=alert(61)>'
+    payload = "<script>alert(60)</script><img src=x onerror=alert(61)>"
     store = open_store(str(hostile_db))
     article = next(a for a in store.articles() if a.title and "Acme Widgets to merge" in a.title)
     story = client.get(f"/api/articles/{article.id}").json()["story"]["story_id"]
     evidence_end = article.text.index(".") + 1
     who = (Participant(f"org:{payload}", f"Acme {payload}", "ORG", "agent"),)
-    store.add_claims(article.id, "hostile", [
-        Claim(f"merger{payload}", "confirmed", who, article.text[:evidence_end], 0, evidence_end,
-              attribution=payload),
-        Claim("merger", f"rumoured{payload}", who, payload, -1, -1),
-    ])
-    store.save_timeline(story, [{
-        "id": "x", "type": f"merger{payload}", "participants": [f"Acme {payload}"], "participant_keys": ["org:acme"],
-        "date": "2025-11", "date_precision": "month", "status": f"confirmed{payload}",
-        "status_history": [
-            {"status": "rumoured", "article_id": article.id, "source": payload, "published": "2025-11-03T09:15+01:00",
-             "evidence": payload, "lang": f'en"{payload}'},
-            {"status": f"denied{payload}", "article_id": f"../{payload}", "source": None, "published": "javascript:x",
-             "evidence": None, "lang": None},
+    store.add_claims(
+        article.id,
+        "hostile",
+        [
+            Claim(
+                f"merger{payload}", "confirmed", who, article.text[:evidence_end], 0, evidence_end, attribution=payload
+            ),
+            Claim("merger", f"rumoured{payload}", who, payload, -1, -1),
         ],
-        "first_reported": {"article_id": article.id, "source": payload, "published": "2025-11-03"},
-        "independent_sources": 2, "low_confidence": True,
-        "first_report": {"article_id": f"../{payload}", "source": payload, "published": "2025-11-03", "status": "rumoured"},
-        "confirmed_by": {"article_id": article.id, "source": payload, "published": "javascript:x", "status": payload},
-    }])
+    )
+    store.save_timeline(
+        story,
+        [
+            {
+                "id": "x",
+                "type": f"merger{payload}",
+                "participants": [f"Acme {payload}"],
+                "participant_keys": ["org:acme"],
+                "date": "2025-11",
+                "date_precision": "month",
+                "status": f"confirmed{payload}",
+                "status_history": [
+                    {
+                        "status": "rumoured",
+                        "article_id": article.id,
+                        "source": payload,
+                        "published": "2025-11-03T09:15+01:00",
+                        "evidence": payload,
+                        "lang": f'en"{payload}',
+                    },
+                    {
+                        "status": f"denied{payload}",
+                        "article_id": f"../{payload}",
+                        "source": None,
+                        "published": "javascript:x",
+                        "evidence": None,
+                        "lang": None,
+                    },
+                ],
+                "first_reported": {"article_id": article.id, "source": payload, "published": "2025-11-03"},
+                "independent_sources": 2,
+                "low_confidence": True,
+                "first_report": {
+                    "article_id": f"../{payload}",
+                    "source": payload,
+                    "published": "2025-11-03",
+                    "status": "rumoured",
+                },
+                "confirmed_by": {
+                    "article_id": article.id,
+                    "source": payload,
+                    "published": "javascript:x",
+                    "status": payload,
+                },
+            }
+        ],
+    )
     store.close()
     for url in (f"/stories/{story}", f"/articles/{article.id}", "/?status=confirmed", "/"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_inert(url, response.text)
-        assert "&lt;script&gt;alert(60)&lt;/script&gt;" in response.text or not url.startswith(("/stories", "/articles"))
+        assert "&lt;script&gt;alert(60)&lt;/script&gt;" in response.text or not url.startswith(
+            ("/stories", "/articles")
+        )
     assert client.get(f"/feeds/story/{story}").status_code == 200

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 # should not pay for trafilatura, numpy and the embedders (about 0.6 s) before doing anything.
 _HOMES = {
     "extract_article": "storyline.extract",
-    **dict.fromkeys(("Article", "DatePrecision", "IngestError", "PublishedDate", "RawDocument", "article_id"),
-                    "storyline.model"),
+    **dict.fromkeys(
+        ("Article", "DatePrecision", "IngestError", "PublishedDate", "RawDocument", "article_id"), "storyline.model"
+    ),
     **dict.fromkeys(("IngestOptions", "IngestReport", "ingest", "process_document"), "storyline.pipeline"),
     **dict.fromkeys(("ArticleQuery", "Store", "open_store"), "storyline.store"),
     **dict.fromkeys(("StoriesReport", "recluster", "update_stories"), "storyline.stories.tracker"),

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 2, 3, 4
 
+
 class _GlobalOptionsAnywhere(TyperGroup):
     """`storyline articles --db news.db` as well as `storyline --db news.db articles`: the global options may
     follow the command; they are moved in front of it before parsing (never after a `--`)."""
@@ -111,10 +112,14 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-ClaimsOption = Annotated[str, typer.Option(
-    "--claims", envvar="STORYLINE_CLAIMS",
-    help="Claim extractor: builtin-v3 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
-)]
+ClaimsOption = Annotated[
+    str,
+    typer.Option(
+        "--claims",
+        envvar="STORYLINE_CLAIMS",
+        help="Claim extractor: builtin-v3 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
+    ),
+]
 
 
 def _run_stories(run: Callable[[], StoriesReport]) -> StoriesReport:
@@ -132,9 +137,16 @@ def _run_stories(run: Callable[[], StoriesReport]) -> StoriesReport:
 def ingest_command(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
     workers: Annotated[int, typer.Option(help="Extraction processes (default: all cores).")] = os.cpu_count() or 1,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest document read, in MB.")] = DEFAULT_MAX_DOCUMENT_BYTES / 1e6,
-    languages: Annotated[str, typer.Option(envvar="STORYLINE_LANGUAGES", help="Comma-separated ISO 639-1 codes for language identification.")] = ",".join(DEFAULT_LANGUAGES),
-    stories: Annotated[bool, typer.Option("--stories/--no-stories", help="Assign new articles to stories after reading.")] = True,
+    max_mb: Annotated[
+        float, typer.Option("--max-mb", help="Largest document read, in MB.")
+    ] = DEFAULT_MAX_DOCUMENT_BYTES / 1e6,
+    languages: Annotated[
+        str,
+        typer.Option(envvar="STORYLINE_LANGUAGES", help="Comma-separated ISO 639-1 codes for language identification."),
+    ] = ",".join(DEFAULT_LANGUAGES),
+    stories: Annotated[
+        bool, typer.Option("--stories/--no-stories", help="Assign new articles to stories after reading.")
+    ] = True,
     claims: ClaimsOption = BUILTIN,
     as_json: JsonOption = False,
 ) -> None:
@@ -152,25 +164,41 @@ def ingest_command(
         workers=workers,
     )
     progress = Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     )
     with progress:
         task = progress.add_task("ingest", total=None)
         report = ingest(
-            paths, store, options,
+            paths,
+            store,
+            options,
             on_file=lambda _path: progress.advance(task),
             on_files_found=lambda n: progress.update(task, total=n),
         )
     story_report = _run_stories(lambda: update_stories(store, claims_extractor=claims)) if stories else None
     summary = {
-        "files": report.files, "documents": report.documents, "new_articles": report.new_articles,
-        "known_articles": report.known_articles, "errors": len(report.errors), "warnings": len(report.warnings),
+        "files": report.files,
+        "documents": report.documents,
+        "new_articles": report.new_articles,
+        "known_articles": report.known_articles,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
         "articles_in_store": store.count_articles(),
     }
     if story_report:
-        summary |= {"assigned": story_report.assigned, "new_stories": story_report.new_stories,
-                    "duplicates": story_report.duplicates, "merges": story_report.merges}
+        summary |= {
+            "assigned": story_report.assigned,
+            "new_stories": story_report.new_stories,
+            "duplicates": story_report.duplicates,
+            "merges": story_report.merges,
+        }
     if as_json:
         _print_json(summary)
     else:
@@ -180,8 +208,10 @@ def ingest_command(
             f"({summary['articles_in_store']} articles in {_state['db']})"
         )
         if story_report:
-            out.print(f"stories: {story_report.assigned} articles assigned, {story_report.new_stories} new stories, "
-                      f"{story_report.duplicates} near-duplicates, {story_report.merges} merges")
+            out.print(
+                f"stories: {story_report.assigned} articles assigned, {story_report.new_stories} new stories, "
+                f"{story_report.duplicates} near-duplicates, {story_report.merges} merges"
+            )
         for problem in (report.errors + report.warnings)[:10]:
             err.print(f"  [yellow]{problem.severity}:[/] {problem.where}: {problem.reason}")
         if len(report.errors) + len(report.warnings) > 10:
@@ -191,7 +221,9 @@ def ingest_command(
         raise typer.Exit(EXIT_INPUT_ERRORS)
 
 
-def _query(lang: str | None, source: str | None, since: str | None, until: str | None, limit: int | None) -> ArticleQuery:
+def _query(
+    lang: str | None, source: str | None, since: str | None, until: str | None, limit: int | None
+) -> ArticleQuery:
     return ArticleQuery(lang=lang, source=source, since=since, until=until, limit=limit)
 
 
@@ -209,13 +241,20 @@ def _date_bound(value: str | None) -> str | None:
 
 LangOption = Annotated[str | None, typer.Option(help="Only this language (ISO 639-1).")]
 SourceOption = Annotated[str | None, typer.Option(help="Only this site, e.g. example.com.")]
-SinceOption = Annotated[str | None, typer.Option(callback=_date_bound, help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD).")]
-UntilOption = Annotated[str | None, typer.Option(callback=_date_bound, help="Published on or before (YYYY, YYYY-MM, YYYY-MM-DD).")]
+SinceOption = Annotated[
+    str | None, typer.Option(callback=_date_bound, help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(callback=_date_bound, help="Published on or before (YYYY, YYYY-MM, YYYY-MM-DD).")
+]
 
 
 @app.command("articles")
 def articles_command(
-    lang: LangOption = None, source: SourceOption = None, since: SinceOption = None, until: UntilOption = None,
+    lang: LangOption = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -245,15 +284,20 @@ def _not_found(store: Store, kind: str, ident: str, listing: str) -> NoReturn:
     candidates = store.ids_starting_with(kind, ident, limit=11)
     if len(candidates) > 1:
         shown = ", ".join(candidates[:10]) + (", ..." if len(candidates) > 10 else "")
-        err.print(f"[red]error:[/] {ident!r} is ambiguous: {'more than 10' if len(candidates) > 10 else len(candidates)}"
-                  f" {'stories' if kind == 'story' else 'articles'} start with it: {shown} (give more characters)")
+        err.print(
+            f"[red]error:[/] {ident!r} is ambiguous: {'more than 10' if len(candidates) > 10 else len(candidates)}"
+            f" {'stories' if kind == 'story' else 'articles'} start with it: {shown} (give more characters)"
+        )
     else:
         err.print(f"[red]error:[/] no {kind} with id {ident!r} (list them with: {listing})")
     raise typer.Exit(EXIT_NOT_FOUND)
 
 
 @app.command("show")
-def show_command(article_id: Annotated[str, typer.Argument(help="Article id, a unique prefix of it, or its URL.")], as_json: JsonOption = False) -> None:
+def show_command(
+    article_id: Annotated[str, typer.Argument(help="Article id, a unique prefix of it, or its URL.")],
+    as_json: JsonOption = False,
+) -> None:
     """Show one article: metadata, text, comments, its claims and every source it was found under.
 
     Example: storyline show 5d083d46
@@ -313,16 +357,25 @@ def search_command(
     if not results:
         out.print(f"No articles match {query!r}.", markup=False)
     for a, snippet in results:
-        out.print(f"[bold]{a.id[:12]}[/] {a.published.isoformat() if a.published else '-'} {a.lang or '-'} {a.title or ''}")
+        out.print(
+            f"[bold]{a.id[:12]}[/] {a.published.isoformat() if a.published else '-'} {a.lang or '-'} {a.title or ''}"
+        )
         out.print("    " + snippet.replace("\n", " "), markup=False)
 
 
 @app.command("export")
 def export_command(
     fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "jsonl",
-    output: Annotated[str | None, typer.Option(help="File to write (stdout when omitted; required for parquet).")] = None,
-    lang: LangOption = None, source: SourceOption = None, since: SinceOption = None, until: UntilOption = None,
-    stories: Annotated[bool, typer.Option("--stories", help="Export the stories instead (JSONL): members and timelines.")] = False,
+    output: Annotated[
+        str | None, typer.Option(help="File to write (stdout when omitted; required for parquet).")
+    ] = None,
+    lang: LangOption = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    stories: Annotated[
+        bool, typer.Option("--stories", help="Export the stories instead (JSONL): members and timelines.")
+    ] = False,
 ) -> None:
     """Export articles with all their fields, their story id and their claims; or, with --stories, the stories.
 
@@ -404,13 +457,21 @@ def stories_command(
     table.add_column("last seen", no_wrap=True, min_width=10)
     table.add_column("label", no_wrap=True, overflow="ellipsis")
     for story in found:
-        table.add_row(story["id"], str(story["size"]), ",".join(story["languages"]),
-                      (story["first_seen"] or "-")[:10], (story["last_seen"] or "-")[:10], story["label"] or "")
+        table.add_row(
+            story["id"],
+            str(story["size"]),
+            ",".join(story["languages"]),
+            (story["first_seen"] or "-")[:10],
+            (story["last_seen"] or "-")[:10],
+            story["label"] or "",
+        )
     out.print(table)
 
 
 @app.command("story")
-def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a unique prefix of it.")], as_json: JsonOption = False) -> None:
+def story_command(
+    story_id: Annotated[str, typer.Argument(help="Story id or a unique prefix of it.")], as_json: JsonOption = False
+) -> None:
     """Show one story: its articles by date and language, sources and top entities.
 
     Example: storyline story st_5d083d462f28
@@ -448,13 +509,20 @@ def story_command(story_id: Annotated[str, typer.Argument(help="Story id or a un
                 f"{step['status']} ({step['lang'] or '?'}, {step['source'] or '?'}, {(step['published'] or 'undated')[:10]})"
                 for step in entry["status_history"]
             )
-            events.add_row(entry["date"] or "-", entry["type"], ", ".join(entry["participants"]), entry["status"], history)
+            events.add_row(
+                entry["date"] or "-", entry["type"], ", ".join(entry["participants"]), entry["status"], history
+            )
         out.print(events)
-        out.print("\n[bold]backing[/] (of each event's latest status: independent sources, first report, first confirmation)",
-                  markup=True)
+        out.print(
+            "\n[bold]backing[/] (of each event's latest status: independent sources, first report, first confirmation)",
+            markup=True,
+        )
         for entry in story["timeline"]:
-            out.print(f"  {entry['date'] or '-'} {entry['type']} ({', '.join(entry['participants'])}): "
-                      f"{_timeline_backing(entry)}", markup=False)
+            out.print(
+                f"  {entry['date'] or '-'} {entry['type']} ({', '.join(entry['participants'])}): "
+                f"{_timeline_backing(entry)}",
+                markup=False,
+            )
 
 
 def _timeline_backing(entry: dict[str, Any]) -> str:
@@ -463,8 +531,10 @@ def _timeline_backing(entry: dict[str, Any]) -> str:
     if entry.get("independent_sources"):
         n = entry["independent_sources"]
         parts.append(f"{n} independent source{'' if n == 1 else 's'}")
-    for label, step in (("first", entry.get("first_report") or entry.get("first_reported")),
-                        ("confirmed", entry.get("confirmed_by"))):
+    for label, step in (
+        ("first", entry.get("first_report") or entry.get("first_reported")),
+        ("confirmed", entry.get("confirmed_by")),
+    ):
         if step:
             parts.append(f"{label} {step['source'] or '?'} {(step['published'] or 'undated')[:10]}")
     if entry.get("low_confidence"):
@@ -482,16 +552,26 @@ def recluster_command(claims: ClaimsOption = BUILTIN, as_json: JsonOption = Fals
 
     store = _store()
     report = _run_stories(lambda: recluster(store, claims_extractor=claims))
-    summary = {"assigned": report.assigned, "stories": report.new_stories - report.merges,
-               "duplicates": report.duplicates, "merges": report.merges}
+    summary = {
+        "assigned": report.assigned,
+        "stories": report.new_stories - report.merges,
+        "duplicates": report.duplicates,
+        "merges": report.merges,
+    }
     if as_json:
         _print_json(summary)
     else:
-        out.print(f"{report.assigned} articles in {summary['stories']} stories "
-                  f"({report.duplicates} near-duplicates, {report.merges} merges)")
+        out.print(
+            f"{report.assigned} articles in {summary['stories']} stories "
+            f"({report.duplicates} near-duplicates, {report.merges} merges)"
+        )
 
 
-eval_app = typer.Typer(help="Measure storyline on labelled data. Example: storyline eval --help", no_args_is_help=True, rich_markup_mode=None)
+eval_app = typer.Typer(
+    help="Measure storyline on labelled data. Example: storyline eval --help",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(eval_app, name="eval")
 
 
@@ -514,27 +594,40 @@ def eval_similarity_command(
     if as_json:
         _print_json(figures)
         return
-    out.print(f"{figures['pairs']} pairs ({figures['scored_pairs']} scored for same story), {figures['stories']} stories")
+    out.print(
+        f"{figures['pairs']} pairs ({figures['scored_pairs']} scored for same story), {figures['stories']} stories"
+    )
     out.print(f"\n{'Pearson with -Overall':28} {'all':>6} {'original':>9} {'translated':>11}")
     for name, r in figures["pearson"].items():
         out.print(f"  {name:26} {r['all']:6.3f} {r['original']:9.3f} {r['machine_translated']:11.3f}")
     out.print(f"\n{'same story':40} {'P':>6} {'R':>6} {'F1':>6}")
     for name, r in figures["same_story"].items():
         out.print(f"  {name:38} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f}")
-    out.print("\nPearson by language pair (storyline): " + ", ".join(
-        f"{k} {v:.2f}" for k, v in figures["pearson"]["storyline"]["by_language_pair"].items()))
+    out.print(
+        "\nPearson by language pair (storyline): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in figures["pearson"]["storyline"]["by_language_pair"].items())
+    )
 
 
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    token: Annotated[str | None, typer.Option(envvar="STORYLINE_TOKEN", help="Token that enables POST /api/ingest (disabled without one).")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="STORYLINE_TOKEN", help="Token that enables POST /api/ingest (disabled without one)."),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
-    check: Annotated[bool, typer.Option("--check", help="Open the store and build the app, then exit without serving.")] = False,
-    base_url: Annotated[str | None, typer.Option(
-        envvar="STORYLINE_BASE_URL", help="The public address of the server (https://news.example.org): feed links point there.",
-    )] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Open the store and build the app, then exit without serving.")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="STORYLINE_BASE_URL",
+            help="The public address of the server (https://news.example.org): feed links point there.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web pages, the REST API (/api, schema at /api/openapi.json) and Atom feeds (/feeds).
 
@@ -552,7 +645,9 @@ def serve_command(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_USAGE) from exc
     if check:
-        out.print(f"ok: {_state.get('db', 'storyline.db')} can be served; ingest through the API is "
-                  f"{'enabled' if token else 'disabled (no --token or STORYLINE_TOKEN)'}")
+        out.print(
+            f"ok: {_state.get('db', 'storyline.db')} can be served; ingest through the API is "
+            f"{'enabled' if token else 'disabled (no --token or STORYLINE_TOKEN)'}"
+        )
         return
     serve(_state.get("db", "storyline.db"), host, port, token, workers, base_url=base_url)

@@ -8,8 +8,34 @@ stage imports its default from here.
 # The 20+ most common languages of online news; restricting the model to them is what makes
 # short headlines reliable (see ../shared/NOTES.md). Override with STORYLINE_LANGUAGES or `languages=`.
 DEFAULT_LANGUAGES: tuple[str, ...] = (
-    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "tr", "ar", "zh", "ja", "ko",
-    "hi", "id", "sv", "cs", "ro", "el", "hu", "fa", "he", "da", "fi", "no", "vi",
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "pl",
+    "ru",
+    "uk",
+    "tr",
+    "ar",
+    "zh",
+    "ja",
+    "ko",
+    "hi",
+    "id",
+    "sv",
+    "cs",
+    "ro",
+    "el",
+    "hu",
+    "fa",
+    "he",
+    "da",
+    "fi",
+    "no",
+    "vi",
 )
 
 # The built-in claim extractor; the version is in the name: a new one re-reads stored articles.

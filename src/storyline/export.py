@@ -44,6 +44,7 @@ def export_articles(articles: Iterable[Article], fmt: str, output: str | None, a
 
 def export_stories(stories: Iterable[dict[str, Any]], output: str | None) -> int:
     """Write stories as JSONL, one a line: their fields, members (id, similarity, duplicate_of) and timeline."""
+
     def write(stream: io.TextIOBase) -> int:
         count = 0
         for story in stories:
@@ -89,14 +90,29 @@ def _write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([
-        ("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("lang", pa.string()),
-        ("lang_confidence", pa.float64()), ("published", pa.string()), ("published_precision", pa.string()),
-        ("timezone_known", pa.bool_()), ("published_ambiguous", pa.bool_()), ("source", pa.string()),
-        ("url", pa.string()), ("canonical_url", pa.string()), ("sitename", pa.string()),
-        ("authors", pa.list_(pa.string())), ("comments", pa.list_(pa.string())), ("truncated", pa.bool_()),
-        ("origin", pa.string()), ("story_id", pa.string()), ("claims", pa.string()),
-    ])
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("title", pa.string()),
+            ("text", pa.string()),
+            ("lang", pa.string()),
+            ("lang_confidence", pa.float64()),
+            ("published", pa.string()),
+            ("published_precision", pa.string()),
+            ("timezone_known", pa.bool_()),
+            ("published_ambiguous", pa.bool_()),
+            ("source", pa.string()),
+            ("url", pa.string()),
+            ("canonical_url", pa.string()),
+            ("sitename", pa.string()),
+            ("authors", pa.list_(pa.string())),
+            ("comments", pa.list_(pa.string())),
+            ("truncated", pa.bool_()),
+            ("origin", pa.string()),
+            ("story_id", pa.string()),
+            ("claims", pa.string()),
+        ]
+    )
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
         batch: list[dict[str, Any]] = []

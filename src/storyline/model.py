@@ -221,8 +221,14 @@ class Claim:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "type": self.type, "status": self.status,
+            "type": self.type,
+            "status": self.status,
             "participants": [{"key": p.key, "name": p.name, "type": p.type, "role": p.role} for p in self.participants],
-            "date": self.date, "date_precision": self.date_precision, "attribution": self.attribution,
-            "evidence": self.evidence, "start": self.start, "end": self.end, "confidence": self.confidence,
+            "date": self.date,
+            "date_precision": self.date_precision,
+            "attribution": self.attribution,
+            "evidence": self.evidence,
+            "start": self.start,
+            "end": self.end,
+            "confidence": self.confidence,
         }

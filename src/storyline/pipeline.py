@@ -48,7 +48,9 @@ def identify_language(article: Article, languages: Iterable[str] = DEFAULT_LANGU
     return replace(article, lang=lang, lang_confidence=confidence)
 
 
-def process_document(raw: RawDocument, options: IngestOptions = IngestOptions()) -> tuple[Article | None, list[IngestError]]:
+def process_document(
+    raw: RawDocument, options: IngestOptions = IngestOptions()
+) -> tuple[Article | None, list[IngestError]]:
     """Extract and enrich one document; never raises for bad input, returns the errors instead."""
     try:
         article, warnings = extract_article(raw)
@@ -68,16 +70,34 @@ def _process(item: tuple[RawDocument, IngestOptions]) -> tuple[RawDocument, Arti
 
 
 def _warm_up(options: IngestOptions) -> None:
-    page = "<html><body><article><h1>Warm-up</h1><p>Published on 3 March 2025. " + "Some words of text. " * 30 + "</p></article></body></html>"
+    page = (
+        "<html><body><article><h1>Warm-up</h1><p>Published on 3 March 2025. "
+        + "Some words of text. " * 30
+        + "</p></article></body></html>"
+    )
     process_document(RawDocument("warm-up", page, "text/html"), options)
-    process_document(RawDocument("warm-up", "Title line\n\n03-03-2025 10:00 - Source: www.example.com\n\n" + "Words of the text. " * 30, "text/plain"), options)
+    process_document(
+        RawDocument(
+            "warm-up",
+            "Title line\n\n03-03-2025 10:00 - Source: www.example.com\n\n" + "Words of the text. " * 30,
+            "text/plain",
+        ),
+        options,
+    )
 
 
-def _raw_documents(files: list[str | Upload], options: IngestOptions, unreadable: list[IngestError],
-                   on_file: Callable[[str], None] | None) -> Iterator[tuple[RawDocument, IngestOptions]]:
+def _raw_documents(
+    files: list[str | Upload],
+    options: IngestOptions,
+    unreadable: list[IngestError],
+    on_file: Callable[[str], None] | None,
+) -> Iterator[tuple[RawDocument, IngestOptions]]:
     for path in files:
-        items = read_upload(path, options.max_document_bytes) if isinstance(path, Upload) else read_path(
-            path, options.max_document_bytes)
+        items = (
+            read_upload(path, options.max_document_bytes)
+            if isinstance(path, Upload)
+            else read_path(path, options.max_document_bytes)
+        )
         for item in items:
             if isinstance(item, IngestError):
                 unreadable.append(item)
@@ -106,7 +126,9 @@ def ingest(
     files: list[str | Upload] = [p for p in paths if isinstance(p, Upload)]
     # The store's own files are never input, even when a folder that holds them is ingested.
     store_path = getattr(store, "path", None)
-    own = {os.path.realpath(store_path + suffix) for suffix in ("", "-wal", "-shm", "-journal")} if store_path else set()
+    own = (
+        {os.path.realpath(store_path + suffix) for suffix in ("", "-wal", "-shm", "-journal")} if store_path else set()
+    )
     for item in expand_paths([p for p in paths if isinstance(p, str)]):
         if isinstance(item, IngestError):
             unreadable.append(item)
@@ -144,8 +166,9 @@ def ingest(
     return report
 
 
-def _store_result(store: Store, report: IngestReport, raw: RawDocument, article: Article | None,
-                  problems: list[IngestError]) -> None:
+def _store_result(
+    store: Store, report: IngestReport, raw: RawDocument, article: Article | None, problems: list[IngestError]
+) -> None:
     for problem in problems:
         store.record_error(problem)
         (report.warnings if problem.severity == "warning" else report.errors).append(problem)

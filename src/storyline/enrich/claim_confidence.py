@@ -40,12 +40,22 @@ class ClaimConfidence:
         return 1 / (1 + np.exp(-(vectors @ self.weights + self.bias)))
 
     def to_json(self) -> dict:
-        return {"encoder": self.encoder, "weights": [round(float(w), 6) for w in self.weights], "bias": self.bias,
-                "threshold": self.threshold, "trained_on": self.trained_on}
+        return {
+            "encoder": self.encoder,
+            "weights": [round(float(w), 6) for w in self.weights],
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "trained_on": self.trained_on,
+        }
 
 
 @lru_cache(maxsize=1)
 def default_confidence() -> ClaimConfidence:
     data = json.loads(PARAMS_FILE.read_text(encoding="utf-8"))
-    return ClaimConfidence(data["encoder"], np.array(data["weights"], dtype=np.float64), data["bias"], data["threshold"],
-                           data.get("trained_on", ""))
+    return ClaimConfidence(
+        data["encoder"],
+        np.array(data["weights"], dtype=np.float64),
+        data["bias"],
+        data["threshold"],
+        data.get("trained_on", ""),
+    )

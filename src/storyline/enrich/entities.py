@@ -197,8 +197,19 @@ def _tokenize(text: str) -> list[_Token]:
             space = bool(tokens) and bool(_SPACES.fullmatch(gap))
         upper = word.isupper() and len(word) >= 2 and (word.isalpha() or sum(ch.isalpha() for ch in word) >= 2)
         tokens.append(
-            _Token(word, start, end, _fold(word), gap, word[0].isupper(), upper, initial,
-                   bool(tokens) and gap in _HYPHENS, space, line)
+            _Token(
+                word,
+                start,
+                end,
+                _fold(word),
+                gap,
+                word[0].isupper(),
+                upper,
+                initial,
+                bool(tokens) and gap in _HYPHENS,
+                space,
+                line,
+            )
         )
         prev_end = end
     return tokens
@@ -343,8 +354,16 @@ def _german_stem(word: str) -> str:
 # --- gazetteers -------------------------------------------------------------------------------------------------
 
 # Which wins when two gazetteers know the same name: lower rank first.
-(_RANK_COUNTRY, _RANK_COUNTRY_DERIVED, _RANK_CONTINENT, _RANK_ORG_ALIAS, _RANK_COMPANY, _RANK_CITY, _RANK_CITY_ALT,
- _RANK_REGION) = range(8)  # "New York" and "Washington" are the cities before they are the US states
+(
+    _RANK_COUNTRY,
+    _RANK_COUNTRY_DERIVED,
+    _RANK_CONTINENT,
+    _RANK_ORG_ALIAS,
+    _RANK_COMPANY,
+    _RANK_CITY,
+    _RANK_CITY_ALT,
+    _RANK_REGION,
+) = range(8)  # "New York" and "Washington" are the cities before they are the US states
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +383,9 @@ class _Gazetteer:
     aliases: dict[str, _Entry] = field(default_factory=dict)
     longest: dict[str, int] = field(default_factory=dict)  # first word -> most words in an alias starting with it
     ambiguous: set[str] = field(default_factory=set)
-    shared: dict[_Entry, _Entry] = field(default_factory=dict)  # one object per distinct entry: 150,000 names, fewer entries
+    shared: dict[_Entry, _Entry] = field(
+        default_factory=dict
+    )  # one object per distinct entry: 150,000 names, fewer entries
 
     def add(self, alias: str, key: str, label: str, type_: str, rank: int, weight: float = 0.0) -> None:
         words = [m.group() for m in _TOKEN.finditer(alias)]
@@ -428,8 +449,10 @@ def _gazetteer() -> _Gazetteer:
 def _add_countries(gaz: _Gazetteer) -> None:
     import pycountry
 
-    catalogs = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
-                for lang in data.ALIAS_LANGUAGES]
+    catalogs = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in data.ALIAS_LANGUAGES
+    ]
     for country in pycountry.countries:
         code = country.alpha_2
         key = f"country:{code}"
@@ -510,7 +533,9 @@ def _add_cities(gaz: _Gazetteer) -> None:
                 continue
             folded = alt.casefold()
             if (
-                (folded in stopwords and not word_ok) or folded in data.NOT_ENTITIES or folded in data.GIVEN_NAMES
+                (folded in stopwords and not word_ok)
+                or folded in data.NOT_ENTITIES
+                or folded in data.GIVEN_NAMES
                 or frequent_english.get(folded, 0) > 3e-5
             ):
                 continue
@@ -586,7 +611,11 @@ class _Document:
             folded = word.casefold()
             if folded in data.GERMAN_DETERMINERS:
                 return True
-            if word.islower() and folded.endswith(("e", "en", "er", "es", "em")) and folded not in data.GERMAN_NOT_ADJECTIVES:
+            if (
+                word.islower()
+                and folded.endswith(("e", "en", "er", "es", "em"))
+                and folded not in data.GERMAN_NOT_ADJECTIVES
+            ):
                 adjectives += 1
                 j -= 1
                 continue
@@ -612,8 +641,13 @@ class _Document:
             return False
         folded = tok.text.casefold()
         return folded in data.PERSON_TITLES or (
-            self.german and tok.cap and folded.endswith(("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin"))
+            self.german
+            and tok.cap
+            and folded.endswith(
+                ("chef", "chefin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin")
+            )
         )
+
 
 # Case endings of inflected languages, longest first: "Tczewa", "Gdańsku", "Lublinie" are the towns Tczew,
 # Gdańsk, Lublin in the genitive and locative.
@@ -624,8 +658,27 @@ _CASE_ENDINGS = {
 }
 _DEMONYM_ENDINGS = ("ian", "an", "ish", "ese", "ic", "i")
 # English demonyms that share no stem with their country's name.
-_IRREGULAR_DEMONYMS = frozenset({"dutch", "french", "swiss", "danish", "greek", "welsh", "irish", "scottish", "czech",
-                                 "thai", "filipino", "emirati", "american", "flemish", "walloon", "basque", "catalan"})
+_IRREGULAR_DEMONYMS = frozenset(
+    {
+        "dutch",
+        "french",
+        "swiss",
+        "danish",
+        "greek",
+        "welsh",
+        "irish",
+        "scottish",
+        "czech",
+        "thai",
+        "filipino",
+        "emirati",
+        "american",
+        "flemish",
+        "walloon",
+        "basque",
+        "catalan",
+    }
+)
 
 
 def is_place_word(text: str, lang: str | None) -> bool:
@@ -752,7 +805,12 @@ def _gazetteer_hit_stands(doc: _Document, i: int, size: int, entry: _Entry) -> b
             lexical = entry.rank in (_RANK_ORG_ALIAS, _RANK_COMPANY) and _is_common_word(tok.text, "de", False)
             if lexical or doc.after_articles(_german_stem(tok.text)):
                 return False
-        if tok.initial and not doc.german and entry.rank >= _RANK_ORG_ALIAS and _is_common_word(tok.text, doc.lang, False):
+        if (
+            tok.initial
+            and not doc.german
+            and entry.rank >= _RANK_ORG_ALIAS
+            and _is_common_word(tok.text, doc.lang, False)
+        ):
             return False
     # "South China Morning Post": a place inside a longer capitalised name is part of that name.
     before = toks[i - 1] if i > 0 else None
@@ -781,8 +839,11 @@ def _absorb_legal_suffix(doc: _Document, last: int) -> int:
     for size in (4, 3, 2, 1):
         window = toks[last : last + size]
         if (
-            len(window) == size and window[0].cap and window[0].gap in (" ", ", ")
-            and " ".join(t.norm for t in window) in legal and all(_GAZETTEER_GAP.fullmatch(t.gap) for t in window[1:])
+            len(window) == size
+            and window[0].cap
+            and window[0].gap in (" ", ", ")
+            and " ".join(t.norm for t in window) in legal
+            and all(_GAZETTEER_GAP.fullmatch(t.gap) for t in window[1:])
         ):
             return last + size
     return last
@@ -806,8 +867,12 @@ def _match_codes(doc: _Document) -> list[_Span]:
         elif _CODE.fullmatch(tok.text) and sum(ch.isupper() for ch in tok.text) >= sum(ch.islower() for ch in tok.text):
             last = i + 1
         elif (
-            tok.text.isalpha() and tok.text.isupper() and len(tok.text) <= 4 and i + 1 < len(toks)
-            and toks[i + 1].hyphen_before and re.fullmatch(r"\d{1,5}[A-Za-z]{0,3}", toks[i + 1].text)
+            tok.text.isalpha()
+            and tok.text.isupper()
+            and len(tok.text) <= 4
+            and i + 1 < len(toks)
+            and toks[i + 1].hyphen_before
+            and re.fullmatch(r"\d{1,5}[A-Za-z]{0,3}", toks[i + 1].text)
             and not (i + 2 < len(toks) and toks[i + 2].hyphen_before and toks[i + 2].text.isdigit())  # not a date
         ):
             last = i + 2
@@ -849,7 +914,11 @@ def _match_legal_names(doc: _Document, gaz: _Gazetteer) -> list[_Span]:
             prev = toks[first - 1]
             if doc.taken[first - 1] or not prev.cap or not toks[first].space_before or prev.norm in legal:
                 break
-            if prev.text.casefold() in doc.stopwords or prev.text.casefold() in data.GERMAN_DETERMINERS or doc.is_title(first - 1):
+            if (
+                prev.text.casefold() in doc.stopwords
+                or prev.text.casefold() in data.GERMAN_DETERMINERS
+                or doc.is_title(first - 1)
+            ):
                 break
             first -= 1
             if prev.initial:
@@ -991,22 +1060,31 @@ def _match_names(doc: _Document, gaz: _Gazetteer) -> list[_Span]:
         first, last = i, i + 1
         while last < len(toks) and not doc.taken[last]:
             nxt = toks[last]
-            if kinds[last] and kinds[last] > 0 and (nxt.space_before or nxt.hyphen_before or toks[last - 1].text == "&"):
+            if (
+                kinds[last]
+                and kinds[last] > 0
+                and (nxt.space_before or nxt.hyphen_before or toks[last - 1].text == "&")
+            ):
                 if _starts_a_person(doc, last) and toks[first].norm not in data.GIVEN_NAMES:
                     break  # "presidente del Consiglio Giorgia Meloni": the office, then the person
                 last += 1
             elif nxt.text == "&" and last + 1 < len(toks) and kinds[last + 1] and not doc.taken[last + 1]:
                 last += 1  # Procter & Gamble, AT&T
             elif (
-                nxt.text in data.NAME_PARTICLES and nxt.space_before and any(t.norm in data.GIVEN_NAMES for t in toks[first:last])
-                and last + 1 < len(toks) and (kinds[last + 1] or toks[last + 1].cap or toks[last + 1].text in data.NAME_PARTICLES)
+                nxt.text in data.NAME_PARTICLES
+                and nxt.space_before
+                and any(t.norm in data.GIVEN_NAMES for t in toks[first:last])
+                and last + 1 < len(toks)
+                and (kinds[last + 1] or toks[last + 1].cap or toks[last + 1].text in data.NAME_PARTICLES)
             ):
                 last += 1  # Ursula von der Leyen, Leonardo da Vinci
             elif toks[last - 1].text in data.NAME_PARTICLES and nxt.cap and nxt.space_before and last - 1 > first:
                 last += 1  # the surname after the particle, even where it is also a word: "von der Leyen", "de Wit"
             else:
                 break
-        while last > first and (abs(kinds[last - 1]) == _WEAK or toks[last - 1].text in data.NAME_PARTICLES or toks[last - 1].text == "&"):
+        while last > first and (
+            abs(kinds[last - 1]) == _WEAK or toks[last - 1].text in data.NAME_PARTICLES or toks[last - 1].text == "&"
+        ):
             last -= 1
         if last - first == 1 and abs(kinds[first]) == _WEAK:
             first = last  # a capitalised stopword alone: "Lei" is a pronoun, "Lei Jun" a name
@@ -1066,15 +1144,19 @@ def _person_or_org_cue(doc: _Document, first: int, last: int, words: int) -> str
             return PER
         if after is not None and after.gap.strip() in ("", ","):
             following = [t.text.casefold() for t in toks[last : last + 2]]
-            if following[0] in data.PERSON_ROLES or following[0] in data.SPEECH_VERBS or (
-                len(following) > 1 and following[1] in data.SPEECH_VERBS and following[0] in _AUXILIARIES
+            if (
+                following[0] in data.PERSON_ROLES
+                or following[0] in data.SPEECH_VERBS
+                or (len(following) > 1 and following[1] in data.SPEECH_VERBS and following[0] in _AUXILIARIES)
             ):
                 return PER
     # "il produttore cinese di smartphone Xiaomi", "Der Kamerahersteller Leica": a company noun shortly before.
     j = first - 1
     while j >= max(0, first - 5) and not toks[j + 1].initial:
         word = toks[j].text.casefold()
-        if word in data.ORG_CUES or (doc.german and len(word) > 9 and word.endswith(("hersteller", "konzern", "unternehmen", "anbieter"))):
+        if word in data.ORG_CUES or (
+            doc.german and len(word) > 9 and word.endswith(("hersteller", "konzern", "unternehmen", "anbieter"))
+        ):
             return ORG
         if toks[j].cap:
             break
@@ -1189,7 +1271,9 @@ def _apply_ner(doc: _Document, gaz: _Gazetteer, spans: list[_Span], backend: str
             continue
         if any(doc.taken[j] for j in range(first, last + 1)):
             continue
-        if doc.tokens[first].norm in data.NOT_ENTITIES or (first == last and doc.tokens[first].text.casefold() in doc.stopwords):
+        if doc.tokens[first].norm in data.NOT_ENTITIES or (
+            first == last and doc.tokens[first].text.casefold() in doc.stopwords
+        ):
             continue
         span = _name_span(doc, gaz, first, last + 1)
         if span is not None:
@@ -1276,13 +1360,26 @@ def _match_quantities(text: str, lang: str | None) -> list[Mention]:
             value *= scales_for_language.get(scale) or scales_for_language.get(scale.rstrip("."), 1.0)
         if groups["sym"] or groups["cur"]:
             symbol = groups["sym"] or groups["cur"]
-            unit = data.CURRENCY_SYMBOLS.get(symbol) or data.CURRENCY_SYMBOLS.get(symbol.upper()) or data.CURRENCY_WORDS.get(symbol.casefold(), "")
+            unit = (
+                data.CURRENCY_SYMBOLS.get(symbol)
+                or data.CURRENCY_SYMBOLS.get(symbol.upper())
+                or data.CURRENCY_WORDS.get(symbol.casefold(), "")
+            )
         elif groups["pct"]:
             unit = "%"
         else:
             unit = data.UNIT_WORDS.get(groups["unit"].casefold(), groups["unit"])
         surface = m.group().rstrip()
-        mentions.append(Mention(surface, f"qty:{unit}:{value:.6g}", _quantity_label(value, unit), QUANTITY, m.start(), m.start() + len(surface)))
+        mentions.append(
+            Mention(
+                surface,
+                f"qty:{unit}:{value:.6g}",
+                _quantity_label(value, unit),
+                QUANTITY,
+                m.start(),
+                m.start() + len(surface),
+            )
+        )
     return mentions
 
 

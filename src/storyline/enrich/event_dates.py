@@ -20,8 +20,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-               "october", "november", "december")
+_MONTH_KEYS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Month names that are also common words: they count only next to a number or capitalised.
 _AMBIGUOUS_MONTHS = {"en": {"may", "march"}, "it": set(), "es": set()}
@@ -38,67 +50,169 @@ _NUMBER_WORDS = {
     "pl": "jeden jedna rok dwa dwie trzy cztery pięć sześć siedem osiem dziewięć dziesięć jedenaście dwanaście",
 }
 _NUMBER_VALUES = {
-    "it": [1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "de": [1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-    "en": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "es": [1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-    "fr": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "pt": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-    "nl": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "pl": [1, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "it": [1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "de": [1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "en": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "es": [1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "fr": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "pt": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "nl": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    "pl": [1, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
 }
 _UNIT = r"(?P<unit>{year}|{month}|{week}|{day})"
 _UNITS = {
     "it": {"year": "anni|anno", "month": "mesi|mese", "week": "settimane|settimana", "day": "giorni|giorno"},
-    "de": {"year": "jahren|jahre|jahr", "month": "monaten|monate|monat", "week": "wochen|woche", "day": "tagen|tage|tag"},
+    "de": {
+        "year": "jahren|jahre|jahr",
+        "month": "monaten|monate|monat",
+        "week": "wochen|woche",
+        "day": "tagen|tage|tag",
+    },
     "en": {"year": "years|year", "month": "months|month", "week": "weeks|week", "day": "days|day"},
     "es": {"year": "años|año", "month": "meses|mes", "week": "semanas|semana", "day": "días|día"},
     "fr": {"year": "ans|an|années|année", "month": "mois", "week": "semaines|semaine", "day": "jours|jour"},
     "pt": {"year": "anos|ano", "month": "meses|mês", "week": "semanas|semana", "day": "dias|dia"},
     "nl": {"year": "jaren|jaar", "month": "maanden|maand", "week": "weken|week", "day": "dagen|dag"},
-    "pl": {"year": "lat|lata|rok|roku", "month": "miesięcy|miesiące|miesiąc", "week": "tygodni|tygodnie|tydzień", "day": "dni|dzień"},
+    "pl": {
+        "year": "lat|lata|rok|roku",
+        "month": "miesięcy|miesiące|miesiąc",
+        "week": "tygodni|tygodnie|tydzień",
+        "day": "dni|dzień",
+    },
 }
 # "N units ago" and "N units later" (after the date mentioned before).
-_AGO = {"it": r"{n}\s+{unit}\s+fa", "de": r"vor\s+{n}\s+{unit}", "en": r"{n}\s+{unit}\s+ago",
-        "es": r"hace\s+{n}\s+{unit}", "fr": r"il y a\s+{n}\s+{unit}", "pt": r"há\s+{n}\s+{unit}(?:\s+atrás)?",
-        "nl": r"{n}\s+{unit}\s+geleden", "pl": r"{n}\s+{unit}\s+temu"}
-_LATER = {"it": r"{n}\s+{unit}\s+(?:dopo|più tardi)", "de": r"{n}\s+{unit}\s+(?:später|darauf)",
-          "en": r"{n}\s+{unit}\s+later", "es": r"{n}\s+{unit}\s+(?:después|más tarde)",
-          "fr": r"{n}\s+{unit}\s+plus tard", "pt": r"{n}\s+{unit}\s+(?:depois|mais tarde)",
-          "nl": r"{n}\s+{unit}\s+later", "pl": r"{n}\s+{unit}\s+później"}
+_AGO = {
+    "it": r"{n}\s+{unit}\s+fa",
+    "de": r"vor\s+{n}\s+{unit}",
+    "en": r"{n}\s+{unit}\s+ago",
+    "es": r"hace\s+{n}\s+{unit}",
+    "fr": r"il y a\s+{n}\s+{unit}",
+    "pt": r"há\s+{n}\s+{unit}(?:\s+atrás)?",
+    "nl": r"{n}\s+{unit}\s+geleden",
+    "pl": r"{n}\s+{unit}\s+temu",
+}
+_LATER = {
+    "it": r"{n}\s+{unit}\s+(?:dopo|più tardi)",
+    "de": r"{n}\s+{unit}\s+(?:später|darauf)",
+    "en": r"{n}\s+{unit}\s+later",
+    "es": r"{n}\s+{unit}\s+(?:después|más tarde)",
+    "fr": r"{n}\s+{unit}\s+plus tard",
+    "pt": r"{n}\s+{unit}\s+(?:depois|mais tarde)",
+    "nl": r"{n}\s+{unit}\s+later",
+    "pl": r"{n}\s+{unit}\s+później",
+}
 # Calendar units relative to publication: (pattern, unit, offset).
 _RELATIVE = {
-    "it": [("oggi", "day", 0), ("ieri", "day", -1), ("domani", "day", 1), ("la settimana scorsa|settimana scorsa", "week", -1),
-           ("il mese scorso|mese scorso", "month", -1), ("l'anno scorso|l’anno scorso|anno scorso", "year", -1),
-           ("il prossimo anno|l'anno prossimo|l’anno prossimo", "year", 1), ("il mese prossimo|il prossimo mese", "month", 1),
-           ("quest'anno|quest’anno", "year", 0)],
-    "de": [("heute", "day", 0), ("gestern", "day", -1), ("morgen", "day", 1),
-           ("letzte woche|vergangene woche|vergangenen woche|letzten woche|vorige woche", "week", -1),
-           ("letzten monat|vergangenen monat|vorigen monat", "month", -1),
-           ("letztes jahr|letzten jahr|vergangenes jahr|vergangenen jahr|vorigen jahr|vorjahr", "year", -1),
-           ("nächstes jahr|nächsten jahr|kommendes jahr|kommenden jahr", "year", 1),
-           ("nächsten monat|kommenden monat", "month", 1), ("dieses jahr|diesem jahr", "year", 0)],
-    "en": [("today", "day", 0), ("yesterday", "day", -1), ("tomorrow", "day", 1), ("last week", "week", -1),
-           ("last month", "month", -1), ("last year", "year", -1), ("next year", "year", 1), ("next month", "month", 1),
-           ("this year", "year", 0), ("next week", "week", 1)],
-    "es": [("hoy", "day", 0), ("ayer", "day", -1), ("mañana", "day", 1), ("la semana pasada", "week", -1),
-           ("el mes pasado", "month", -1), ("el año pasado", "year", -1), ("el próximo año|el año que viene", "year", 1),
-           ("el próximo mes|el mes que viene", "month", 1), ("este año", "year", 0)],
-    "fr": [("aujourd'hui|aujourd’hui", "day", 0), ("hier", "day", -1), ("demain", "day", 1), ("la semaine dernière", "week", -1),
-           ("le mois dernier", "month", -1), ("l'année dernière|l’année dernière|l'an dernier|l’an dernier", "year", -1),
-           ("l'année prochaine|l’année prochaine|l'an prochain|l’an prochain", "year", 1), ("le mois prochain", "month", 1),
-           ("cette année", "year", 0)],
-    "pt": [("hoje", "day", 0), ("ontem", "day", -1), ("amanhã", "day", 1), ("na semana passada|semana passada", "week", -1),
-           ("no mês passado|mês passado", "month", -1), ("no ano passado|ano passado", "year", -1),
-           ("no próximo ano|ano que vem", "year", 1), ("no próximo mês|mês que vem", "month", 1), ("este ano", "year", 0)],
-    "nl": [("vandaag", "day", 0), ("gisteren", "day", -1), ("morgen", "day", 1), ("vorige week|afgelopen week", "week", -1),
-           ("vorige maand|afgelopen maand", "month", -1), ("vorig jaar|afgelopen jaar", "year", -1),
-           ("volgend jaar|komend jaar", "year", 1), ("volgende maand", "month", 1), ("dit jaar", "year", 0)],
-    "pl": [("dziś|dzisiaj", "day", 0), ("wczoraj", "day", -1), ("jutro", "day", 1),
-           ("w zeszłym tygodniu|w ubiegłym tygodniu|w poprzednim tygodniu", "week", -1),
-           ("w zeszłym miesiącu|w ubiegłym miesiącu", "month", -1), ("w zeszłym roku|w ubiegłym roku", "year", -1),
-           ("w przyszłym roku", "year", 1), ("w przyszłym miesiącu", "month", 1), ("w tym roku", "year", 0)],
+    "it": [
+        ("oggi", "day", 0),
+        ("ieri", "day", -1),
+        ("domani", "day", 1),
+        ("la settimana scorsa|settimana scorsa", "week", -1),
+        ("il mese scorso|mese scorso", "month", -1),
+        ("l'anno scorso|l’anno scorso|anno scorso", "year", -1),
+        ("il prossimo anno|l'anno prossimo|l’anno prossimo", "year", 1),
+        ("il mese prossimo|il prossimo mese", "month", 1),
+        ("quest'anno|quest’anno", "year", 0),
+    ],
+    "de": [
+        ("heute", "day", 0),
+        ("gestern", "day", -1),
+        ("morgen", "day", 1),
+        ("letzte woche|vergangene woche|vergangenen woche|letzten woche|vorige woche", "week", -1),
+        ("letzten monat|vergangenen monat|vorigen monat", "month", -1),
+        ("letztes jahr|letzten jahr|vergangenes jahr|vergangenen jahr|vorigen jahr|vorjahr", "year", -1),
+        ("nächstes jahr|nächsten jahr|kommendes jahr|kommenden jahr", "year", 1),
+        ("nächsten monat|kommenden monat", "month", 1),
+        ("dieses jahr|diesem jahr", "year", 0),
+    ],
+    "en": [
+        ("today", "day", 0),
+        ("yesterday", "day", -1),
+        ("tomorrow", "day", 1),
+        ("last week", "week", -1),
+        ("last month", "month", -1),
+        ("last year", "year", -1),
+        ("next year", "year", 1),
+        ("next month", "month", 1),
+        ("this year", "year", 0),
+        ("next week", "week", 1),
+    ],
+    "es": [
+        ("hoy", "day", 0),
+        ("ayer", "day", -1),
+        ("mañana", "day", 1),
+        ("la semana pasada", "week", -1),
+        ("el mes pasado", "month", -1),
+        ("el año pasado", "year", -1),
+        ("el próximo año|el año que viene", "year", 1),
+        ("el próximo mes|el mes que viene", "month", 1),
+        ("este año", "year", 0),
+    ],
+    "fr": [
+        ("aujourd'hui|aujourd’hui", "day", 0),
+        ("hier", "day", -1),
+        ("demain", "day", 1),
+        ("la semaine dernière", "week", -1),
+        ("le mois dernier", "month", -1),
+        ("l'année dernière|l’année dernière|l'an dernier|l’an dernier", "year", -1),
+        ("l'année prochaine|l’année prochaine|l'an prochain|l’an prochain", "year", 1),
+        ("le mois prochain", "month", 1),
+        ("cette année", "year", 0),
+    ],
+    "pt": [
+        ("hoje", "day", 0),
+        ("ontem", "day", -1),
+        ("amanhã", "day", 1),
+        ("na semana passada|semana passada", "week", -1),
+        ("no mês passado|mês passado", "month", -1),
+        ("no ano passado|ano passado", "year", -1),
+        ("no próximo ano|ano que vem", "year", 1),
+        ("no próximo mês|mês que vem", "month", 1),
+        ("este ano", "year", 0),
+    ],
+    "nl": [
+        ("vandaag", "day", 0),
+        ("gisteren", "day", -1),
+        ("morgen", "day", 1),
+        ("vorige week|afgelopen week", "week", -1),
+        ("vorige maand|afgelopen maand", "month", -1),
+        ("vorig jaar|afgelopen jaar", "year", -1),
+        ("volgend jaar|komend jaar", "year", 1),
+        ("volgende maand", "month", 1),
+        ("dit jaar", "year", 0),
+    ],
+    "pl": [
+        ("dziś|dzisiaj", "day", 0),
+        ("wczoraj", "day", -1),
+        ("jutro", "day", 1),
+        ("w zeszłym tygodniu|w ubiegłym tygodniu|w poprzednim tygodniu", "week", -1),
+        ("w zeszłym miesiącu|w ubiegłym miesiącu", "month", -1),
+        ("w zeszłym roku|w ubiegłym roku", "year", -1),
+        ("w przyszłym roku", "year", 1),
+        ("w przyszłym miesiącu", "month", 1),
+        ("w tym roku", "year", 0),
+    ],
 }
-_PAST = {"it": r"scors[oa]|passat[oa]", "de": r"vergangenen|letzten", "en": r"last|past", "es": r"pasad[oa]",
-         "fr": r"derni(?:er|ère)", "pt": r"passad[oa]", "nl": r"afgelopen|vorige", "pl": r"ubiegł\w*|zeszł\w*"}
-_NEXT = {"it": r"prossim[oa]", "de": r"nächsten|kommenden", "en": r"next|coming", "es": r"próxim[oa]",
-         "fr": r"prochain[e]?", "pt": r"próxim[oa]", "nl": r"volgende|komende", "pl": r"przyszł\w*|najbliższ\w*"}
+_PAST = {
+    "it": r"scors[oa]|passat[oa]",
+    "de": r"vergangenen|letzten",
+    "en": r"last|past",
+    "es": r"pasad[oa]",
+    "fr": r"derni(?:er|ère)",
+    "pt": r"passad[oa]",
+    "nl": r"afgelopen|vorige",
+    "pl": r"ubiegł\w*|zeszł\w*",
+}
+_NEXT = {
+    "it": r"prossim[oa]",
+    "de": r"nächsten|kommenden",
+    "en": r"next|coming",
+    "es": r"próxim[oa]",
+    "fr": r"prochain[e]?",
+    "pt": r"próxim[oa]",
+    "nl": r"volgende|komende",
+    "pl": r"przyszł\w*|najbliższ\w*",
+}
 
 
 @dataclass(frozen=True)
@@ -140,7 +254,10 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
     found = [
         ("iso", r"(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)"),
         ("dmy_num", r"(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>(?:19|20)\d\d)"),
-        ("day_month", rf"(?P<d>\d{{1,2}})(?:\.|º|°|er|st|nd|rd|th)?\s+(?:de\s+)?(?P<month>{month})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?(?:\s+(?P<dir>{past}|{nxt}))?"),
+        (
+            "day_month",
+            rf"(?P<d>\d{{1,2}})(?:\.|º|°|er|st|nd|rd|th)?\s+(?:de\s+)?(?P<month>{month})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?(?:\s+(?P<dir>{past}|{nxt}))?",
+        ),
         ("month_day", rf"(?P<month>{month})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>(?:19|20)\d\d))?"),
         ("month_year", rf"(?P<month>{month})\s+(?:de\s+|del\s+|of\s+)?(?P<y>(?:19|20)\d\d)"),
         ("ago", _AGO.get(lang, _AGO["en"]).format(n=number, unit=unit)),
@@ -148,7 +265,10 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         ("relative", "|".join(f"(?P<r{i}>{p})" for i, (p, _u, _o) in enumerate(_RELATIVE.get(lang, _RELATIVE["en"])))),
         ("weekday", rf"(?:(?P<pre>{past}|{nxt})\s+)?(?P<wd>{weekday})(?:-feira)?(?:\s+(?P<dir>{past}|{nxt}))?"),
         ("month", rf"(?P<month>{month})(?:\s+(?P<dir>{past}|{nxt}))?"),
-        ("year", r"(?P<y>(?:19|20)\d\d)(?!\s*(?:%|€|\$|[.,]\d|(?:euro|eur|usd|dollar\w*|yuan|zł\w*|mln|mld|mio|mrd|milion\w*|million\w*|miliard\w*|billion\w*|bn|mm|cm|km|mp|w)\b))"),
+        (
+            "year",
+            r"(?P<y>(?:19|20)\d\d)(?!\s*(?:%|€|\$|[.,]\d|(?:euro|eur|usd|dollar\w*|yuan|zł\w*|mln|mld|mio|mrd|milion\w*|million\w*|miliard\w*|billion\w*|bn|mm|cm|km|mp|w)\b))",
+        ),
     ]
     return [(kind, re.compile(rf"(?<![\w-]){p}(?![\w])", re.IGNORECASE)) for kind, p in found]
 
@@ -238,8 +358,15 @@ def find_dates(text: str, lang: str | None, published: date | None, anchor: Even
     return dates
 
 
-def _resolve(kind: str, match: re.Match[str], lang: str, months: dict[str, int], weekdays: dict[str, int],
-             published: date | None, anchor: EventDate | None) -> tuple[date, str] | None:
+def _resolve(
+    kind: str,
+    match: re.Match[str],
+    lang: str,
+    months: dict[str, int],
+    weekdays: dict[str, int],
+    published: date | None,
+    anchor: EventDate | None,
+) -> tuple[date, str] | None:
     groups = match.groupdict()
     text = match.group()
     try:

@@ -23,21 +23,36 @@ from storyline.model import Article, Claim, Participant
 
 STATUSES = ("rumoured", "reported", "confirmed", "planned", "denied")
 SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False, "required": ["claims"],
-    "properties": {"claims": {"type": "array", "items": {
-        "type": "object", "additionalProperties": False,
-        "required": ["type", "status", "participants", "date", "date_precision", "attribution", "evidence"],
-        "properties": {
-            "type": {"type": "string", "enum": list(EVENT_TYPES)},
-            "status": {"type": "string", "enum": list(STATUSES)},
-            "participants": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False, "required": ["name", "role"],
-                "properties": {"name": {"type": "string"}, "role": {"type": ["string", "null"]}}}},
-            "date": {"type": ["string", "null"], "description": "ISO date truncated to its precision"},
-            "date_precision": {"type": ["string", "null"], "enum": ["year", "month", "week", "day", None]},
-            "attribution": {"type": ["string", "null"]},
-            "evidence": {"type": "string", "description": "the sentence, copied exactly from the text"},
-        }}}},
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["claims"],
+    "properties": {
+        "claims": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["type", "status", "participants", "date", "date_precision", "attribution", "evidence"],
+                "properties": {
+                    "type": {"type": "string", "enum": list(EVENT_TYPES)},
+                    "status": {"type": "string", "enum": list(STATUSES)},
+                    "participants": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["name", "role"],
+                            "properties": {"name": {"type": "string"}, "role": {"type": ["string", "null"]}},
+                        },
+                    },
+                    "date": {"type": ["string", "null"], "description": "ISO date truncated to its precision"},
+                    "date_precision": {"type": ["string", "null"], "enum": ["year", "month", "week", "day", None]},
+                    "attribution": {"type": ["string", "null"]},
+                    "evidence": {"type": "string", "description": "the sentence, copied exactly from the text"},
+                },
+            },
+        }
+    },
 }
 _PROMPT = (
     "You extract business events from a news article, in its own language. Event types: "
@@ -70,15 +85,25 @@ class ChatClaimExtractor:
     def __call__(self, article: Article) -> list[Claim]:
         published = article.published.isoformat() if article.published else "unknown"
         body = {
-            "model": self.model, "temperature": 0,
+            "model": self.model,
+            "temperature": 0,
             "messages": [
                 {"role": "system", "content": _PROMPT},
-                {"role": "user", "content": f"Language: {article.lang}\nPublished: {published}\nTitle: {article.title or ''}\n\n{article.text}"},
+                {
+                    "role": "user",
+                    "content": f"Language: {article.lang}\nPublished: {published}\nTitle: {article.title or ''}\n\n{article.text}",
+                },
             ],
-            "response_format": {"type": "json_schema", "json_schema": {"name": "claims", "strict": True, "schema": SCHEMA}},
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "claims", "strict": True, "schema": SCHEMA},
+            },
         }
-        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=json.dumps(body).encode("utf-8"),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.base_url}/chat/completions",
+            data=json.dumps(body).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
         if self.api_key:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         try:
@@ -93,7 +118,9 @@ class ChatClaimExtractor:
 def _claim(item: dict[str, Any], article: Article) -> Claim | None:
     if item.get("type") not in EVENT_TYPES or item.get("status") not in STATUSES:
         return None
-    known = {normalize_name(m.text): m for m in extract_mentions(f"{article.title or ''}\n{article.text}", article.lang)}
+    known = {
+        normalize_name(m.text): m for m in extract_mentions(f"{article.title or ''}\n{article.text}", article.lang)
+    }
     participants = []
     for party in item.get("participants", []):
         name = str(party.get("name", "")).strip()
@@ -101,9 +128,20 @@ def _claim(item: dict[str, Any], article: Article) -> Claim | None:
             continue
         mention = known.get(normalize_name(name))
         key = mention.key if mention else f"name:{normalize_name(name)}"
-        participants.append(Participant(key, mention.label if mention else name, mention.type if mention else "MISC", party.get("role")))
+        participants.append(
+            Participant(key, mention.label if mention else name, mention.type if mention else "MISC", party.get("role"))
+        )
     evidence = str(item.get("evidence", ""))
     start = article.text.find(evidence) if evidence else -1
     end = start + len(evidence) if start >= 0 else -1
-    return Claim(item["type"], item["status"], tuple(participants), evidence, start, end,
-                 item.get("date"), item.get("date_precision"), item.get("attribution"))
+    return Claim(
+        item["type"],
+        item["status"],
+        tuple(participants),
+        evidence,
+        start,
+        end,
+        item.get("date"),
+        item.get("date_precision"),
+        item.get("attribution"),
+    )

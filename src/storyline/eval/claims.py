@@ -44,7 +44,9 @@ def dev_articles(path: str | Path) -> list[NewsArticle]:
 
 
 # Frozen with the annotations: a change here would move the offsets they were written against.
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”»’']))\s+(?=[\"“«„‘'(]?[^\s\w]?[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω0-9])|(?<=[。！？])|\n+")
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?…])|(?<=[.!?…][\"”»’']))\s+(?=[\"“«„‘'(]?[^\s\w]?[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω0-9])|(?<=[。！？])|\n+"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -96,11 +98,25 @@ def load_annotations(path: str | Path) -> list[GoldSentence]:
             continue
         row = json.loads(line)
         events = tuple(
-            GoldEvent(e["type"], e["status"], tuple(p["name"] if isinstance(p, dict) else p for p in e.get("participants", [])),
-                      e.get("date"), e.get("date_precision"), e.get("attribution"))
+            GoldEvent(
+                e["type"],
+                e["status"],
+                tuple(p["name"] if isinstance(p, dict) else p for p in e.get("participants", [])),
+                e.get("date"),
+                e.get("date_precision"),
+                e.get("attribution"),
+            )
             for e in row.get("events", [])
         )
-        out.append(GoldSentence(row["article_id"], row["lang"], split_of(row["article_id"]), row["start"], row["end"], events,
-                                row.get("sha")))
+        out.append(
+            GoldSentence(
+                row["article_id"],
+                row["lang"],
+                split_of(row["article_id"]),
+                row["start"],
+                row["end"],
+                events,
+                row.get("sha"),
+            )
+        )
     return out
-

@@ -61,8 +61,12 @@ def trafilatura_eval(root: Path | None = None, limit: int | None = None) -> Iter
     for i, (url, item) in enumerate(sorted(data.items())):
         if limit is not None and i >= limit:
             return
-        yield SnippetPage(url, _read_page(folder / "html" / item["file"]), tuple(item.get("with") or ()),
-                          tuple(item.get("without") or ()))
+        yield SnippetPage(
+            url,
+            _read_page(folder / "html" / item["file"]),
+            tuple(item.get("with") or ()),
+            tuple(item.get("without") or ()),
+        )
 
 
 def scrapinghub(root: Path | None = None, limit: int | None = None) -> Iterator[BodyPage]:

@@ -31,7 +31,9 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def score_snippets(output: str | None, with_snippets: tuple[str, ...], without_snippets: tuple[str, ...], into: PRF) -> None:
+def score_snippets(
+    output: str | None, with_snippets: tuple[str, ...], without_snippets: tuple[str, ...], into: PRF
+) -> None:
     """trafilatura-eval scoring: a `with` snippet found is a TP, missed an FN; a `without` found is an FP."""
     text = _squash(output or "")
     for snippet in with_snippets:

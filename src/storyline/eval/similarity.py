@@ -58,8 +58,17 @@ def load_pairs(path: str | Path) -> list[Pair]:
                 continue
             try:
                 r = json.loads(line)
-                pairs.append(Pair(str(r["pair_id"]), r["lang1"], r["lang2"], fix_text(r["text1"]).strip(),
-                                  fix_text(r["text2"]).strip(), float(r["Overall"]), bool(r.get("machine_translated"))))
+                pairs.append(
+                    Pair(
+                        str(r["pair_id"]),
+                        r["lang1"],
+                        r["lang2"],
+                        fix_text(r["text1"]).strip(),
+                        fix_text(r["text2"]).strip(),
+                        float(r["Overall"]),
+                        bool(r.get("machine_translated")),
+                    )
+                )
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 raise ValueError(f"{path}, line {number}: not a similarity pair ({exc})") from exc
     return pairs
@@ -89,12 +98,17 @@ class PairData:
             batch = [_article(t, texts[t]) for t in chunk]
             for text, article, analysis in zip(chunk, batch, analyze(batch, embedder), strict=True):
                 self.by_text[text] = Profile(
-                    id=article.id, lang=article.lang, title=article.title or "", embedding=analysis.embedding,
+                    id=article.id,
+                    lang=article.lang,
+                    title=article.title or "",
+                    embedding=analysis.embedding,
                     entities={e.key: float(e.count) for e in analysis.entities},
-                    numbers=numbers_in(f"{article.title} {article.text}"), title_grams=title_grams(article.title or ""),
+                    numbers=numbers_in(f"{article.title} {article.text}"),
+                    title_grams=title_grams(article.title or ""),
                     minhash=analysis.minhash,
                     second_text=second_opinion_text(embedding_text(article.title, article.text), second_words)
-                    if second_words else "",
+                    if second_words
+                    else "",
                 )
         frequency: dict[str, int] = defaultdict(int)
         for profile in self.by_text.values():
@@ -116,7 +130,10 @@ class PairData:
         first = model.probability(features)
         if model.second is None or not model.needs_second_opinion(first):
             return first
-        a, b = self.second_embedding(model, self.by_text[pair.text1]), self.second_embedding(model, self.by_text[pair.text2])
+        a, b = (
+            self.second_embedding(model, self.by_text[pair.text1]),
+            self.second_embedding(model, self.by_text[pair.text2]),
+        )
         return first if a is None or b is None else model.second.probability(features, float(np.dot(a, b)))
 
     def second_embedding(self, model: SimilarityModel, profile: Profile) -> np.ndarray | None:
@@ -141,7 +158,9 @@ class PairData:
 def stream_stories(data: PairData, model: SimilarityModel, only: set[str] | None = None) -> dict[str, str]:
     """Every text (or those in `only`) through story assignment, in file order: text -> story id."""
     dim = next(iter(data.by_text.values())).embedding.shape[0]
-    index = StoryIndex(model, dim, data.idf, (lambda profile: data.second_embedding(model, profile)) if model.second else None)
+    index = StoryIndex(
+        model, dim, data.idf, (lambda profile: data.second_embedding(model, profile)) if model.second else None
+    )
     story_of: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)
     with assignment_threads():
@@ -178,11 +197,17 @@ def _correlations(pairs: list[Pair], values: list[float]) -> dict[str, Any]:
         groups[f"{p.lang1}-{p.lang2}"].append(i)
     return {
         "all": pearson(values, target),
-        "original": pearson([v for v, p in zip(values, pairs, strict=True) if not p.machine_translated],
-                            [t for t, p in zip(target, pairs, strict=True) if not p.machine_translated]),
-        "machine_translated": pearson([v for v, p in zip(values, pairs, strict=True) if p.machine_translated],
-                                      [t for t, p in zip(target, pairs, strict=True) if p.machine_translated]),
-        "by_language_pair": {k: pearson([values[i] for i in v], [target[i] for i in v]) for k, v in sorted(groups.items())},
+        "original": pearson(
+            [v for v, p in zip(values, pairs, strict=True) if not p.machine_translated],
+            [t for t, p in zip(target, pairs, strict=True) if not p.machine_translated],
+        ),
+        "machine_translated": pearson(
+            [v for v, p in zip(values, pairs, strict=True) if p.machine_translated],
+            [t for t, p in zip(target, pairs, strict=True) if p.machine_translated],
+        ),
+        "by_language_pair": {
+            k: pearson([values[i] for i in v], [target[i] for i in v]) for k, v in sorted(groups.items())
+        },
     }
 
 
@@ -197,10 +222,16 @@ def _prf(pairs: list[Pair], same: list[bool]) -> dict[str, float]:
         fn += gold and not predicted
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+    }
 
 
-def evaluate(path: str | Path, model: SimilarityModel | None = None, embedder_name: str = DEFAULT_EMBEDDER) -> dict[str, Any]:
+def evaluate(
+    path: str | Path, model: SimilarityModel | None = None, embedder_name: str = DEFAULT_EMBEDDER
+) -> dict[str, Any]:
     """All figures of `storyline eval similarity`, as a dict."""
     model = model or default_model()
     pairs = load_pairs(path)
@@ -210,18 +241,30 @@ def evaluate(path: str | Path, model: SimilarityModel | None = None, embedder_na
     tfidf = _tfidf_cosines(pairs, data.texts)
     story_of = stream_stories(data, model)
     same = [story_of[p.text1] == story_of[p.text2] for p in pairs]
-    scored = [(c, p.overall <= SAME_STORY_MAX) for c, p in zip(cosine, pairs, strict=True)
-              if p.overall <= SAME_STORY_MAX or p.overall >= DIFFERENT_MIN]
+    scored = [
+        (c, p.overall <= SAME_STORY_MAX)
+        for c, p in zip(cosine, pairs, strict=True)
+        if p.overall <= SAME_STORY_MAX or p.overall >= DIFFERENT_MIN
+    ]
     best_cosine = max((_prf(pairs, [c >= t for c in cosine])["f1"], float(t)) for t in np.linspace(0.2, 0.9, 71))
     return {
         "pairs": len(pairs),
         "scored_pairs": len(scored),
-        "pearson": {"storyline": _correlations(pairs, similarity), "embedding_cosine": _correlations(pairs, cosine),
-                    "tfidf_char_3_5": _correlations(pairs, tfidf)},
-        "same_story": {"storyline_stream": _prf(pairs, same),
-                       "embedding_cosine_best_threshold": {**_prf(pairs, [c >= best_cosine[1] for c in cosine]),
-                                                           "threshold": best_cosine[1]}},
+        "pearson": {
+            "storyline": _correlations(pairs, similarity),
+            "embedding_cosine": _correlations(pairs, cosine),
+            "tfidf_char_3_5": _correlations(pairs, tfidf),
+        },
+        "same_story": {
+            "storyline_stream": _prf(pairs, same),
+            "embedding_cosine_best_threshold": {
+                **_prf(pairs, [c >= best_cosine[1] for c in cosine]),
+                "threshold": best_cosine[1],
+            },
+        },
         "stories": len(set(story_of.values())),
-        "per_pair": [{"pair_id": p.pair_id, "similarity": round(s, 4), "same_story": g}
-                     for p, s, g in zip(pairs, similarity, same, strict=True)],
+        "per_pair": [
+            {"pair_id": p.pair_id, "similarity": round(s, 4), "same_story": g}
+            for p, s, g in zip(pairs, similarity, same, strict=True)
+        ],
     }

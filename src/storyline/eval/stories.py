@@ -91,7 +91,9 @@ def sample_gold(store: Store, path: Path = SAMPLE_GOLD) -> dict[str, str]:
     gold = {}
     for entry in json.loads(path.read_text(encoding="utf-8"))["articles"]:
         item = entry.get("item")
-        locator = "" if item is None else (f"line {item + 1}" if entry["file"].endswith("jsonl") else f"entry {item + 1}")
+        locator = (
+            "" if item is None else (f"line {item + 1}" if entry["file"].endswith("jsonl") else f"entry {item + 1}")
+        )
         gold[by_origin[(entry["file"], locator)]] = entry["story"] or f"alone:{entry['file']}"
     return gold
 
@@ -127,8 +129,18 @@ def load_arcs(folder: Path = ARCS_DIR) -> list[ArcArticle]:
             for number, line in enumerate(handle, 1):
                 if line.strip():
                     row = json.loads(line)
-                    rows.append(ArcArticle(path.name, number, row["id"], row["arc"], row["shares"], row["lang"],
-                                           row["published"], row["event"]))
+                    rows.append(
+                        ArcArticle(
+                            path.name,
+                            number,
+                            row["id"],
+                            row["arc"],
+                            row["shares"],
+                            row["lang"],
+                            row["published"],
+                            row["event"],
+                        )
+                    )
     return rows
 
 

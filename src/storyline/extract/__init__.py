@@ -24,8 +24,14 @@ __all__ = ["EXTRACTORS", "BinaryContentError", "ExtractionError", "extract_artic
 def _from_text_dump(text: str, raw: RawDocument) -> dict[str, Any]:
     dump = parse_dump(text)
     return {
-        "title": dump.title, "text": dump.text, "published": dump.published, "source": dump.source,
-        "authors": dump.authors, "comments": dump.comments, "truncated": dump.truncated, "url": raw.url,
+        "title": dump.title,
+        "text": dump.text,
+        "published": dump.published,
+        "source": dump.source,
+        "authors": dump.authors,
+        "comments": dump.comments,
+        "truncated": dump.truncated,
+        "url": raw.url,
     }
 
 
@@ -69,8 +75,10 @@ def _apply_hints(fields: dict[str, Any], hints: dict[str, Any], lang_hint: list[
         if parsed:
             fields["published"] = parsed
         else:
-            unreadable.append(f"published {published!r} is not a date; kept "
-                              + ("the date the page gives" if fields.get("published") else "without a date"))
+            unreadable.append(
+                f"published {published!r} is not a date; kept "
+                + ("the date the page gives" if fields.get("published") else "without a date")
+            )
     if isinstance(hints.get("authors"), list) and hints["authors"]:
         fields["authors"] = [str(a) for a in hints["authors"]]
     elif isinstance(hints.get("authors"), str):
@@ -104,11 +112,15 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
         declared = raw.charset or (declared_charset(raw.content) if raw.media_type == "text/html" else None)
         decoded = decode(raw.content, declared)
         if decoded.replaced:
-            warnings.append(IngestError(
-                raw.origin, "decode",
-                f"invalid {decoded.charset.upper()}: {decoded.replaced} undecodable byte sequence(s) replaced with U+FFFD",
-                raw.locator, severity="warning",
-            ))
+            warnings.append(
+                IngestError(
+                    raw.origin,
+                    "decode",
+                    f"invalid {decoded.charset.upper()}: {decoded.replaced} undecodable byte sequence(s) replaced with U+FFFD",
+                    raw.locator,
+                    severity="warning",
+                )
+            )
         text = decoded.text
     else:
         text = raw.content
@@ -133,7 +145,9 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
     if notes:
         warnings.append(IngestError(raw.origin, "extract", "; ".join(notes), raw.locator, severity="warning"))
     article = Article(
-        id=article_id(body, fields.get("canonical_url") or fields.get("url")),  # the same as before url and canonical parted
+        id=article_id(
+            body, fields.get("canonical_url") or fields.get("url")
+        ),  # the same as before url and canonical parted
         title=fields.get("title"),
         text=body,
         lang=lang_hint[0] if lang_hint else None,
@@ -149,4 +163,3 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
         extractor=raw.media_type,
     )
     return article, warnings
-

@@ -22,7 +22,9 @@ _PERIOD_PRECISION = {
 }
 # A publication date must be absolute: a year, or a numeric date with a two-digit year.
 _HAS_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
-_ISO_LIKE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?)?)?\s*$")
+_ISO_LIKE = re.compile(
+    r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?)?)?\s*$"
+)
 # "14h20" (French, Portuguese) is a time dateparser reads only in some locales.
 _H_TIME = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 _TZ_MENTION = re.compile(r"(?:[+-]\d{2}:?\d{2}\b|\b(?:UTC|GMT|CET|CEST|EST|EDT|PST|PDT|BST|MEZ|MESZ)\b|Z$)")
@@ -114,7 +116,9 @@ def parse_date(text: str, lang: str | None = None, evidence: DateEvidence | None
     if readings is None:
         return parsed
     evidence = evidence or DateEvidence()
-    return resolve_day_month(readings, replace(evidence, dateline=evidence.dateline or text, lang=evidence.lang or lang))
+    return resolve_day_month(
+        readings, replace(evidence, dateline=evidence.dateline or text, lang=evidence.lang or lang)
+    )
 
 
 # --- day or month first: what the document says ------------------------------------------------------------
@@ -148,12 +152,17 @@ _WEEKDAYS = {
     "es": ("lunes", "martes", "mi[ée]rcoles", "jueves", "viernes", "s[áa]bado", "domingo"),
     "pt": ("segunda-feira", "ter[çc]a-feira", "quarta-feira", "quinta-feira", "sexta-feira", "s[áa]bado", "domingo"),
     "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "pl": ("poniedzia[łl](?:ek|ku)", "wtor(?:ek|ku)", "[śs]rod(?:a|ę|e|y)", "czwart(?:ek|ku)", "pi[ąa]t(?:ek|ku)",
-           "sobot(?:a|ę|e|y)", "niedziel(?:a|ę|e|i)"),
+    "pl": (
+        "poniedzia[łl](?:ek|ku)",
+        "wtor(?:ek|ku)",
+        "[śs]rod(?:a|ę|e|y)",
+        "czwart(?:ek|ku)",
+        "pi[ąa]t(?:ek|ku)",
+        "sobot(?:a|ę|e|y)",
+        "niedziel(?:a|ę|e|i)",
+    ),
 }
-_WEEKDAY = "|".join(
-    f"(?P<wd{i}>{'|'.join(names[i] for names in _WEEKDAYS.values())})" for i in range(7)
-)
+_WEEKDAY = "|".join(f"(?P<wd{i}>{'|'.join(names[i] for names in _WEEKDAYS.values())})" for i in range(7))
 # Words that put a named weekday at a known distance from the publication day ("ieri, mercoledì", "hoy jueves").
 # 'morgen' and 'mañana' are left out: they also mean "morning".
 _RELATIVE_DAYS = {
@@ -267,10 +276,9 @@ def _weekday_votes(text: str, lang: str | None, days: tuple[date, date]) -> set[
             votes |= _order_fitting((_is_weekday(year, b, a, weekday), _is_weekday(year, a, b, weekday)))
         else:
             number = int(match.group("day"))
-            votes |= _order_fitting(tuple(
-                any(d.day == number and d.weekday() == weekday for d in _week_before(day))
-                for day in days
-            ))
+            votes |= _order_fitting(
+                tuple(any(d.day == number and d.weekday() == weekday for d in _week_before(day)) for day in days)
+            )
     relative = _RELATIVE_DAYS.get(lang or "", {})
     if relative:
         words = "|".join(re.escape(w) for w in relative)
@@ -315,8 +323,20 @@ def _numeric_order_votes(text: str) -> set[str]:
 def _month_names(lang: str | None) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
     """Month names (dateparser's locale data) of the language and English, and the two patterns of written dates."""
     langs = [lang, "en"] if lang else list(_WEEKDAYS)
-    months = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-              "november", "december")
+    months = (
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    )
     names: dict[str, int] = {}
     for code in dict.fromkeys(_DATEPARSER_CODES.get(c, c) for c in langs):
         try:
@@ -349,10 +369,12 @@ def _written_date_votes(text: str, lang: str | None, days: tuple[date, date]) ->
                 continue  # 'may 12' is a verb and a number
             month, number = names[match.group("month").lower()], int(match.group("day"))
             stated = int(match.group("year")) if match.group("year") else None
-            votes |= _order_fitting(tuple(
-                any(_near(d, day) for d in _dates(number, month, [stated] if stated else [day.year - 1, day.year]))
-                for day in days
-            ))
+            votes |= _order_fitting(
+                tuple(
+                    any(_near(d, day) for d in _dates(number, month, [stated] if stated else [day.year - 1, day.year]))
+                    for day in days
+                )
+            )
     return votes
 
 

@@ -29,9 +29,29 @@ _BINARY_SIGNATURES: dict[bytes, str] = {
 # Legacy encodings that real news pages use; detection among all of Python's codecs picks
 # exotic ones (cp1006, mac_*) on short texts.
 _WEB_CHARSETS = [
-    "cp1252", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "iso8859_5", "cp1253",
-    "iso8859_7", "cp1254", "iso8859_9", "cp1255", "cp1256", "cp1257", "iso8859_13", "shift_jis",
-    "euc_jp", "iso2022_jp", "gb18030", "big5", "euc_kr", "cp1258", "tis_620",
+    "cp1252",
+    "iso8859_15",
+    "cp1250",
+    "iso8859_2",
+    "cp1251",
+    "koi8_r",
+    "iso8859_5",
+    "cp1253",
+    "iso8859_7",
+    "cp1254",
+    "iso8859_9",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "iso8859_13",
+    "shift_jis",
+    "euc_jp",
+    "iso2022_jp",
+    "gb18030",
+    "big5",
+    "euc_kr",
+    "cp1258",
+    "tis_620",
 ]
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
@@ -66,7 +86,9 @@ def describe_binary(data: bytes) -> str | None:
 
 def declared_charset(data: bytes) -> str | None:
     """The charset an HTML/XML document declares for itself, if it is one Python knows."""
-    match = _META_CHARSET.search(data[:4096]) or re.search(rb"""<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""", data[:512])
+    match = _META_CHARSET.search(data[:4096]) or re.search(
+        rb"""<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""", data[:512]
+    )
     if not match:
         return None
     name = match.group(1).decode("ascii", "ignore")

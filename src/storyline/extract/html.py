@@ -134,7 +134,9 @@ def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
         date_extraction_params={"extensive_search": False, "original_date": True},  # result unused: cheap
     )
     if doc is None or not (doc.text or "").strip():
-        raise ExtractionError("no main text found in the page (it may be an index page, a login wall or a JavaScript app)")
+        raise ExtractionError(
+            "no main text found in the page (it may be an index page, a login wall or a JavaScript app)"
+        )
     title = fix_text(doc.title.strip()) if doc.title else None
     paragraphs = trim_furniture([fix_text(p.strip()) for p in doc.text.split("\n") if p.strip()], title)
     if not paragraphs:

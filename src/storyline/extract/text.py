@@ -29,7 +29,9 @@ _READ_MORE_LINE = re.compile(rf"^\W*(?:{_READ_MORE})\W*$", re.IGNORECASE)
 _READ_MORE_TAIL = re.compile(rf"[\s\-–—|(\[]*(?:{_READ_MORE})\W*$", re.IGNORECASE)
 _ELLIPSIS_TAIL = re.compile(r"\s*(?:\.{3,}|…|\[(?:…|\.{3})\]|\((?:…|\.{3})\))\s*$")
 
-_DOMAIN = re.compile(r"(?:https?://)?(?:www\.)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})(?:/\S*)?", re.IGNORECASE)
+_DOMAIN = re.compile(
+    r"(?:https?://)?(?:www\.)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})(?:/\S*)?", re.IGNORECASE
+)
 _SOURCE_CUE = re.compile(
     r"(?<!\w)(?:fonte|source|sources|quelle|fuente|[źz]r[óo]d[łl]o|bron|kaynak|kilde|k[äa]lla|l[äa]hde|zdroj|forr[áa]s|"
     r"источник|via)\s*:",
@@ -156,13 +158,13 @@ def parse_dateline(line: str, lang: str | None = None, evidence: DateEvidence | 
     domain = _DOMAIN.search(rest)
     if domain and not re.fullmatch(r"[\d.]+", domain.group(1)):
         result.source = domain_of(domain.group(1).lower())
-        rest = rest[: domain.start()] + " " + rest[domain.end():]
+        rest = rest[: domain.start()] + " " + rest[domain.end() :]
     has_source_cue = bool(_SOURCE_CUE.search(rest))
     rest = _SOURCE_CUE.sub(" ", rest)
     byline = _BYLINE.search(rest)
     if byline:
         result.authors = [n.strip() for n in _NAME_JOINERS.split(byline.group(1)) if n.strip()]
-        rest = rest[: byline.start()] + " | " + rest[byline.end():]
+        rest = rest[: byline.start()] + " | " + rest[byline.end() :]
     rest = _PUBLISHED_CUE.sub(" ", rest)
     evidence = evidence or DateEvidence()
     evidence = replace(evidence, dateline=line, source=result.source or evidence.source, lang=lang)
@@ -250,13 +252,19 @@ def _best_split(scores: list[float]) -> tuple[int, int]:
     return best[1], best[2]
 
 
-def _publication_date(datelines: list[Dateline], title: str | None, body: list[str], lang: str | None) -> PublishedDate | None:
+def _publication_date(
+    datelines: list[Dateline], title: str | None, body: list[str], lang: str | None
+) -> PublishedDate | None:
     """The first dateline's date, read again with the page as evidence for a day and month that read both ways."""
     dated = next((d for d in datelines if d.published), None)
     if dated is None or dated.published is None:
         return None
     value = dated.published.value
-    if dated.published.precision not in (DatePrecision.DAY, DatePrecision.MINUTE) or value.day > 12 or value.day == value.month:
+    if (
+        dated.published.precision not in (DatePrecision.DAY, DatePrecision.MINUTE)
+        or value.day > 12
+        or value.day == value.month
+    ):
         return dated.published  # its day and month have no other reading
     page = DateEvidence(
         text="\n".join([title or "", *(d.line for d in datelines), *body]),
@@ -278,7 +286,12 @@ def parse_dump(text: str, lang: str | None = None) -> ParsedDump:
     while i < len(units) - 1 and not _is_title_candidate(units[i]):
         i += 1
     datelines: list[Dateline] = []
-    if i + 1 < len(units) and (early := parse_dateline(units[i], lang)) and early.published and len(units[i].split()) <= 8:
+    if (
+        i + 1 < len(units)
+        and (early := parse_dateline(units[i], lang))
+        and early.published
+        and len(units[i].split()) <= 8
+    ):
         datelines.append(early)
         i += 1
     title = units[i].strip() if len(units) > 1 else None

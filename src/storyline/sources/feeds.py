@@ -21,7 +21,9 @@ def read_feed(data: bytes, origin: str) -> Iterator[RawDocument | IngestError]:
     """Entries of an RSS/Atom feed, with the metadata the feed states as hints."""
     parsed = feedparser.parse(data)
     if not parsed.entries:
-        reason = f"not a readable RSS/Atom feed: {parsed.get('bozo_exception')}" if parsed.bozo else "feed has no entries"
+        reason = (
+            f"not a readable RSS/Atom feed: {parsed.get('bozo_exception')}" if parsed.bozo else "feed has no entries"
+        )
         yield IngestError(origin, "source", reason)
         return
     feed_title = parsed.feed.get("title")

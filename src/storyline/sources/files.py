@@ -34,11 +34,22 @@ DEFAULT_MAX_DOCUMENT_BYTES = 20_000_000
 STDIN = "-"
 
 _KIND_BY_SUFFIX = {
-    ".txt": "text", ".text": "text", ".md": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
-    ".warc": "warc", ".arc": "warc",
-    ".xml": "feed", ".rss": "feed", ".atom": "feed", ".feed": "feed",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".warc": "warc",
+    ".arc": "warc",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".feed": "feed",
 }
 _GLOB_CHARS = set("*?[")
 
@@ -128,8 +139,13 @@ class _Expansion:
 _MAX_LINKS_IN_A_PATH = 16
 
 
-def _tree(root: str, seen: dict[_Identity, str], warn: Callable[[str, str], None], errors: list[OSError],
-          dirs_only: bool = False) -> Iterator[tuple[str, bool]]:
+def _tree(
+    root: str,
+    seen: dict[_Identity, str],
+    warn: Callable[[str, str], None],
+    errors: list[OSError],
+    dirs_only: bool = False,
+) -> Iterator[tuple[str, bool]]:
     """(path, is a folder) for all under `root` ('' for the current folder), sorted, hidden names skipped.
 
     First the folders reached without a symbolic link, top-down as os.walk goes; then those that links
@@ -282,7 +298,9 @@ def read_path(path: str, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Iterato
     try:
         yield from _read(path, max_bytes)
     except _TooLarge:
-        yield IngestError(path, "source", f"larger than the {max_bytes / 1e6:.0f} MB document limit (raise it with --max-mb)")
+        yield IngestError(
+            path, "source", f"larger than the {max_bytes / 1e6:.0f} MB document limit (raise it with --max-mb)"
+        )
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         yield IngestError(path, "source", f"truncated or corrupt gzip data: {exc or 'unexpected end of file'}")
     except PermissionError:
@@ -368,7 +386,9 @@ def _read_jsonl(stream: io.BufferedIOBase, origin: str, max_bytes: int) -> Itera
     seen_any = False
     for number, line in enumerate(stream, 1):
         if len(line) > max_bytes:
-            yield IngestError(origin, "source", f"line longer than the {max_bytes / 1e6:.0f} MB document limit", f"line {number}")
+            yield IngestError(
+                origin, "source", f"line longer than the {max_bytes / 1e6:.0f} MB document limit", f"line {number}"
+            )
             continue
         if not line.strip():
             continue
@@ -393,7 +413,9 @@ def _read_json(data: bytes, origin: str) -> Iterator[RawDocument | IngestError]:
         if isinstance(record, dict):
             yield _record_document(record, origin, f"item {index}" if isinstance(parsed, list) else None)
         else:
-            yield IngestError(origin, "source", f"expected a JSON object, found {type(record).__name__}", f"item {index}")
+            yield IngestError(
+                origin, "source", f"expected a JSON object, found {type(record).__name__}", f"item {index}"
+            )
 
 
 def _record_document(record: dict[str, Any], origin: str, locator: str | None) -> RawDocument | IngestError:
@@ -403,7 +425,9 @@ def _record_document(record: dict[str, Any], origin: str, locator: str | None) -
         return RawDocument(origin, hints.pop("html"), "text/html", url=url, locator=locator, hints=hints)
     if isinstance(hints.get("text"), str):
         return RawDocument(origin, hints.pop("text"), "application/x-article", url=url, locator=locator, hints=hints)
-    return IngestError(origin, "source", 'record has neither "text" nor "html" (see the JSONL format in the README)', locator)
+    return IngestError(
+        origin, "source", 'record has neither "text" nor "html" (see the JSONL format in the README)', locator
+    )
 
 
 def _parse_jsonl_line(line: bytes) -> dict[str, Any] | str:

@@ -47,7 +47,8 @@ def read_warc(stream: BinaryIO, origin: str, max_bytes: int) -> Iterator[RawDocu
             continue
         if len(block) < record.content_length:
             yield IngestError(
-                origin, "source",
+                origin,
+                "source",
                 f"truncated WARC record: {len(block)} of {record.content_length} bytes ({url}); the file was cut short",
                 locator,
             )

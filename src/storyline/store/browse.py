@@ -27,7 +27,9 @@ from typing import Any
 
 from storyline.model import Article
 
-RECENT_DAYS = 7  # "recent growth": articles of the last week, before the newest article (growth) or today (growth_today)
+RECENT_DAYS = (
+    7  # "recent growth": articles of the last week, before the newest article (growth) or today (growth_today)
+)
 STORY_SORTS = ("growth", "growth_today", "recent", "size", "languages")
 CLAIM_STATUSES = ("rumoured", "reported", "planned", "confirmed", "denied")
 # Sort keys (all descending, the id last so the order is total) of the plain story sorts.
@@ -56,6 +58,7 @@ class _Growth:
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # story id -> story_summaries item
     until: str | None = None  # the window's end: the newest article's time, or now
     today: bool = False  # the window ends now, not at the newest article
+
 
 _SUMMARY_CACHE = 5000  # stories whose summary a connection keeps (until the store changes)
 
@@ -155,8 +158,12 @@ class BrowseQueries:
     def _story_conditions(filters: StoryFilter) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
-        for kind, value in (("lang", filters.lang), ("source", filters.source), ("entity", filters.entity),
-                            ("status", filters.status)):
+        for kind, value in (
+            ("lang", filters.lang),
+            ("source", filters.source),
+            ("entity", filters.entity),
+            ("status", filters.status),
+        ):
             if value:
                 where.append("b.story_id IN (SELECT story_id FROM story_facets WHERE kind = ? AND value = ?)")
                 params += [kind, value.removeprefix("www.") if kind == "source" else value]
@@ -167,8 +174,10 @@ class BrowseQueries:
             where.append("b.first_seen != '' AND b.first_seen <= ?")
             params.append(filters.until + _TOP)  # an end date includes the whole day, month or year
         if filters.q is not None:
-            where.append("b.story_id IN (SELECT m.story_id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
-                         " JOIN story_members m ON m.article_id = a.id WHERE articles_fts MATCH ?)")
+            where.append(
+                "b.story_id IN (SELECT m.story_id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
+                " JOIN story_members m ON m.article_id = a.id WHERE articles_fts MATCH ?)"
+            )
             params.append(match_expression(filters.q) or '""')
         return where, params
 
@@ -179,8 +188,11 @@ class BrowseQueries:
         The key is SQLite's data_version (bumped by other connections' commits) plus this
         connection's own changes, so a cached order is never stale.
         """
-        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes,
-                   datetime.now(UTC).strftime("%Y-%m-%dT%H") if today else "")
+        version = (
+            self._db.execute("PRAGMA data_version").fetchone()[0],
+            self._db.total_changes,
+            datetime.now(UTC).strftime("%Y-%m-%dT%H") if today else "",
+        )
         caches: dict[bool, _Growth] = self.__dict__.setdefault("_growth_caches", {})
         cached = caches.get(today)
         if cached is not None and cached.version == version:
@@ -190,17 +202,26 @@ class BrowseQueries:
         recent: dict[str, int] = {}
         if since:
             # Driven by the date index: only the articles of the window, never every member of every story.
-            recent = dict(self._db.execute(
-                """SELECT m.story_id, COUNT(*) FROM articles a CROSS JOIN story_members m ON m.article_id = a.id
-                   WHERE a.published_sort >= ? GROUP BY m.story_id""", (since,)).fetchall())
-        keys = [((recent.get(sid, 0) + 1) * spread, members, last_seen, sid) for spread, members, last_seen, sid
-                in self._db.execute("SELECT spread, members, last_seen, story_id FROM story_browse")]
+            recent = dict(
+                self._db.execute(
+                    """SELECT m.story_id, COUNT(*) FROM articles a CROSS JOIN story_members m ON m.article_id = a.id
+                   WHERE a.published_sort >= ? GROUP BY m.story_id""",
+                    (since,),
+                ).fetchall()
+            )
+        keys = [
+            ((recent.get(sid, 0) + 1) * spread, members, last_seen, sid)
+            for spread, members, last_seen, sid in self._db.execute(
+                "SELECT spread, members, last_seen, story_id FROM story_browse"
+            )
+        ]
         keys.sort(reverse=True)
         caches[today] = _Growth(version, since, recent, keys, until=until, today=today)
         return caches[today]
 
-    def browse_stories(self, filters: StoryFilter | None = None, sort: str = "growth", limit: int = 25,
-                       cursor: str | None = None) -> Page:
+    def browse_stories(
+        self, filters: StoryFilter | None = None, sort: str = "growth", limit: int = 25, cursor: str | None = None
+    ) -> Page:
         """Stories matching `filters`, one page in `sort` order (see STORY_SORTS).
 
         growth: rank = (articles of the week before the newest article + 1) x (1 + ln languages) x (1 + ln
@@ -223,9 +244,11 @@ class BrowseQueries:
             conditions = list(where)
             if after:
                 conditions.append(f"({', '.join('b.' + k for k in columns)}) < ({', '.join('?' * len(columns))})")
-            sql = (f"SELECT {', '.join('b.' + k for k in columns)} FROM story_browse b"
-                   f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
-                   f" ORDER BY {', '.join('b.' + k + ' DESC' for k in columns)} LIMIT ?")
+            sql = (
+                f"SELECT {', '.join('b.' + k for k in columns)} FROM story_browse b"
+                f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
+                f" ORDER BY {', '.join('b.' + k + ' DESC' for k in columns)} LIMIT ?"
+            )
             keys = [tuple(r) for r in self._db.execute(sql, [*params, *(after or []), limit + 1])]
         more = len(keys) > limit
         keys = keys[:limit]
@@ -233,8 +256,9 @@ class BrowseQueries:
         next_cursor = encode_cursor(sort, list(keys[-1])) if more else None
         return Page(items, next_cursor)
 
-    def _growth_page(self, growth: _Growth, where: list[str], params: list[Any], limit: int,
-                     after: list[Any] | None) -> list[tuple[Any, ...]]:
+    def _growth_page(
+        self, growth: _Growth, where: list[str], params: list[Any], limit: int, after: list[Any] | None
+    ) -> list[tuple[Any, ...]]:
         """The next `limit` growth keys after `after`, among the stories matching the filters."""
         order = growth.keys
         start = 0
@@ -251,8 +275,9 @@ class BrowseQueries:
             start = low
         if not where:
             return order[start : start + limit]
-        matching = {r[0] for r in self._db.execute(
-            f"SELECT b.story_id FROM story_browse b WHERE {' AND '.join(where)}", params)}
+        matching = {
+            r[0] for r in self._db.execute(f"SELECT b.story_id FROM story_browse b WHERE {' AND '.join(where)}", params)
+        }
         found = []
         for key in order[start:]:
             if key[-1] in matching:
@@ -278,14 +303,20 @@ class BrowseQueries:
 
     def _summaries(self, story_ids: list[str], recent: dict[str, int]) -> dict[str, dict[str, Any]]:
         marks = ",".join("?" * len(story_ids))
-        rows = {r["id"]: r for r in self._db.execute(
-            f"""SELECT s.id, s.label, s.labels, s.languages, s.sources, s.entities, s.first_seen, s.last_seen,
+        rows = {
+            r["id"]: r
+            for r in self._db.execute(
+                f"""SELECT s.id, s.label, s.labels, s.languages, s.sources, s.entities, s.first_seen, s.last_seen,
                        s.members, b.spread FROM stories s JOIN story_browse b ON b.story_id = s.id
-                WHERE s.id IN ({marks})""", story_ids)}
+                WHERE s.id IN ({marks})""",
+                story_ids,
+            )
+        }
         statuses: dict[str, dict[str, int]] = {}
         for r in self._db.execute(
-                f"SELECT story_id, value, weight FROM story_facets WHERE story_id IN ({marks}) AND kind = 'status'",
-                story_ids):
+            f"SELECT story_id, value, weight FROM story_facets WHERE story_id IN ({marks}) AND kind = 'status'",
+            story_ids,
+        ):
             statuses.setdefault(r["story_id"], {})[r["value"]] = r["weight"]
         tops = {sid: _top(json.loads(r["entities"]), 6) for sid, r in rows.items()}
         names = self.entity_names(sorted({k for top in tops.values() for k, _ in top}))
@@ -295,13 +326,20 @@ class BrowseQueries:
             sources = json.loads(row["sources"])
             n = recent.get(sid, 0)
             found[sid] = {
-                "id": sid, "label": row["label"], "labels": json.loads(row["labels"]), "size": row["members"],
-                "languages": [k for k, _ in _top(languages)], "language_counts": languages,
-                "sources": [k for k, _ in _top(sources, 5)], "n_sources": len(sources),
-                "first_seen": row["first_seen"], "last_seen": row["last_seen"],
+                "id": sid,
+                "label": row["label"],
+                "labels": json.loads(row["labels"]),
+                "size": row["members"],
+                "languages": [k for k, _ in _top(languages)],
+                "language_counts": languages,
+                "sources": [k for k, _ in _top(sources, 5)],
+                "n_sources": len(sources),
+                "first_seen": row["first_seen"],
+                "last_seen": row["last_seen"],
                 "entities": [_entity_ref(k, v, names) for k, v in tops[sid]],
                 "statuses": {s: statuses[sid][s] for s in CLAIM_STATUSES if s in statuses.get(sid, {})},
-                "recent": n, "rank": round((n + 1) * row["spread"], 4),
+                "recent": n,
+                "rank": round((n + 1) * row["spread"], 4),
             }
         return found
 
@@ -309,8 +347,9 @@ class BrowseQueries:
         """A story (by id or unique prefix) as its page shows it: summary, all sources, entities, timeline."""
         row = self._db.execute("SELECT id FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None and story_id:
-            found = self._db.execute("SELECT id FROM stories WHERE id >= ? AND id < ? LIMIT 2",
-                                     (story_id, story_id + _TOP)).fetchall()
+            found = self._db.execute(
+                "SELECT id FROM stories WHERE id >= ? AND id < ? LIMIT 2", (story_id, story_id + _TOP)
+            ).fetchall()
             row = found[0] if len(found) == 1 else None
         if row is None:
             return None
@@ -322,7 +361,8 @@ class BrowseQueries:
         names = self.entity_names([k for k, _ in top])
         timeline = self._db.execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (sid,)).fetchone()
         data |= {
-            "sources": [k for k, _ in _top(sources)], "source_counts": sources,
+            "sources": [k for k, _ in _top(sources)],
+            "source_counts": sources,
             "entities": [_entity_ref(k, v, names) for k, v in top],
             "timeline": json.loads(timeline[0]) if timeline else [],
         }
@@ -334,14 +374,17 @@ class BrowseQueries:
             """SELECT a.id, a.title, a.lang, a.source, a.published, a.published_precision, a.published_sort,
                       m.duplicate_of FROM story_members m JOIN articles a ON a.id = m.article_id
                WHERE m.story_id = ? ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq""",
-            (story_id,))
+            (story_id,),
+        )
         return [dict(r) for r in rows]
 
     def story_articles(self, story_id: str, limit: int = 50, cursor: str | None = None) -> Page:
         """A story's articles by publication date (undated last), one page."""
         after = decode_cursor(cursor, "story_articles", 3) if cursor else None
-        sql = (f"SELECT {_SUMMARY_COLUMNS}, m.similarity, m.duplicate_of, m.story_id FROM story_members m"
-               " JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?")
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS}, m.similarity, m.duplicate_of, m.story_id FROM story_members m"
+            " JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?"
+        )
         params: list[Any] = [story_id]
         if after:
             sql += " AND (a.published_sort IS NULL, COALESCE(a.published_sort, ''), a.ingested_seq) > (?, ?, ?)"
@@ -354,7 +397,9 @@ class BrowseQueries:
         """The story an article belongs to: id, label, similarity and duplicate link."""
         row = self._db.execute(
             """SELECT m.story_id, m.similarity, m.duplicate_of, s.label FROM story_members m
-               JOIN stories s ON s.id = m.story_id WHERE m.article_id = ?""", (article_id,)).fetchone()
+               JOIN stories s ON s.id = m.story_id WHERE m.article_id = ?""",
+            (article_id,),
+        ).fetchone()
         return dict(row) if row else None
 
     def facet_values(self, kind: str) -> list[str]:
@@ -365,7 +410,9 @@ class BrowseQueries:
                    UNION ALL
                    SELECT (SELECT MIN(value) FROM story_facets WHERE kind = ?1 AND value > v.value)
                    FROM v WHERE v.value IS NOT NULL)
-               SELECT value FROM v WHERE value IS NOT NULL LIMIT 500""", (kind,))
+               SELECT value FROM v WHERE value IS NOT NULL LIMIT 500""",
+            (kind,),
+        )
         return [r[0] for r in rows]
 
     # --- articles ------------------------------------------------------------------------------
@@ -400,7 +447,9 @@ class BrowseQueries:
                 extra = after[1:]
             rows += self._db.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM articles a WHERE {' AND '.join(conditions)}"
-                " ORDER BY a.published_sort DESC, a.ingested_seq DESC LIMIT ?", [*params, *extra, limit + 1]).fetchall()
+                " ORDER BY a.published_sort DESC, a.ingested_seq DESC LIMIT ?",
+                [*params, *extra, limit + 1],
+            ).fetchall()
         if len(rows) <= limit and not dated_only:
             conditions = [*where, "a.published_sort IS NULL"]
             extra = []
@@ -409,7 +458,9 @@ class BrowseQueries:
                 extra = [after[2]]
             rows += self._db.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM articles a WHERE {' AND '.join(conditions)}"
-                " ORDER BY a.ingested_seq DESC LIMIT ?", [*params, *extra, limit + 1 - len(rows)]).fetchall()
+                " ORDER BY a.ingested_seq DESC LIMIT ?",
+                [*params, *extra, limit + 1 - len(rows)],
+            ).fetchall()
         return _article_page(rows, limit, "articles")
 
     # --- search --------------------------------------------------------------------------------
@@ -428,7 +479,8 @@ class BrowseQueries:
                     WHERE articles_fts MATCH ?)
                 {"WHERE (score, rid) > (?, ?)" if after else ""}
                 ORDER BY score, rid LIMIT ?""",
-            [match, *(after or []), limit + 1]).fetchall()
+            [match, *(after or []), limit + 1],
+        ).fetchall()
         items = [_article_summary(r) | {"story_id": r["story_id"], "snippet": r["snippet"]} for r in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
@@ -442,12 +494,14 @@ class BrowseQueries:
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             rows = self._db.execute(
-                f"SELECT key, label, type FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                f"SELECT key, label, type FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
             found.update({r[0]: (r[1], r[2]) for r in rows})
         return found
 
-    def browse_entities(self, q: str | None = None, kind: str | None = None, limit: int = 50,
-                        cursor: str | None = None) -> Page:
+    def browse_entities(
+        self, q: str | None = None, kind: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page:
         """Entities, most mentioned (in most articles) first; `q` matches label or key."""
         after = decode_cursor(cursor, "entities", 2) if cursor else None
         where, params = [], []
@@ -463,11 +517,16 @@ class BrowseQueries:
             params += after
         rows = self._db.execute(
             f"SELECT key, label, type, articles FROM entity_stats{' WHERE ' + ' AND '.join(where) if where else ''}"
-            " ORDER BY articles DESC, key DESC LIMIT ?", [*params, limit + 1]).fetchall()
+            " ORDER BY articles DESC, key DESC LIMIT ?",
+            [*params, limit + 1],
+        ).fetchall()
         counts = self._story_counts([r["key"] for r in rows[:limit]])
         items = [dict(r) | {"stories": counts.get(r["key"], 0)} for r in rows[:limit]]
-        next_cursor = encode_cursor("entities", [rows[limit - 1]["articles"], rows[limit - 1]["key"]]) \
-            if len(rows) > limit else None
+        next_cursor = (
+            encode_cursor("entities", [rows[limit - 1]["articles"], rows[limit - 1]["key"]])
+            if len(rows) > limit
+            else None
+        )
         return Page(items, next_cursor)
 
     def _story_counts(self, keys: list[str]) -> dict[str, int]:
@@ -475,7 +534,9 @@ class BrowseQueries:
             return {}
         rows = self._db.execute(
             f"SELECT value, COUNT(*) FROM story_facets WHERE kind = 'entity' AND value IN ({','.join('?' * len(keys))})"
-            " GROUP BY value", keys)
+            " GROUP BY value",
+            keys,
+        )
         return dict(rows.fetchall())
 
     def entity(self, key: str) -> dict[str, Any] | None:
@@ -487,7 +548,8 @@ class BrowseQueries:
             """SELECT substr(b.first_seen, 1, 7) AS month, COUNT(*) AS stories, SUM(b.members) AS articles
                FROM story_facets f JOIN story_browse b ON b.story_id = f.story_id
                WHERE f.kind = 'entity' AND f.value = ? AND b.first_seen != '' GROUP BY month ORDER BY month""",
-            (key,)).fetchall()
+            (key,),
+        ).fetchall()
         return dict(row) | {"stories": self._story_counts([key]).get(key, 0), "months": [dict(m) for m in months]}
 
     def entity_stories(self, key: str, limit: int = 25, cursor: str | None = None) -> Page:
@@ -496,10 +558,15 @@ class BrowseQueries:
         rows = self._db.execute(
             f"""SELECT b.story_id, b.last_seen FROM story_facets f JOIN story_browse b ON b.story_id = f.story_id
                 WHERE f.kind = 'entity' AND f.value = ? {"AND (b.last_seen, b.story_id) < (?, ?)" if after else ""}
-                ORDER BY b.last_seen DESC, b.story_id DESC LIMIT ?""", [key, *(after or []), limit + 1]).fetchall()
+                ORDER BY b.last_seen DESC, b.story_id DESC LIMIT ?""",
+            [key, *(after or []), limit + 1],
+        ).fetchall()
         items = self.story_summaries([r["story_id"] for r in rows[:limit]])
-        next_cursor = encode_cursor("entity_stories", [rows[limit - 1]["last_seen"], rows[limit - 1]["story_id"]]) \
-            if len(rows) > limit else None
+        next_cursor = (
+            encode_cursor("entity_stories", [rows[limit - 1]["last_seen"], rows[limit - 1]["story_id"]])
+            if len(rows) > limit
+            else None
+        )
         return Page(items, next_cursor)
 
     # --- errors --------------------------------------------------------------------------------
@@ -511,7 +578,8 @@ class BrowseQueries:
             f"""SELECT origin, locator, stage, severity, reason, first_seen, last_seen FROM errors
                 {"WHERE (first_seen, origin, locator, stage) < (?, ?, ?, ?)" if after else ""}
                 ORDER BY first_seen DESC, origin DESC, locator DESC, stage DESC LIMIT ?""",
-            [*(after or []), limit + 1]).fetchall()
+            [*(after or []), limit + 1],
+        ).fetchall()
         items = [dict(r) | {"locator": r["locator"] or None} for r in rows[:limit]]
         next_cursor = encode_cursor("errors", [rows[limit - 1][k] for k in keys]) if len(rows) > limit else None
         return Page(items, next_cursor)
@@ -540,11 +608,19 @@ def _article_page(rows: list[sqlite3.Row], limit: int, cursor_kind: str) -> Page
 
 def _article_summary(row: sqlite3.Row) -> dict[str, Any]:
     data = {
-        "id": row["id"], "title": row["title"], "lang": row["lang"], "source": row["source"], "url": row["url"],
-        "sitename": row["sitename"], "published": row["published"], "published_precision": row["published_precision"],
-        "timezone_known": bool(row["timezone_known"]), "published_ambiguous": bool(row["published_ambiguous"]),
+        "id": row["id"],
+        "title": row["title"],
+        "lang": row["lang"],
+        "source": row["source"],
+        "url": row["url"],
+        "sitename": row["sitename"],
+        "published": row["published"],
+        "published_precision": row["published_precision"],
+        "timezone_known": bool(row["timezone_known"]),
+        "published_ambiguous": bool(row["published_ambiguous"]),
         "truncated": bool(row["truncated"]),
-        "snippet": lead_snippet(row["lead"]), "ingested_at": row["ingested_at"],
+        "snippet": lead_snippet(row["lead"]),
+        "ingested_at": row["ingested_at"],
     }
     keys = row.keys()
     for extra in ("similarity", "duplicate_of", "story_id"):

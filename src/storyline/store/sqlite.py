@@ -28,10 +28,16 @@ _ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
 _PENDING = {
     "analysis": ("articles", "ingested_seq", "id NOT IN (SELECT article_id FROM article_analysis)"),
     "stories": ("articles", "ingested_seq", "id NOT IN (SELECT article_id FROM story_members)"),
-    "claims": ("articles", "ingested_seq",
-               "NOT EXISTS (SELECT 1 FROM claims_done c WHERE c.article_id = articles.id AND c.extractor = ?)"),
-    "timelines": ("stories s LEFT JOIN story_timelines t ON t.story_id = s.id", "s.updated_seq",
-                  "(t.story_id IS NULL OR t.built_seq < s.updated_seq)"),
+    "claims": (
+        "articles",
+        "ingested_seq",
+        "NOT EXISTS (SELECT 1 FROM claims_done c WHERE c.article_id = articles.id AND c.extractor = ?)",
+    ),
+    "timelines": (
+        "stories s LEFT JOIN story_timelines t ON t.story_id = s.id",
+        "s.updated_seq",
+        "(t.story_id IS NULL OR t.built_seq < s.updated_seq)",
+    ),
 }
 
 
@@ -161,8 +167,10 @@ class SQLiteStore(BrowseQueries):
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
-            raise StoreError(f"{self.path} is busy: another process has been writing to it for over"
-                             f" {BUSY_TIMEOUT_S:g} seconds; run again when it is done") from exc
+            raise StoreError(
+                f"{self.path} is busy: another process has been writing to it for over"
+                f" {BUSY_TIMEOUT_S:g} seconds; run again when it is done"
+            ) from exc
 
     @property
     def schema_version(self) -> int:
@@ -208,9 +216,17 @@ class SQLiteStore(BrowseQueries):
                          published = COALESCE(published, ?)
                        WHERE id = ?""",
                     (
-                        article.title, article.url, article.source, article.canonical_url, article.sitename,
-                        p.precision.value if p else None, int(p.timezone_known) if p else 0,
-                        int(p.ambiguous) if p else 0, _sort_key(p), p.isoformat() if p else None, article.id,
+                        article.title,
+                        article.url,
+                        article.source,
+                        article.canonical_url,
+                        article.sitename,
+                        p.precision.value if p else None,
+                        int(p.timezone_known) if p else 0,
+                        int(p.ambiguous) if p else 0,
+                        _sort_key(p),
+                        p.isoformat() if p else None,
+                        article.id,
                     ),
                 )
             else:
@@ -219,13 +235,27 @@ class SQLiteStore(BrowseQueries):
                     f"INSERT INTO articles ({_ARTICLE_COLUMNS}, published_sort, ingested_seq, ingested_at)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        article.id, article.title, article.text, article.lang, article.lang_confidence,
-                        p.isoformat() if p else None, p.precision.value if p else None,
-                        int(p.timezone_known) if p else 0, int(p.ambiguous) if p else 0,
-                        article.source, article.url, article.sitename,
+                        article.id,
+                        article.title,
+                        article.text,
+                        article.lang,
+                        article.lang_confidence,
+                        p.isoformat() if p else None,
+                        p.precision.value if p else None,
+                        int(p.timezone_known) if p else 0,
+                        int(p.ambiguous) if p else 0,
+                        article.source,
+                        article.url,
+                        article.sitename,
                         json.dumps(article.authors, ensure_ascii=False),
-                        json.dumps(article.comments, ensure_ascii=False), int(article.truncated),
-                        article.origin, article.extractor, article.canonical_url, _sort_key(p), seq, now,
+                        json.dumps(article.comments, ensure_ascii=False),
+                        int(article.truncated),
+                        article.origin,
+                        article.extractor,
+                        article.canonical_url,
+                        _sort_key(p),
+                        seq,
+                        now,
                     ),
                 )
             self._db.execute(
@@ -256,14 +286,28 @@ class SQLiteStore(BrowseQueries):
     def _article(row: sqlite3.Row) -> Article:
         published = None
         if row["published"]:
-            published = PublishedDate.fromisoformat(row["published"], row["published_precision"], bool(row["timezone_known"]),
-                                                    bool(row["published_ambiguous"]))
+            published = PublishedDate.fromisoformat(
+                row["published"],
+                row["published_precision"],
+                bool(row["timezone_known"]),
+                bool(row["published_ambiguous"]),
+            )
         return Article(
-            id=row["id"], title=row["title"], text=row["text"], lang=row["lang"], lang_confidence=row["lang_confidence"],
-            published=published, source=row["source"], url=row["url"], canonical_url=row["canonical_url"],
+            id=row["id"],
+            title=row["title"],
+            text=row["text"],
+            lang=row["lang"],
+            lang_confidence=row["lang_confidence"],
+            published=published,
+            source=row["source"],
+            url=row["url"],
+            canonical_url=row["canonical_url"],
             sitename=row["sitename"],
-            authors=json.loads(row["authors"]), comments=json.loads(row["comments"]), truncated=bool(row["truncated"]),
-            origin=row["origin"], extractor=row["extractor"],
+            authors=json.loads(row["authors"]),
+            comments=json.loads(row["comments"]),
+            truncated=bool(row["truncated"]),
+            origin=row["origin"],
+            extractor=row["extractor"],
         )
 
     def article(self, article_id: str) -> Article | None:
@@ -275,7 +319,9 @@ class SQLiteStore(BrowseQueries):
         row = self._db.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN (SELECT id FROM articles WHERE url = ?"
             " UNION SELECT id FROM articles WHERE canonical_url = ? UNION SELECT article_id FROM article_sources"
-            " WHERE url = ?) ORDER BY ingested_seq LIMIT 1", (url, url, url)).fetchone()
+            " WHERE url = ?) ORDER BY ingested_seq LIMIT 1",
+            (url, url, url),
+        ).fetchone()
         return self._article(row) if row else None
 
     def articles_by_id(self, article_ids: list[str]) -> dict[str, Article]:
@@ -283,7 +329,9 @@ class SQLiteStore(BrowseQueries):
         found = {}
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start : start + 500]
-            rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            rows = self._db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
             found.update((r["id"], self._article(r)) for r in rows)
         return found
 
@@ -295,8 +343,9 @@ class SQLiteStore(BrowseQueries):
         row = self._db.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (ident,)).fetchone()
         if row is not None or not ident:
             return row
-        rows = self._db.execute(f"SELECT {columns} FROM {table} WHERE id >= ? AND id < ? LIMIT 2",
-                                (ident, _prefix_end(ident))).fetchall()
+        rows = self._db.execute(
+            f"SELECT {columns} FROM {table} WHERE id >= ? AND id < ? LIMIT 2", (ident, _prefix_end(ident))
+        ).fetchall()
         return rows[0] if len(rows) == 1 else None
 
     def ids_starting_with(self, kind: str, prefix: str, limit: int = 10) -> list[str]:
@@ -304,8 +353,9 @@ class SQLiteStore(BrowseQueries):
         prefix = prefix.strip().lower()
         if not prefix:
             return []
-        rows = self._db.execute(f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
-                                (prefix, _prefix_end(prefix), limit))
+        rows = self._db.execute(
+            f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (prefix, _prefix_end(prefix), limit)
+        )
         return [r[0] for r in rows]
 
     def articles(self, query: ArticleQuery | None = None) -> Iterator[Article]:
@@ -373,8 +423,13 @@ class SQLiteStore(BrowseQueries):
         with self.transaction():
             cursor = self._db.execute(
                 "INSERT OR IGNORE INTO article_analysis (article_id, embedder, embedding, minhash, entities) VALUES (?,?,?,?,?)",
-                (analysis.article_id, analysis.embedder, embedding, analysis.minhash.astype("<u4").tobytes(),
-                 json.dumps([[e.key, e.label, e.type, e.count] for e in analysis.entities], ensure_ascii=False)),
+                (
+                    analysis.article_id,
+                    analysis.embedder,
+                    embedding,
+                    analysis.minhash.astype("<u4").tobytes(),
+                    json.dumps([[e.key, e.label, e.type, e.count] for e in analysis.entities], ensure_ascii=False),
+                ),
             )
             if cursor.rowcount == 0:
                 return  # analysed before: a re-run
@@ -391,7 +446,9 @@ class SQLiteStore(BrowseQueries):
     def unanalysed_articles(self) -> list[Article]:
         rows = self._db.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ingested_seq > ? AND {_PENDING['analysis'][2]}"
-            " ORDER BY ingested_seq", (self._mark("analysis"),))
+            " ORDER BY ingested_seq",
+            (self._mark("analysis"),),
+        )
         return [self._article(r) for r in rows]
 
     def unassigned(self) -> Iterator[tuple[Article, dict[str, Any]]]:
@@ -401,7 +458,8 @@ class SQLiteStore(BrowseQueries):
                        x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities, a.published_sort
                 FROM articles a JOIN article_analysis x ON x.article_id = a.id
                 WHERE a.ingested_seq > ? AND {_PENDING["stories"][2]}
-                ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq""", (self._mark("stories"),)
+                ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq""",
+            (self._mark("stories"),),
         ).fetchall()
         for row in rows:
             yield self._article(row), self._analysis_fields(row)
@@ -416,17 +474,25 @@ class SQLiteStore(BrowseQueries):
         kind, _, extractor = stage.partition(":")
         rows, seq, pending = _PENDING[kind]
         mark = self._mark(stage)
-        first = self._db.execute(f"SELECT MIN({seq}) FROM {rows} WHERE {seq} > ? AND {pending}",
-                                 (mark, *([extractor] if extractor else []))).fetchone()[0]
+        first = self._db.execute(
+            f"SELECT MIN({seq}) FROM {rows} WHERE {seq} > ? AND {pending}", (mark, *([extractor] if extractor else []))
+        ).fetchone()[0]
         if first is None:
             first = self._db.execute(f"SELECT COALESCE(MAX({seq}), 0) + 1 FROM {rows}").fetchone()[0]
         with self.transaction():
-            self._db.execute("INSERT OR REPLACE INTO stage_marks (stage, seq) VALUES (?, ?)", (stage, max(mark, first - 1)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO stage_marks (stage, seq) VALUES (?, ?)", (stage, max(mark, first - 1))
+            )
 
     @staticmethod
     def _analysis_fields(row: sqlite3.Row) -> dict[str, Any]:
-        return {"embedder": row["embedder"], "embedding": row["embedding"], "minhash": row["minhash"],
-                "entities": json.loads(row["analysis_entities"]), "published_sort": row["published_sort"]}
+        return {
+            "embedder": row["embedder"],
+            "embedding": row["embedding"],
+            "minhash": row["minhash"],
+            "entities": json.loads(row["analysis_entities"]),
+            "published_sort": row["published_sort"],
+        }
 
     def analysed(self, article_ids: list[str]) -> dict[str, tuple[Article, dict[str, Any]]]:
         found = {}
@@ -443,8 +509,9 @@ class SQLiteStore(BrowseQueries):
                 found[row["id"]] = (self._article(row), self._analysis_fields(row))
         return found
 
-    def near_duplicate_candidates(self, band_keys: list[int], exclude: str,
-                                  in_stories: Container[str]) -> list[tuple[str, bytes, str]]:
+    def near_duplicate_candidates(
+        self, band_keys: list[int], exclude: str, in_stories: Container[str]
+    ) -> list[tuple[str, bytes, str]]:
         """Assigned articles of these stories sharing a MinHash band: (article id, signature, story id).
 
         Signatures are read only for the articles of `in_stories` (the active ones): the band index finds copies
@@ -461,7 +528,9 @@ class SQLiteStore(BrowseQueries):
             return []
         rows = self._db.execute(
             f"SELECT article_id, minhash FROM article_analysis WHERE article_id IN ({','.join('?' * len(story_of))})"
-            " ORDER BY article_id", list(story_of))
+            " ORDER BY article_id",
+            list(story_of),
+        )
         return [(r[0], r[1], story_of[r[0]]) for r in rows]
 
     def second_vectors(self, article_ids: list[str], encoder: str) -> dict[str, bytes]:
@@ -471,19 +540,24 @@ class SQLiteStore(BrowseQueries):
             chunk = article_ids[start : start + 500]
             rows = self._db.execute(
                 f"SELECT article_id, vector FROM second_vectors WHERE encoder = ? AND article_id IN ({','.join('?' * len(chunk))})",
-                [encoder, *chunk])
+                [encoder, *chunk],
+            )
             found.update({r[0]: r[1] for r in rows})
         return found
 
     def add_second_vector(self, article_id: str, encoder: str, vector: bytes) -> None:
-        self._db.execute("INSERT OR IGNORE INTO second_vectors (article_id, encoder, vector) VALUES (?, ?, ?)",
-                         (article_id, encoder, vector))
+        self._db.execute(
+            "INSERT OR IGNORE INTO second_vectors (article_id, encoder, vector) VALUES (?, ?, ?)",
+            (article_id, encoder, vector),
+        )
 
     def entity_frequencies(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            rows = self._db.execute(f"SELECT key, articles FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            rows = self._db.execute(
+                f"SELECT key, articles FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
             found.update({r[0]: r[1] for r in rows})
         return found
 
@@ -491,7 +565,9 @@ class SQLiteStore(BrowseQueries):
         found: dict[str, tuple[str, str]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            rows = self._db.execute(f"SELECT key, label, type FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            rows = self._db.execute(
+                f"SELECT key, label, type FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
             found.update({r[0]: (r[1], r[2]) for r in rows})
         return found
 
@@ -553,7 +629,9 @@ class SQLiteStore(BrowseQueries):
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start : start + 500]
             rows = self._db.execute(
-                f"SELECT article_id, story_id FROM story_members WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
+                f"SELECT article_id, story_id FROM story_members WHERE article_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
             found.update((r[0], r[1]) for r in rows)
         return found
 
@@ -578,9 +656,14 @@ class SQLiteStore(BrowseQueries):
         rows: dict[str, sqlite3.Row] = {}
         for start in range(0, len(keys), 500):
             chunk = [k[-1] for k in keys[start : start + 500]]
-            rows.update((r["id"], r) for r in self._db.execute(
-                f"""SELECT s.*, (SELECT json_group_array(m.article_id) FROM story_members m WHERE m.story_id = s.id)
-                       AS article_ids FROM stories s WHERE s.id IN ({",".join("?" * len(chunk))})""", chunk))
+            rows.update(
+                (r["id"], r)
+                for r in self._db.execute(
+                    f"""SELECT s.*, (SELECT json_group_array(m.article_id) FROM story_members m WHERE m.story_id = s.id)
+                       AS article_ids FROM stories s WHERE s.id IN ({",".join("?" * len(chunk))})""",
+                    chunk,
+                )
+            )
         ranked = []
         for rank, _, _, story_id in keys:
             data = self._story_dict(rows[story_id])
@@ -593,14 +676,30 @@ class SQLiteStore(BrowseQueries):
         entities = json.loads(row["entities"])
         top = sorted(entities.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
         labels = self.entity_labels([k for k, _ in top])
-        ids = json.loads(row["article_ids"]) if "article_ids" in row.keys() else [m["article_id"] for m in self.story_members(row["id"])]  # noqa: SIM118 (sqlite3.Row iterates values)
+        ids = (
+            json.loads(row["article_ids"])
+            if "article_ids" in row.keys()  # noqa: SIM118 (sqlite3.Row iterates values)
+            else [m["article_id"] for m in self.story_members(row["id"])]
+        )
         return {
-            "id": row["id"], "label": row["label"], "labels": json.loads(row["labels"]),
-            "article_ids": sorted(ids), "size": row["members"],
-            "languages": sorted(json.loads(row["languages"])), "sources": sorted(json.loads(row["sources"])),
-            "first_seen": row["first_seen"], "last_seen": row["last_seen"],
-            "entities": [{"key": k, "label": labels.get(k, (k, ""))[0], "type": labels.get(k, ("", "MISC"))[1],
-                          "mentions": int(v)} for k, v in top],
+            "id": row["id"],
+            "label": row["label"],
+            "labels": json.loads(row["labels"]),
+            "article_ids": sorted(ids),
+            "size": row["members"],
+            "languages": sorted(json.loads(row["languages"])),
+            "sources": sorted(json.loads(row["sources"])),
+            "first_seen": row["first_seen"],
+            "last_seen": row["last_seen"],
+            "entities": [
+                {
+                    "key": k,
+                    "label": labels.get(k, (k, ""))[0],
+                    "type": labels.get(k, ("", "MISC"))[1],
+                    "mentions": int(v),
+                }
+                for k, v in top
+            ],
         }
 
     def story(self, story_id: str) -> dict[str, Any] | None:
@@ -613,7 +712,8 @@ class SQLiteStore(BrowseQueries):
         articles = self.articles_by_id([m["article_id"] for m in members])
         data["articles"] = [
             {**articles[m["article_id"]].to_dict(), "similarity": m["similarity"], "duplicate_of": m["duplicate_of"]}
-            for m in members if m["article_id"] in articles
+            for m in members
+            if m["article_id"] in articles
         ]
         data["article_ids"] = [a["id"] for a in data["articles"]]
         data["timeline"] = self.timeline(row["id"])
@@ -627,17 +727,39 @@ class SQLiteStore(BrowseQueries):
             self._db.executemany(
                 "INSERT INTO claims (article_id, position, type, status, participants, event_date, date_precision,"
                 " attribution, evidence, span_start, span_end, confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(article_id, i, c.type, c.status, json.dumps(c.to_dict()["participants"], ensure_ascii=False),
-                  c.date, c.date_precision, c.attribution, c.evidence, c.start, c.end, c.confidence)
-                 for i, c in enumerate(claims)],
+                [
+                    (
+                        article_id,
+                        i,
+                        c.type,
+                        c.status,
+                        json.dumps(c.to_dict()["participants"], ensure_ascii=False),
+                        c.date,
+                        c.date_precision,
+                        c.attribution,
+                        c.evidence,
+                        c.start,
+                        c.end,
+                        c.confidence,
+                    )
+                    for i, c in enumerate(claims)
+                ],
             )
-            self._db.execute("INSERT OR REPLACE INTO claims_done (article_id, extractor) VALUES (?, ?)", (article_id, extractor))
-            self._db.execute("UPDATE story_timelines SET built_seq = -1 WHERE story_id IN"
-                             " (SELECT story_id FROM story_members WHERE article_id = ?)", (article_id,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO claims_done (article_id, extractor) VALUES (?, ?)", (article_id, extractor)
+            )
+            self._db.execute(
+                "UPDATE story_timelines SET built_seq = -1 WHERE story_id IN"
+                " (SELECT story_id FROM story_members WHERE article_id = ?)",
+                (article_id,),
+            )
             # The story may lie below the timelines' mark: lower it so the next pass finds the stale timeline.
-            self._db.execute("UPDATE stage_marks SET seq = MIN(seq, (SELECT MIN(s.updated_seq) - 1 FROM stories s"
-                             " JOIN story_members m ON m.story_id = s.id WHERE m.article_id = ?)) WHERE stage = 'timelines'"
-                             " AND EXISTS (SELECT 1 FROM story_members WHERE article_id = ?)", (article_id, article_id))
+            self._db.execute(
+                "UPDATE stage_marks SET seq = MIN(seq, (SELECT MIN(s.updated_seq) - 1 FROM stories s"
+                " JOIN story_members m ON m.story_id = s.id WHERE m.article_id = ?)) WHERE stage = 'timelines'"
+                " AND EXISTS (SELECT 1 FROM story_members WHERE article_id = ?)",
+                (article_id, article_id),
+            )
 
     def articles_without_claims(self, extractor: str) -> list[Article]:
         """Articles whose claims this extractor has not read yet, in publication order."""
@@ -657,11 +779,20 @@ class SQLiteStore(BrowseQueries):
                 chunk,
             )
             for r in rows:
-                found[r["article_id"]].append({
-                    "type": r["type"], "status": r["status"], "participants": json.loads(r["participants"]),
-                    "date": r["event_date"], "date_precision": r["date_precision"], "attribution": r["attribution"],
-                    "evidence": r["evidence"], "start": r["span_start"], "end": r["span_end"], "confidence": r["confidence"],
-                })
+                found[r["article_id"]].append(
+                    {
+                        "type": r["type"],
+                        "status": r["status"],
+                        "participants": json.loads(r["participants"]),
+                        "date": r["event_date"],
+                        "date_precision": r["date_precision"],
+                        "attribution": r["attribution"],
+                        "evidence": r["evidence"],
+                        "start": r["span_start"],
+                        "end": r["span_end"],
+                        "confidence": r["confidence"],
+                    }
+                )
         return found
 
     def save_timeline(self, story_id: str, timeline: list[dict[str, Any]], built_seq: int | None = None) -> None:
@@ -670,8 +801,10 @@ class SQLiteStore(BrowseQueries):
             if built_seq is None:
                 row = self._db.execute("SELECT updated_seq FROM stories WHERE id = ?", (story_id,)).fetchone()
                 built_seq = row[0] if row else 0
-            self._db.execute("INSERT OR REPLACE INTO story_timelines (story_id, timeline, built_seq) VALUES (?, ?, ?)",
-                             (story_id, json.dumps(timeline, ensure_ascii=False), built_seq))
+            self._db.execute(
+                "INSERT OR REPLACE INTO story_timelines (story_id, timeline, built_seq) VALUES (?, ?, ?)",
+                (story_id, json.dumps(timeline, ensure_ascii=False), built_seq),
+            )
 
     def stale_timelines(self) -> list[str]:
         """Stories whose timeline is missing or older than their members and claims."""

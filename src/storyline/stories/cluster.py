@@ -138,7 +138,7 @@ def add_member(story: Story, profile: Profile, shapes: bool, when: datetime | No
     # The founder stays; the newest members follow it.
     story.exemplars = [*story.exemplars[:1], *story.exemplars[1:], profile]
     if len(story.exemplars) > MAX_EXEMPLARS:
-        story.exemplars = [story.exemplars[0], *story.exemplars[-(MAX_EXEMPLARS - 1):]]
+        story.exemplars = [story.exemplars[0], *story.exemplars[-(MAX_EXEMPLARS - 1) :]]
 
 
 class CentroidIndex:
@@ -174,8 +174,9 @@ class CentroidIndex:
         if self._graph is not None:
             self._graph.add(key, vector, threads=1)
         elif len(self._row) > EXACT_SEARCH_MAX:
-            self._graph = Index(ndim=self._dim, metric="cos", dtype="f32", connectivity=16, expansion_add=64,
-                                expansion_search=96)
+            self._graph = Index(
+                ndim=self._dim, metric="cos", dtype="f32", connectivity=16, expansion_add=64, expansion_search=96
+            )
             order = np.argsort(self._keys[: len(self._row)], kind="stable")
             self._graph.add(self._keys[order], self._matrix[order], threads=1)
 
@@ -204,8 +205,13 @@ class CentroidIndex:
 class StoryIndex:
     """The active stories, their ANN and entity indexes, and the assignment rule."""
 
-    def __init__(self, model: SimilarityModel, dim: int, idf: Callable[[str], float],
-                 second_embedding: Callable[[Profile], np.ndarray | None] | None = None) -> None:
+    def __init__(
+        self,
+        model: SimilarityModel,
+        dim: int,
+        idf: Callable[[str], float],
+        second_embedding: Callable[[Profile], np.ndarray | None] | None = None,
+    ) -> None:
         """`second_embedding`: the second-opinion encoder's vector of an article (None: no second opinion)."""
         self.model = model
         self.idf = idf
@@ -279,7 +285,9 @@ class StoryIndex:
         probability = self.model.probability(features)
         return self._joined(probability, a, b, gap_days), probability, features
 
-    def _second_score(self, a: Profile, b: Profile, gap_days: float, features: np.ndarray, needed: float) -> float | None:
+    def _second_score(
+        self, a: Profile, b: Profile, gap_days: float, features: np.ndarray, needed: float
+    ) -> float | None:
         """The second opinion's join probability of a pair (below `needed`: any value below it); None without
         the second encoder's vectors, when the first model decides alone."""
         second = self.model.second
@@ -320,7 +328,10 @@ class StoryIndex:
         first: dict[str, tuple[float, float, Profile, np.ndarray, float]] = {}  # story id -> its best pair
         for k in np.flatnonzero(bounds >= join):
             story, exemplar = owners[k]
-            if self._joined(pair_bound(self.model, profile, exemplar, float(cosines[k])), profile, exemplar, gaps[k]) < join:
+            if (
+                self._joined(pair_bound(self.model, profile, exemplar, float(cosines[k])), profile, exemplar, gaps[k])
+                < join
+            ):
                 continue
             score, probability, features = self._first_score(profile, exemplar, float(gaps[k]))
             if story.id not in first or score > first[story.id][0]:
@@ -368,8 +379,12 @@ class StoryIndex:
 
         best, best_score = self.best_story(profile, self.candidates(profile.embedding, profile.entities))
         if best is None:
-            story = Story(id=f"st_{profile.id[:16]}", number=self._next_number, created_seq=self._seq,
-                          centroid_sum=np.zeros_like(profile.embedding, dtype=np.float32))
+            story = Story(
+                id=f"st_{profile.id[:16]}",
+                number=self._next_number,
+                created_seq=self._seq,
+                centroid_sum=np.zeros_like(profile.embedding, dtype=np.float32),
+            )
             self._next_number += 1
             add_member(story, profile, shapes=True, when=when, seq=self._seq)
             self.load(story)
@@ -433,7 +448,7 @@ class StoryIndex:
                 keep.first_seen = min(keep.first_seen or when, when)
                 keep.last_seen = max(keep.last_seen or when, when)
         founders = [keep.exemplars[0], gone.exemplars[0]]
-        rest = sorted(keep.exemplars[1:] + gone.exemplars[1:], key=lambda p: p.id)[-(MAX_EXEMPLARS - 2):]
+        rest = sorted(keep.exemplars[1:] + gone.exemplars[1:], key=lambda p: p.id)[-(MAX_EXEMPLARS - 2) :]
         keep.exemplars = founders + rest
         keep.updated_seq = self._seq
         self._refresh(keep)

@@ -36,8 +36,16 @@ from storyline.model import normalize_for_identity
 
 log = logging.getLogger(__name__)
 
-FEATURES = ("cosine", "cosine_sq", "entity_overlap", "number_overlap", "title_overlap", "same_language",
-            "entity_containment", "title_containment_same_language")
+FEATURES = (
+    "cosine",
+    "cosine_sq",
+    "entity_overlap",
+    "number_overlap",
+    "title_overlap",
+    "same_language",
+    "entity_containment",
+    "title_containment_same_language",
+)
 SECOND_FEATURES = (*FEATURES, "second_cosine", "second_cosine_sq")
 PARAMS_FILE = Path(__file__).with_name("similarity_params.json")
 _BOUND_SLACK = 1e-4  # logit units: covers float32 rounding between a batched and a single dot product
@@ -123,8 +131,11 @@ _NAME_KINDS = ("name:", "org:", "product:")  # not places, countries or quantiti
 def shared_names(a: Profile, b: Profile) -> int:
     """Distinct organisations, people and products both articles name; a name inside a longer one counts once
     ("quantix" and "quantix semiconductors" are one company)."""
-    shared = [frozenset(key.split(":", 1)[1].split()) for key in a.entities.keys() & b.entities.keys()
-              if key.startswith(_NAME_KINDS)]
+    shared = [
+        frozenset(key.split(":", 1)[1].split())
+        for key in a.entities.keys() & b.entities.keys()
+        if key.startswith(_NAME_KINDS)
+    ]
     kept: list[frozenset[str]] = []
     for words in sorted(shared, key=lambda w: (len(w), sorted(w))):
         if not any(k <= words for k in kept):
@@ -138,8 +149,14 @@ def same_language_of(a: Profile, b: Profile) -> bool:
 
 def pair_bound(model: SimilarityModel, a: Profile, b: Profile, cosine: float) -> float:
     """`model.max_probability` of one pair, with what set checks tell without computing the features."""
-    return float(model.max_probability(cosine, same_language_of(a, b), not a.entities.keys().isdisjoint(b.entities),
-                                       not a.numbers.isdisjoint(b.numbers)))
+    return float(
+        model.max_probability(
+            cosine,
+            same_language_of(a, b),
+            not a.entities.keys().isdisjoint(b.entities),
+            not a.numbers.isdisjoint(b.numbers),
+        )
+    )
 
 
 def pair_features(a: Profile, b: Profile, idf: Callable[[str], float], cosine: float | None = None) -> np.ndarray:
@@ -149,16 +166,19 @@ def pair_features(a: Profile, b: Profile, idf: Callable[[str], float], cosine: f
     entity_jaccard, entity_containment = entity_overlaps(a, b, idf)
     title_jaccard, title_containment = _overlaps(a.title_grams, b.title_grams)
     same_language = same_language_of(a, b)
-    return np.array([
-        cosine,
-        cosine * cosine,
-        entity_jaccard,
-        _overlaps(a.numbers, b.numbers)[0],
-        title_jaccard,
-        1.0 if same_language else 0.0,
-        entity_containment,
-        title_containment if same_language else 0.0,  # trigrams say little across languages
-    ], dtype=np.float64)
+    return np.array(
+        [
+            cosine,
+            cosine * cosine,
+            entity_jaccard,
+            _overlaps(a.numbers, b.numbers)[0],
+            title_jaccard,
+            1.0 if same_language else 0.0,
+            entity_containment,
+            title_containment if same_language else 0.0,  # trigrams say little across languages
+        ],
+        dtype=np.float64,
+    )
 
 
 def _bound_terms(weights: dict[str, float], bias: float) -> tuple[tuple[float, float], float, float, float, float]:
@@ -168,17 +188,29 @@ def _bound_terms(weights: dict[str, float], bias: float) -> tuple[tuple[float, f
         (w["cosine"], w["cosine_sq"]),
         max(0.0, w["number_overlap"]),
         max(0.0, w["entity_containment"], w["entity_overlap"] + w["entity_containment"]),
-        base + w["same_language"] + max(0.0, w["title_containment_same_language"],
-                                        w["title_overlap"] + w["title_containment_same_language"]),
+        base
+        + w["same_language"]
+        + max(0.0, w["title_containment_same_language"], w["title_overlap"] + w["title_containment_same_language"]),
         base + max(0.0, w["title_overlap"]),
     )
 
 
-def _bound_logit(terms: tuple[tuple[float, float], float, float, float, float], cosine: Any, same_language: Any,
-                 shares_entity: Any, shares_number: Any) -> Any:
+def _bound_logit(
+    terms: tuple[tuple[float, float], float, float, float, float],
+    cosine: Any,
+    same_language: Any,
+    shares_entity: Any,
+    shares_number: Any,
+) -> Any:
     cosine_part, number, entity, same, other = terms
-    return (cosine_part[0] * cosine + cosine_part[1] * cosine * cosine + number * shares_number
-            + entity * shares_entity + other + (same - other) * same_language)
+    return (
+        cosine_part[0] * cosine
+        + cosine_part[1] * cosine * cosine
+        + number * shares_number
+        + entity * shares_entity
+        + other
+        + (same - other) * same_language
+    )
 
 
 def _sigmoid(z: Any) -> Any:
@@ -219,8 +251,14 @@ class SecondOpinion:
         return _sigmoid(_bound_logit(terms, cosine, same_language, shares_entity, shares_number) + second)
 
     def to_json(self) -> dict:
-        return {"encoder": self.encoder, "words": self.words, "features": list(SECOND_FEATURES),
-                "weights": list(self.weights), "bias": self.bias, "band": list(self.band)}
+        return {
+            "encoder": self.encoder,
+            "words": self.words,
+            "features": list(SECOND_FEATURES),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "band": list(self.band),
+        }
 
 
 class SecondEmbeddings:
@@ -231,8 +269,12 @@ class SecondEmbeddings:
     encoder (its package missing), there is no second opinion and the first model decides alone.
     """
 
-    def __init__(self, second: SecondOpinion, read: Callable[[list[str]], dict[str, bytes]] | None = None,
-                 write: Callable[[str, bytes], None] | None = None) -> None:
+    def __init__(
+        self,
+        second: SecondOpinion,
+        read: Callable[[list[str]], dict[str, bytes]] | None = None,
+        write: Callable[[str, bytes], None] | None = None,
+    ) -> None:
         """`read` and `write`: where vectors are kept between runs (by profile id, packed float16)."""
         self.second = second
         self.computed = 0
@@ -292,7 +334,9 @@ class JoinCalibration:
     fitted_on: str = ""
 
     def _penalty(self, shared_names: Any, gap_days: Any) -> Any:
-        per_month = np.maximum(0.0, self.penalty - self.relief_per_shared_name * np.minimum(shared_names, MAX_SHARED_NAMES))
+        per_month = np.maximum(
+            0.0, self.penalty - self.relief_per_shared_name * np.minimum(shared_names, MAX_SHARED_NAMES)
+        )
         return per_month * np.maximum(0.0, np.asarray(gap_days, dtype=float) - self.grace_days) / 30
 
     def join_probability(self, probability: float, shared_names: int, gap_days: float) -> float:
@@ -310,13 +354,21 @@ class JoinCalibration:
         return np.where(penalty > 0, _sigmoid(np.log(clipped / (1 - clipped)) - penalty), probabilities)
 
     def to_json(self) -> dict:
-        return {"grace_days": self.grace_days, "penalty_per_30_days": self.penalty,
-                "relief_per_shared_name": self.relief_per_shared_name, "fitted_on": self.fitted_on}
+        return {
+            "grace_days": self.grace_days,
+            "penalty_per_30_days": self.penalty,
+            "relief_per_shared_name": self.relief_per_shared_name,
+            "fitted_on": self.fitted_on,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> JoinCalibration:
-        return cls(data.get("grace_days", 7.0), data.get("penalty_per_30_days", 1.5),
-                   data.get("relief_per_shared_name", 0.0), data.get("fitted_on", ""))
+        return cls(
+            data.get("grace_days", 7.0),
+            data.get("penalty_per_30_days", 1.5),
+            data.get("relief_per_shared_name", 0.0),
+            data.get("fitted_on", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -338,8 +390,9 @@ class SimilarityModel:
     def needs_second_opinion(self, probability: float) -> bool:
         return self.second is not None and self.second.band[0] <= probability <= self.second.band[1]
 
-    def max_probability(self, cosine: Any, same_language: Any = True, shares_entity: Any = True,
-                        shares_number: Any = True) -> Any:
+    def max_probability(
+        self, cosine: Any, same_language: Any = True, shares_entity: Any = True, shares_number: Any = True
+    ) -> Any:
         """An upper bound of a pair's final probability for pairs with these cosines (floats or arrays, which broadcast).
 
         From what `pair_features` guarantees: every feature but the cosine ones lies in [0, 1], a Jaccard never
@@ -364,9 +417,15 @@ class SimilarityModel:
         return _bound_terms(dict(zip(FEATURES, self.weights, strict=True)), self.bias)
 
     def to_json(self) -> dict:
-        data = {"features": list(FEATURES), "weights": list(self.weights), "bias": self.bias,
-                "join_threshold": self.join_threshold, "merge_threshold": self.merge_threshold,
-                "trained_on": self.trained_on, "joins": self.joins.to_json()}
+        data = {
+            "features": list(FEATURES),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "join_threshold": self.join_threshold,
+            "merge_threshold": self.merge_threshold,
+            "trained_on": self.trained_on,
+            "joins": self.joins.to_json(),
+        }
         if self.second is not None:
             data["second_opinion"] = self.second.to_json()
         return data
@@ -379,7 +438,19 @@ def default_model() -> SimilarityModel:
     if tuple(data["features"]) != FEATURES or (second and tuple(second["features"]) != SECOND_FEATURES):
         raise ValueError(f"{PARAMS_FILE} was trained on other features; re-run scripts/train_similarity.py")
     return SimilarityModel(
-        tuple(data["weights"]), data["bias"], data["join_threshold"], data["merge_threshold"], data.get("trained_on", ""),
-        SecondOpinion(second["encoder"], second["words"], tuple(second["weights"]), second["bias"],
-                      (second["band"][0], second["band"][1])) if second else None,
-        JoinCalibration.from_json(data.get("joins", {})))
+        tuple(data["weights"]),
+        data["bias"],
+        data["join_threshold"],
+        data["merge_threshold"],
+        data.get("trained_on", ""),
+        SecondOpinion(
+            second["encoder"],
+            second["words"],
+            tuple(second["weights"]),
+            second["bias"],
+            (second["band"][0], second["band"][1]),
+        )
+        if second
+        else None,
+        JoinCalibration.from_json(data.get("joins", {})),
+    )

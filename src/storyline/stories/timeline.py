@@ -87,7 +87,9 @@ def _independent_sources(steps: list[dict[str, Any]], copies: _Origins) -> int:
     groups = _Origins([])
     for step in steps:
         if step["source"]:
-            groups.join("text:" + copies.root(step["article_id"]), "site:" + step["source"].lower().removeprefix("www."))
+            groups.join(
+                "text:" + copies.root(step["article_id"]), "site:" + step["source"].lower().removeprefix("www.")
+            )
     return len({groups.root("text:" + copies.root(s["article_id"])) for s in steps})
 
 
@@ -125,7 +127,9 @@ def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[s
                 entry.support[party["key"]] = entry.support.get(party["key"], 0) + 1
             entry.claims.append((claim, article))
     copies = _Origins(articles)
-    return sorted((_entry_dict(e, copies) for e in entries), key=lambda d: (d["date"] is None, d["date"] or "", d["id"]))
+    return sorted(
+        (_entry_dict(e, copies) for e in entries), key=lambda d: (d["date"] is None, d["date"] or "", d["id"])
+    )
 
 
 def _confidence(claim: dict[str, Any]) -> float:
@@ -139,12 +143,22 @@ def _entry_dict(entry: _Entry, copies: _Origins) -> dict[str, Any]:
         held = by_article.get(article["id"])
         if held is None or _ARTICLE_VOICE[claim["status"]] > _ARTICLE_VOICE[held[0]["status"]]:
             by_article[article["id"]] = (claim, article)
-    history = _order([
-        {"status": c["status"], "article_id": a["id"], "source": a.get("source"), "published": a.get("published"),
-         "lang": a.get("lang"), "evidence": c["evidence"], "date": c["date"], "attribution": c.get("attribution"),
-         "confidence": _confidence(c)}
-        for c, a in by_article.values()
-    ])
+    history = _order(
+        [
+            {
+                "status": c["status"],
+                "article_id": a["id"],
+                "source": a.get("source"),
+                "published": a.get("published"),
+                "lang": a.get("lang"),
+                "evidence": c["evidence"],
+                "date": c["date"],
+                "attribution": c.get("attribution"),
+                "confidence": _confidence(c),
+            }
+            for c, a in by_article.values()
+        ]
+    )
     # The date of the event: the surest, most precise one any article gives.
     dated = [c for c, _ in entry.claims if c["date"]]
     best = max(dated, key=lambda c: (_SURENESS[c["status"]], _PRECISION.get(c["date_precision"], 0)), default=None)

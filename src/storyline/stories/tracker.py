@@ -91,8 +91,9 @@ class _Idf:
         return self._cache[key]
 
 
-def analyse_new_articles(store: Store, embedder_name: str = DEFAULT_EMBEDDER,
-                         on_progress: Callable[[int], None] | None = None) -> int:
+def analyse_new_articles(
+    store: Store, embedder_name: str = DEFAULT_EMBEDDER, on_progress: Callable[[int], None] | None = None
+) -> int:
     """Embed, sign and find the entities of every article not analysed yet."""
     embedder = get_embedder(embedder_name)
     pending = store.unanalysed_articles()
@@ -130,8 +131,11 @@ def refresh_timelines(store: Store, story_ids: set[str]) -> int:
             members = [m["article_id"] for m in rows]
             found = store.articles_by_id(members)
             # duplicate_of: copies of one wire text count as one source in the timeline
-            articles = [{**found[m["article_id"]].to_dict(), "duplicate_of": m["duplicate_of"]}
-                        for m in rows if m["article_id"] in found]
+            articles = [
+                {**found[m["article_id"]].to_dict(), "duplicate_of": m["duplicate_of"]}
+                for m in rows
+                if m["article_id"] in found
+            ]
             store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
     return len(story_ids)
 
@@ -142,12 +146,19 @@ def _parse_time(text: str | None) -> datetime | None:
 
 def _story_from_row(row: dict[str, Any], exemplars: list[Profile]) -> Story:
     return Story(
-        id=row["id"], number=row["number"], created_seq=row["created_seq"],
-        centroid_sum=np.frombuffer(row["centroid"], dtype="<f4").copy(), size=row["size"],
-        entities=Counter(json.loads(row["entities"])), exemplars=exemplars,
-        first_seen=_parse_time(row["first_seen"]), last_seen=_parse_time(row["last_seen"]),
-        languages=Counter(json.loads(row["languages"])), sources=Counter(json.loads(row["sources"])),
-        members=row["members"], updated_seq=row["updated_seq"],
+        id=row["id"],
+        number=row["number"],
+        created_seq=row["created_seq"],
+        centroid_sum=np.frombuffer(row["centroid"], dtype="<f4").copy(),
+        size=row["size"],
+        entities=Counter(json.loads(row["entities"])),
+        exemplars=exemplars,
+        first_seen=_parse_time(row["first_seen"]),
+        last_seen=_parse_time(row["last_seen"]),
+        languages=Counter(json.loads(row["languages"])),
+        sources=Counter(json.loads(row["sources"])),
+        members=row["members"],
+        updated_seq=row["updated_seq"],
     )
 
 
@@ -165,16 +176,21 @@ def _labels(story: Story, previous: dict[str, str]) -> tuple[str, dict[str, str]
 def _story_row(story: Story, previous_labels: dict[str, str]) -> dict[str, Any]:
     label, labels = _labels(story, previous_labels)
     return {
-        "id": story.id, "label": label, "labels": json.dumps(labels, ensure_ascii=False),
+        "id": story.id,
+        "label": label,
+        "labels": json.dumps(labels, ensure_ascii=False),
         "first_seen": story.first_seen.strftime(_TIME_FORMAT) if story.first_seen else None,
         "last_seen": story.last_seen.strftime(_TIME_FORMAT) if story.last_seen else None,
         "languages": json.dumps(dict(sorted(story.languages.items()))),
         "sources": json.dumps(dict(sorted(story.sources.items()))),
-        "size": story.size, "members": story.members, "number": story.number,
+        "size": story.size,
+        "members": story.members,
+        "number": story.number,
         "centroid": story.centroid_sum.astype("<f4").tobytes(),
         "entities": json.dumps(dict(sorted(story.entities.items())), ensure_ascii=False),
         "exemplars": json.dumps([p.id for p in story.exemplars]),
-        "created_seq": story.created_seq, "updated_seq": story.updated_seq,
+        "created_seq": story.created_seq,
+        "updated_seq": story.updated_seq,
     }
 
 
@@ -182,12 +198,17 @@ def _second_words(model: SimilarityModel) -> int:
     return model.second.words if model.second else 0
 
 
-def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
+def _load_index(
+    store: Store, model: SimilarityModel, dim: int, idf: _Idf
+) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
     second = None
     if model.second is not None:
         encoder = model.second.encoder
-        second = SecondEmbeddings(model.second, lambda ids: store.second_vectors(ids, encoder),
-                                  lambda article_id, vector: store.add_second_vector(article_id, encoder, vector))
+        second = SecondEmbeddings(
+            model.second,
+            lambda ids: store.second_vectors(ids, encoder),
+            lambda article_id, vector: store.add_second_vector(article_id, encoder, vector),
+        )
     index = StoryIndex(model, dim, idf, second)
     latest = store.latest_story_seen()
     since = (_parse_time(latest) - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
@@ -198,15 +219,22 @@ def _load_index(store: Store, model: SimilarityModel, dim: int, idf: _Idf) -> tu
     idf.prefetch(sorted({key for _, fields in found.values() for key, *_ in fields["entities"]}))
     labels = {}
     for row in active:
-        exemplars = [_profile(*found[aid], dim, _second_words(model)) for aid in json.loads(row["exemplars"]) if aid in found]
+        exemplars = [
+            _profile(*found[aid], dim, _second_words(model)) for aid in json.loads(row["exemplars"]) if aid in found
+        ]
         index.load(_story_from_row(row, exemplars))
         labels[row["id"]] = json.loads(row["labels"])
     index.restore_sequence(store.max_assigned_seq())
     return index, labels
 
 
-def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: SimilarityModel | None = None,
-                   on_progress: Callable[[int], None] | None = None, claims_extractor: str = BUILTIN) -> StoriesReport:
+def update_stories(
+    store: Store,
+    embedder_name: str = DEFAULT_EMBEDDER,
+    model: SimilarityModel | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    claims_extractor: str = BUILTIN,
+) -> StoriesReport:
     """Analyse what is new, then give every unassigned article its story and rebuild the touched timelines."""
     report = StoriesReport(analysed=analyse_new_articles(store, embedder_name))
     report.claims = extract_new_claims(store, claims_extractor)
@@ -222,8 +250,13 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
         for start in range(0, len(pending), _ASSIGN_BATCH):
             with store.transaction():
                 for article, fields in pending[start : start + _ASSIGN_BATCH]:
-                    _assign_one(store, index, labels, report,
-                                _profile(article, fields, embedder.dim, _second_words(index.model)))
+                    _assign_one(
+                        store,
+                        index,
+                        labels,
+                        report,
+                        _profile(article, fields, embedder.dim, _second_words(index.model)),
+                    )
             index.evict_inactive()
             if on_progress:
                 on_progress(len(pending[start : start + _ASSIGN_BATCH]))
@@ -235,8 +268,9 @@ def update_stories(store: Store, embedder_name: str = DEFAULT_EMBEDDER, model: S
     return report
 
 
-def _assign_one(store: Store, index: StoryIndex, labels: dict[str, dict[str, str]], report: StoriesReport,
-                profile: Profile) -> None:
+def _assign_one(
+    store: Store, index: StoryIndex, labels: dict[str, dict[str, str]], report: StoriesReport, profile: Profile
+) -> None:
     duplicate_of, duplicate_story = _near_duplicate(store, profile, index.stories)
     decision = index.assign(profile, duplicate_story)
     story = decision.story
@@ -261,15 +295,21 @@ def _near_duplicate(store: Store, profile: Profile, active: Container[str]) -> t
     if profile.minhash is None:
         return None, None
     best: tuple[float, str, str] | None = None
-    for article_id, minhash, story_id in store.near_duplicate_candidates(band_keys(profile.minhash), profile.id, active):
+    for article_id, minhash, story_id in store.near_duplicate_candidates(
+        band_keys(profile.minhash), profile.id, active
+    ):
         similarity = estimated_jaccard(profile.minhash, np.frombuffer(minhash, dtype="<u4"))
         if similarity >= DUPLICATE_JACCARD and (best is None or similarity > best[0]):
             best = (similarity, article_id, story_id)
     return (best[1], best[2]) if best else (None, None)
 
 
-def recluster(store: Store, embedder_name: str = DEFAULT_EMBEDDER, claims_extractor: str = BUILTIN,
-              model: SimilarityModel | None = None) -> StoriesReport:
+def recluster(
+    store: Store,
+    embedder_name: str = DEFAULT_EMBEDDER,
+    claims_extractor: str = BUILTIN,
+    model: SimilarityModel | None = None,
+) -> StoriesReport:
     """Rebuild every story (and its timeline) from the stored articles."""
     store.clear_stories()
     return update_stories(store, embedder_name, model, claims_extractor=claims_extractor)

@@ -208,8 +208,9 @@ class IngestResult(BaseModel):
 
 # --- parameters ------------------------------------------------------------------------------------
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
-Cursor = Annotated[str | None, Query(max_length=1000, pattern=r"^[A-Za-z0-9_-]*$",
-                                      description="The next_cursor of the previous page.")]
+Cursor = Annotated[
+    str | None, Query(max_length=1000, pattern=r"^[A-Za-z0-9_-]*$", description="The next_cursor of the previous page.")
+]
 Text = Annotated[str | None, Query(max_length=200)]
 _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 SinceParam = Annotated[str | None, Query(pattern=_DATE, description="On or after: YYYY, YYYY-MM or YYYY-MM-DD.")]
@@ -257,8 +258,15 @@ def list_stories(
     """Stories, those growing now and spread across languages and sources first (sort=growth)."""
     if sort not in STORY_SORTS:
         raise HTTPException(400, f"sort must be one of {', '.join(STORY_SORTS)}")
-    filters = StoryFilter(q=_blank(q), lang=_blank(lang), source=_blank(source), entity=_blank(entity),
-                          status=_blank(status), since=date_prefix(since, "since"), until=date_prefix(until, "until"))
+    filters = StoryFilter(
+        q=_blank(q),
+        lang=_blank(lang),
+        source=_blank(source),
+        entity=_blank(entity),
+        status=_blank(status),
+        since=date_prefix(since, "since"),
+        until=date_prefix(until, "until"),
+    )
     page = read_store(request).browse_stories(filters, sort, limit, cursor)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -287,8 +295,13 @@ def list_articles(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Articles, newest first (undated ones last)."""
-    filters = ArticleFilter(lang=_blank(lang), source=_blank(source), since=date_prefix(since, "since"),
-                            until=date_prefix(until, "until"), story=_blank(story))
+    filters = ArticleFilter(
+        lang=_blank(lang),
+        source=_blank(source),
+        since=date_prefix(since, "since"),
+        until=date_prefix(until, "until"),
+        story=_blank(story),
+    )
     page = read_store(request).browse_articles(filters, limit, cursor)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -321,8 +334,9 @@ def list_entities(
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/entities/{key:path}", response_model=EntityDetail, responses=NOT_FOUND | BAD_REQUEST,
-            summary="One entity")
+@router.get(
+    "/entities/{key:path}", response_model=EntityDetail, responses=NOT_FOUND | BAD_REQUEST, summary="One entity"
+)
 def get_entity(request: Request, key: str, limit: Limit = 25, cursor: Cursor = None) -> dict[str, Any]:
     """An entity, its stories per month, and one page of its stories (latest activity first)."""
     store = read_store(request)
@@ -378,9 +392,11 @@ _INGEST_BODY = {
     "requestBody": {
         "required": True,
         "description": "One document: a JSON article object (or an array of them), JSONL (one per line, the "
-                       "format of `storyline ingest`), an HTML page, a pasted text page or an RSS/Atom feed.",
+        "format of `storyline ingest`), an HTML page, a pasted text page or an RSS/Atom feed.",
         "content": {
-            "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}},
+            "application/json": {
+                "schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}
+            },
             "application/x-ndjson": {"schema": _BODY_SCHEMA},
             "text/html": {"schema": _BODY_SCHEMA},
             "text/plain": {"schema": _BODY_SCHEMA},
@@ -395,8 +411,9 @@ def _check_token(request: Request, credentials: HTTPAuthorizationCredentials | N
         raise HTTPException(403, "ingest is disabled: start the server with --token or set STORYLINE_TOKEN")
     given = credentials.credentials if credentials else ""
     if not secrets.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-        raise HTTPException(401, "a valid token is required: send 'Authorization: Bearer TOKEN'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "a valid token is required: send 'Authorization: Bearer TOKEN'", headers={"WWW-Authenticate": "Bearer"}
+        )
 
 
 def _upload(body: bytes, name: str | None, suffix: str) -> Upload:
@@ -414,23 +431,40 @@ def _ingest_bytes(access: StoreAccess, upload: Upload) -> dict[str, Any]:
     def problems(found: list[Any]) -> list[dict[str, str]]:
         return [{"where": p.where, "stage": p.stage, "severity": p.severity, "reason": p.reason} for p in found]
 
-    return {"documents": report.documents, "new_articles": report.new_articles,
-            "known_articles": report.known_articles, "errors": problems(report.errors),
-            "warnings": problems(report.warnings), "assigned": stories.assigned, "new_stories": stories.new_stories}
+    return {
+        "documents": report.documents,
+        "new_articles": report.new_articles,
+        "known_articles": report.known_articles,
+        "errors": problems(report.errors),
+        "warnings": problems(report.warnings),
+        "assigned": stories.assigned,
+        "new_stories": stories.new_stories,
+    }
 
 
 @router.post(
-    "/ingest", response_model=IngestResult, summary="Ingest a document or JSONL", openapi_extra=_INGEST_BODY,
-    responses={400: {"model": Message, "description": "An empty body."},
-               401: {"model": Message, "description": "Missing or wrong token."},
-               403: {"model": Message, "description": "Ingest is disabled (no token configured)."},
-               413: {"model": Message, "description": "Larger than the upload limit."}},
+    "/ingest",
+    response_model=IngestResult,
+    summary="Ingest a document or JSONL",
+    openapi_extra=_INGEST_BODY,
+    responses={
+        400: {"model": Message, "description": "An empty body."},
+        401: {"model": Message, "description": "Missing or wrong token."},
+        403: {"model": Message, "description": "Ingest is disabled (no token configured)."},
+        413: {"model": Message, "description": "Larger than the upload limit."},
+    },
 )
 async def ingest_document(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    name: Annotated[str | None, Query(max_length=200, description="The document's name (feed.jsonl): errors name it so,"
-                                      " and its suffix tells the shape where Content-Type does not.")] = None,
+    name: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="The document's name (feed.jsonl): errors name it so,"
+            " and its suffix tells the shape where Content-Type does not.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Run the normal ingest pipeline on the body, then assign the new articles to stories.
 
@@ -448,5 +482,7 @@ async def ingest_document(
         raise HTTPException(400, "the body is empty: send a document or JSONL")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     disposition = re.search(r'filename="?([^";]+)"?', request.headers.get("content-disposition", ""))
-    upload = _upload(bytes(body), name or (disposition.group(1) if disposition else None), _SUFFIXES.get(media_type, ""))
+    upload = _upload(
+        bytes(body), name or (disposition.group(1) if disposition else None), _SUFFIXES.get(media_type, "")
+    )
     return await run_in_threadpool(_ingest_bytes, request.app.state.access, upload)

@@ -115,7 +115,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _wants_json(request):
         # The standard FastAPI shape, without echoing the (possibly large) input back.
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+        ]
         return JSONResponse({"detail": errors}, status_code=422)
     message = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}" for e in exc.errors())
     return pages.error_page(request, 400, f"Bad request: {message}", {})
@@ -133,8 +135,9 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(INTERNAL_ERROR, status_code=500, headers=SECURITY_HEADERS)
 
 
-def create_app(db: str, token: str | None = None, max_upload_bytes: int = 20_000_000,
-               base_url: str | None = None) -> FastAPI:
+def create_app(
+    db: str, token: str | None = None, max_upload_bytes: int = 20_000_000, base_url: str | None = None
+) -> FastAPI:
     """The ASGI app over the store at `db`. `token` enables POST /api/ingest (None: disabled).
 
     `base_url` is the public address feed links start with (None: STORYLINE_BASE_URL from the
@@ -189,8 +192,14 @@ def app_from_environment() -> FastAPI:
     return create_app(os.environ.get("STORYLINE_DB", "storyline.db"), os.environ.get("STORYLINE_TOKEN") or None)
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, workers: int = 1,
-          base_url: str | None = None) -> None:
+def serve(
+    db: str,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    workers: int = 1,
+    base_url: str | None = None,
+) -> None:
     """Serve the app with uvicorn until interrupted. `base_url` None: STORYLINE_BASE_URL, if set."""
     import uvicorn
 
@@ -202,8 +211,22 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None 
             os.environ["STORYLINE_TOKEN"] = token
         if base_url is not None:
             os.environ["STORYLINE_BASE_URL"] = base_url
-        uvicorn.run("storyline.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="info", server_header=False, proxy_headers=False)
+        uvicorn.run(
+            "storyline.web.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            server_header=False,
+            proxy_headers=False,
+        )
     else:
-        uvicorn.run(create_app(db, token, base_url=base_url), host=host, port=port, log_level="info", server_header=False,
-                    proxy_headers=False)
+        uvicorn.run(
+            create_app(db, token, base_url=base_url),
+            host=host,
+            port=port,
+            log_level="info",
+            server_header=False,
+            proxy_headers=False,
+        )

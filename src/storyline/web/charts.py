@@ -161,7 +161,10 @@ def story_timeline(points: list[dict[str, Any]], timeline: list[dict[str, Any]],
     counts: dict[str, int] = {}
     for p in points:
         counts[p["lang"] or "?"] = counts.get(p["lang"] or "?", 0) + 1
-    lanes = [Lane(lang, _TOP + i * _LANE, n) for i, (lang, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))]
+    lanes = [
+        Lane(lang, _TOP + i * _LANE, n)
+        for i, (lang, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    ]
     lane_y = {lane.lang: lane.y for lane in lanes}
     shown = timeline[:MAX_CLAIM_ROWS]
     step_dates = [moment(s.get("published")) for entry in shown for s in entry.get("status_history") or []]
@@ -209,8 +212,20 @@ def story_timeline(points: list[dict[str, Any]], timeline: list[dict[str, Any]],
         segments = [(a.x, b.x) for a, b in pairwise(steps)]
         rows.append(ClaimRow(y, claim_label(entry), str(entry.get("status") or "reported"), steps, segments))
     height = int((rows[-1].y + 20) if rows else axis_y + 26)
-    return TimelineChart(width, height, _LEFT, plot_right, lanes, dots, tick_marks, axis_y, undated_x, claims_y,
-                         rows, max(len(timeline) - len(shown), 0))
+    return TimelineChart(
+        width,
+        height,
+        _LEFT,
+        plot_right,
+        lanes,
+        dots,
+        tick_marks,
+        axis_y,
+        undated_x,
+        claims_y,
+        rows,
+        max(len(timeline) - len(shown), 0),
+    )
 
 
 def claim_label(entry: dict[str, Any]) -> str:
@@ -261,9 +276,19 @@ def entity_months(months: list[dict[str, Any]], width: int = WIDTH, height: int 
         found = by_month.get(key, {"stories": 0, "articles": 0})
         h = (baseline - 12) * found["stories"] / top
         label = f"{calendar.month_abbr[month.month]} {month.year}: {found['stories']} stories, {found['articles'] or 0} articles"
-        bars.append(Bar(round(_LEFT + i * slot + slot * 0.1, 1), round(baseline - h, 1), round(max(slot * 0.8, 1), 1),
-                        round(h, 1), label))
+        bars.append(
+            Bar(
+                round(_LEFT + i * slot + slot * 0.1, 1),
+                round(baseline - h, 1),
+                round(max(slot * 0.8, 1), 1),
+                round(h, 1),
+                label,
+            )
+        )
     every = max(1, len(series) // 8)
-    labels = [Tick(round(_LEFT + i * slot + slot / 2, 1), _tick_label(m, "month" if len(series) < 36 else "year"))
-              for i, m in enumerate(series) if i % every == 0]
+    labels = [
+        Tick(round(_LEFT + i * slot + slot / 2, 1), _tick_label(m, "month" if len(series) < 36 else "year"))
+        for i, m in enumerate(series)
+        if i % every == 0
+    ]
     return MonthsChart(width, height, baseline, bars, labels)

@@ -59,10 +59,18 @@ def public_base_url(value: str | None) -> str | None:
     if not value:
         return None
     parts = urlsplit(value)
-    if (parts.scheme.lower() not in ("http", "https") or not parts.hostname or "@" in parts.netloc
-            or parts.query or parts.fragment or value.endswith(("?", "#")) or re.search(r"[\s<>\"'`\\]", value)):
-        raise ValueError(f"the public base URL must be an absolute http(s) URL such as https://news.example.org, "
-                         f"not {value[:100]!r}")
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+        or value.endswith(("?", "#"))
+        or re.search(r"[\s<>\"'`\\]", value)
+    ):
+        raise ValueError(
+            f"the public base URL must be an absolute http(s) URL such as https://news.example.org, not {value[:100]!r}"
+        )
     return value.rstrip("/")
 
 
@@ -141,12 +149,16 @@ class Feed:
 def _article_entry(feed: Feed, article: dict[str, Any], fallback: datetime) -> None:
     ingested = _when(article.get("ingested_at"), fallback)
     when = _when(article["published"], ingested)
-    feed.entries.append(Entry(
-        id=f"{TAG}article/{quote(article['id'], safe='')}",
-        title=_clean(article["title"]) or "(untitled)",
-        path=f"/articles/{article['id']}",
-        published=when, updated=when,
-        summary=_clean(" · ".join(filter(None, [article["lang"], article["source"]])) + " — " + article["snippet"])))
+    feed.entries.append(
+        Entry(
+            id=f"{TAG}article/{quote(article['id'], safe='')}",
+            title=_clean(article["title"]) or "(untitled)",
+            path=f"/articles/{article['id']}",
+            published=when,
+            updated=when,
+            summary=_clean(" · ".join(filter(None, [article["lang"], article["source"]])) + " — " + article["snippet"]),
+        )
+    )
     # An article ingested late with an old date still changes the feed: its ingestion time counts too.
     feed.note(max(when, ingested))
 
@@ -200,9 +212,14 @@ def story_feed(request: Request, story_id: str) -> Response:
         raise HTTPException(404, f"no story with id {story_id!r}")
     sid = story["id"]
     updated = _when(story["last_seen"], EPOCH)
-    feed = Feed(id=f"{TAG}feeds/story/{quote(sid, safe='')}", title=_clean(story["label"]) or "Story",
-                subtitle=_clean(f"{story['size']} articles in {', '.join(story['languages'])}"),
-                page_path=f"/stories/{sid}", self_path=f"/feeds/story/{sid}", updated=updated)
+    feed = Feed(
+        id=f"{TAG}feeds/story/{quote(sid, safe='')}",
+        title=_clean(story["label"]) or "Story",
+        subtitle=_clean(f"{story['size']} articles in {', '.join(story['languages'])}"),
+        page_path=f"/stories/{sid}",
+        self_path=f"/feeds/story/{sid}",
+        updated=updated,
+    )
     if story["last_seen"]:
         feed.note(updated)
     for article in store.browse_articles(ArticleFilter(story=sid), FEED_SIZE).items:
@@ -217,18 +234,30 @@ def entity_feed(request: Request, key: str) -> Response:
     if entity is None:
         raise HTTPException(404, f"no entity with key {key!r}")
     stories = store.entity_stories(key, FEED_SIZE).items
-    feed = Feed(id=f"{TAG}feeds/entity/{quote(key, safe='/:')}", title=_clean(f"{entity['label']} · storyline"),
-                subtitle=_clean(f"Stories that mention {entity['label']}"), page_path=f"/entities/{quote(key)}",
-                self_path=f"/feeds/entity/{quote(key)}",
-                updated=max((_when(s["last_seen"], EPOCH) for s in stories), default=EPOCH))
+    feed = Feed(
+        id=f"{TAG}feeds/entity/{quote(key, safe='/:')}",
+        title=_clean(f"{entity['label']} · storyline"),
+        subtitle=_clean(f"Stories that mention {entity['label']}"),
+        page_path=f"/entities/{quote(key)}",
+        self_path=f"/feeds/entity/{quote(key)}",
+        updated=max((_when(s["last_seen"], EPOCH) for s in stories), default=EPOCH),
+    )
     for story in stories:
         last_seen = _when(story["last_seen"], EPOCH)
-        feed.entries.append(Entry(
-            id=f"{TAG}story/{quote(story['id'], safe='')}", title=_clean(story["label"]) or "(untitled story)",
-            path=f"/stories/{story['id']}", published=_when(story["first_seen"], EPOCH), updated=last_seen,
-            summary=_clean(f"{story['size']} articles in {', '.join(story['languages'])} from "
-                           f"{story['n_sources']} sources" + (f"; claims: {', '.join(story['statuses'])}"
-                                                              if story["statuses"] else ""))))
+        feed.entries.append(
+            Entry(
+                id=f"{TAG}story/{quote(story['id'], safe='')}",
+                title=_clean(story["label"]) or "(untitled story)",
+                path=f"/stories/{story['id']}",
+                published=_when(story["first_seen"], EPOCH),
+                updated=last_seen,
+                summary=_clean(
+                    f"{story['size']} articles in {', '.join(story['languages'])} from "
+                    f"{story['n_sources']} sources"
+                    + (f"; claims: {', '.join(story['statuses'])}" if story["statuses"] else "")
+                ),
+            )
+        )
         feed.note(last_seen)
     return _response(request, feed)
 
@@ -240,10 +269,14 @@ def search_feed(request: Request, q: str = Query(max_length=200)) -> Response:
     # Best matches are chosen, then shown newest first, as feed readers expect.
     hits.sort(key=lambda a: _when(a["published"], _when(a.get("ingested_at"), EPOCH)), reverse=True)
     query = urlencode({"q": q})
-    feed = Feed(id=f"{TAG}feeds/search?{query}", title=_clean(f"“{q}” · storyline"),
-                subtitle=_clean(f"Articles that match “{q}”"), page_path=f"/search?{query}",
-                self_path=f"/feeds/search?{query}",
-                updated=max((_when(a["published"], EPOCH) for a in hits), default=EPOCH))
+    feed = Feed(
+        id=f"{TAG}feeds/search?{query}",
+        title=_clean(f"“{q}” · storyline"),
+        subtitle=_clean(f"Articles that match “{q}”"),
+        page_path=f"/search?{query}",
+        self_path=f"/feeds/search?{query}",
+        updated=max((_when(a["published"], EPOCH) for a in hits), default=EPOCH),
+    )
     for article in hits:
         _article_entry(feed, article | {"snippet": re.sub("[\ue000\ue001]", "", article["snippet"])}, EPOCH)
     return _response(request, feed)

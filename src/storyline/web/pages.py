@@ -22,8 +22,13 @@ from storyline.web.access import date_prefix, read_store
 
 router = APIRouter(include_in_schema=False)
 
-SORT_LABELS = {"growth": "Growing (the store's last week)", "growth_today": "Growing (the last 7 days)",
-               "recent": "Latest activity", "size": "Most articles", "languages": "Most languages"}
+SORT_LABELS = {
+    "growth": "Growing (the store's last week)",
+    "growth_today": "Growing (the last 7 days)",
+    "recent": "Latest activity",
+    "size": "Most articles",
+    "languages": "Most languages",
+}
 _LANG_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 # Characters a browser drops or treats specially before reading a URL's scheme.
 _UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\<>\"'`]")
@@ -50,10 +55,21 @@ def lang_attr(code: str | None) -> str | None:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("storyline.web", "templates"), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True, auto_reload=False)
-    env.globals |= {"safe_url": safe_url, "lang_attr": lang_attr, "human_date": charts.human_date,
-                    "claim_label": charts.claim_label, "statuses": CLAIM_STATUSES, "sort_labels": SORT_LABELS}
+    env = Environment(
+        loader=PackageLoader("storyline.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals |= {
+        "safe_url": safe_url,
+        "lang_attr": lang_attr,
+        "human_date": charts.human_date,
+        "claim_label": charts.claim_label,
+        "statuses": CLAIM_STATUSES,
+        "sort_labels": SORT_LABELS,
+    }
     return env
 
 
@@ -78,16 +94,24 @@ def story_card(summary: dict[str, Any]) -> Markup:
 templates.globals["story_card"] = story_card
 
 
-def render(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
-           **context: Any) -> HTMLResponse:
+def render(
+    request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
     html = templates.get_template(name).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 def error_page(request: Request, status_code: int, message: str, headers: dict[str, str]) -> HTMLResponse:
     titles = {400: "Bad request", 401: "Not allowed", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
-    return render(request, "error.html", status_code, headers, title=titles.get(status_code, "Error"),
-                  message=message, code=status_code)
+    return render(
+        request,
+        "error.html",
+        status_code,
+        headers,
+        title=titles.get(status_code, "Error"),
+        message=message,
+        code=status_code,
+    )
 
 
 def _blank(value: str | None) -> str | None:
@@ -112,7 +136,9 @@ def hit_segments(snippet: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def text_paragraphs(text: str, claims: list[dict[str, Any]]) -> tuple[list[list[tuple[str, int | None]]], dict[int, int]]:
+def text_paragraphs(
+    text: str, claims: list[dict[str, Any]]
+) -> tuple[list[list[tuple[str, int | None]]], dict[int, int]]:
     """The text in paragraphs of (piece, claim index or None), so the evidence of each claim can be marked.
 
     Evidence spans may overlap (one sentence, several claims): the first marks the text, and the
@@ -156,25 +182,57 @@ def text_paragraphs(text: str, claims: list[dict[str, Any]]) -> tuple[list[list[
 
 # --- pages -----------------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
-def story_list(request: Request, q: str | None = None, lang: str | None = None, source: str | None = None,
-               entity: str | None = None, status: str | None = None, since: str | None = None,
-               until: str | None = None, sort: str = "growth", cursor: str | None = None) -> HTMLResponse:
+def story_list(
+    request: Request,
+    q: str | None = None,
+    lang: str | None = None,
+    source: str | None = None,
+    entity: str | None = None,
+    status: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "growth",
+    cursor: str | None = None,
+) -> HTMLResponse:
     store = read_store(request)
     if sort not in STORY_SORTS:
         raise HTTPException(400, f"sort must be one of {', '.join(STORY_SORTS)}")
-    params = {"q": _blank(q), "lang": _blank(lang), "source": _blank(source), "entity": _blank(entity),
-              "status": _blank(status), "since": _blank(since), "until": _blank(until),
-              "sort": sort if sort != "growth" else None}
-    filters = StoryFilter(q=params["q"], lang=params["lang"], source=params["source"], entity=params["entity"],
-                          status=params["status"], since=date_prefix(since, "since"), until=date_prefix(until, "until"))
+    params = {
+        "q": _blank(q),
+        "lang": _blank(lang),
+        "source": _blank(source),
+        "entity": _blank(entity),
+        "status": _blank(status),
+        "since": _blank(since),
+        "until": _blank(until),
+        "sort": sort if sort != "growth" else None,
+    }
+    filters = StoryFilter(
+        q=params["q"],
+        lang=params["lang"],
+        source=params["source"],
+        entity=params["entity"],
+        status=params["status"],
+        since=date_prefix(since, "since"),
+        until=date_prefix(until, "until"),
+    )
     page = store.browse_stories(filters, sort, 25, _blank(cursor))
     entity_name = store.entity_names([params["entity"]]).get(params["entity"]) if params["entity"] else None
     filtered = any(v for k, v in params.items() if k != "sort")
-    return render(request, "stories.html", page=page, params=params, sort=sort, sorts=STORY_SORTS,
-                  languages=store.facet_values("lang"), entity_name=entity_name, filtered=filtered,
-                  next_link=_query(params, cursor=page.next_cursor) if page.next_cursor else None,
-                  first_link=_query(params) if cursor else None,
-                  clear_link=_query({}, sort=params["sort"]))
+    return render(
+        request,
+        "stories.html",
+        page=page,
+        params=params,
+        sort=sort,
+        sorts=STORY_SORTS,
+        languages=store.facet_values("lang"),
+        entity_name=entity_name,
+        filtered=filtered,
+        next_link=_query(params, cursor=page.next_cursor) if page.next_cursor else None,
+        first_link=_query(params) if cursor else None,
+        clear_link=_query({}, sort=params["sort"]),
+    )
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -187,8 +245,15 @@ def story_page(request: Request, story_id: str, cursor: str | None = None) -> HT
     articles = store.story_articles(story["id"], 100, _blank(cursor))
     chart = charts.story_timeline(points, story["timeline"])
     narrow = charts.story_timeline(points, story["timeline"], width=charts.NARROW_WIDTH)
-    return render(request, "story.html", story=story, chart=chart, narrow_chart=narrow, articles=articles,
-                  next_link=_query({}, cursor=articles.next_cursor) if articles.next_cursor else None)
+    return render(
+        request,
+        "story.html",
+        story=story,
+        chart=chart,
+        narrow_chart=narrow,
+        articles=articles,
+        next_link=_query({}, cursor=articles.next_cursor) if articles.next_cursor else None,
+    )
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -199,19 +264,32 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         raise HTTPException(404, f"No article with id {article_id!r}.")
     claims = store.claims([article.id]).get(article.id, [])
     paragraphs, anchors = text_paragraphs(article.text, claims)
-    return render(request, "article.html", article=article.to_dict(), claims=claims, paragraphs=paragraphs,
-                  anchors=anchors, sources=store.sources(article.id),
-                  story=store.article_story(article.id))
+    return render(
+        request,
+        "article.html",
+        article=article.to_dict(),
+        claims=claims,
+        paragraphs=paragraphs,
+        anchors=anchors,
+        sources=store.sources(article.id),
+        story=store.article_story(article.id),
+    )
 
 
 @router.get("/entities", response_class=HTMLResponse)
-def entity_list(request: Request, q: str | None = None, type: str | None = None,
-                cursor: str | None = None) -> HTMLResponse:
+def entity_list(
+    request: Request, q: str | None = None, type: str | None = None, cursor: str | None = None
+) -> HTMLResponse:
     params = {"q": _blank(q), "type": _blank(type)}
     page = read_store(request).browse_entities(params["q"], params["type"], 50, _blank(cursor))
-    return render(request, "entities.html", page=page, params=params,
-                  next_link=_query(params, cursor=page.next_cursor) if page.next_cursor else None,
-                  first_link=_query(params) if cursor else None)
+    return render(
+        request,
+        "entities.html",
+        page=page,
+        params=params,
+        next_link=_query(params, cursor=page.next_cursor) if page.next_cursor else None,
+        first_link=_query(params) if cursor else None,
+    )
 
 
 @router.get("/entities/{key:path}", response_class=HTMLResponse)
@@ -221,9 +299,15 @@ def entity_page(request: Request, key: str, cursor: str | None = None) -> HTMLRe
     if entity is None:
         raise HTTPException(404, f"No entity with key {key!r}.")
     page = store.entity_stories(key, 25, _blank(cursor))
-    return render(request, "entity.html", entity=entity, page=page, chart=charts.entity_months(entity["months"]),
-                  next_link=_query({}, cursor=page.next_cursor) if page.next_cursor else None,
-                  stories_link=_query({"entity": key}))
+    return render(
+        request,
+        "entity.html",
+        entity=entity,
+        page=page,
+        chart=charts.entity_months(entity["months"]),
+        next_link=_query({}, cursor=page.next_cursor) if page.next_cursor else None,
+        stories_link=_query({"entity": key}),
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -231,16 +315,24 @@ def search_page(request: Request, q: str | None = None, cursor: str | None = Non
     query = _blank(q)
     page = read_store(request).browse_search(query, 20, _blank(cursor)) if query else None
     hits = [(item, hit_segments(item["snippet"])) for item in page.items] if page else []
-    return render(request, "search.html", query=query, hits=hits, page=page, search_q=query,
-                  next_link=_query({"q": query}, cursor=page.next_cursor) if page and page.next_cursor else None,
-                  stories_link=_query({"q": query}))
+    return render(
+        request,
+        "search.html",
+        query=query,
+        hits=hits,
+        page=page,
+        search_q=query,
+        next_link=_query({"q": query}, cursor=page.next_cursor) if page and page.next_cursor else None,
+        stories_link=_query({"q": query}),
+    )
 
 
 @router.get("/errors", response_class=HTMLResponse)
 def errors_page(request: Request, cursor: str | None = None) -> HTMLResponse:
     page = read_store(request).browse_errors(100, _blank(cursor))
-    return render(request, "errors.html", page=page,
-                  next_link=_query({}, cursor=page.next_cursor) if page.next_cursor else None)
+    return render(
+        request, "errors.html", page=page, next_link=_query({}, cursor=page.next_cursor) if page.next_cursor else None
+    )
 
 
 def filter_summary(params: dict[str, Any]) -> list[tuple[str, str]]:
