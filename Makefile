@@ -16,7 +16,7 @@ $(BIN)/storyline: pyproject.toml
 setup: $(BIN)/storyline
 
 demo: setup
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).*.lock
 	$(BIN)/storyline --db $(DEMO_DB) ingest samples/corpus $(SEEDS)
 	$(BIN)/storyline --db $(DEMO_DB) articles
 	$(BIN)/storyline --db $(DEMO_DB) search "Quantix chip"
@@ -27,6 +27,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: setup lint
 	$(BIN)/pytest
@@ -40,4 +41,4 @@ bench: setup
 	$(BIN)/storyline eval similarity ../shared/bench/similarity/semeval2022-task8/dev.jsonl
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).*.lock .pytest_cache .ruff_cache

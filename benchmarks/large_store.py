@@ -30,7 +30,7 @@ else real:
   runs had asked for it: the base text's real vector (cached) plus :data:`SECOND_NOISE`, so a
   benchmark run embeds only its new articles and the steady state is measured, not a cold start.
 * **Stories.** All copies of one base text within one story *epoch* form one story: its rows are
-  made by ``storyline.stories.tracker._story_row`` from ``cluster.Story`` objects kept as the
+  made by ``storyline.stories.tracker.story_record`` from ``cluster.Story`` objects kept as the
   tracker keeps them (float32 centroid sum of the non-duplicate members, float entity counts,
   founder plus the newest exemplars, languages, sources, first and last seen, sequence numbers
   in publication order), so ``update_stories`` loads them as its own; each story's timeline is
@@ -77,12 +77,22 @@ from storyline.enrich.analysis import count_entities
 from storyline.enrich.claims import BUILTIN, get_extractor
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
 from storyline.eval.datasets import bench_dir
-from storyline.model import Analysis, Article, Claim, DatePrecision, EntityCount, Participant, PublishedDate, article_id
+from storyline.model import (
+    Analysis,
+    Article,
+    Claim,
+    DatePrecision,
+    EntityCount,
+    Participant,
+    PublishedDate,
+    StoryMember,
+    article_id,
+)
 from storyline.store.sqlite import SQLiteStore
 from storyline.stories.cluster import Story, add_member
 from storyline.stories.dedup import band_keys, signature
 from storyline.stories.similarity import Profile, SecondOpinion, default_model, second_opinion_text
-from storyline.stories.tracker import _story_row, refresh_timelines
+from storyline.stories.tracker import refresh_timelines, story_record
 
 CACHE = Path(__file__).resolve().with_name(".cache")
 BUILD_VERSION = 4  # bump when the generated store changes, so cached stores are rebuilt
@@ -154,7 +164,7 @@ def _fingerprint(texts: list[BaseText]) -> str:
 
 def _migrations() -> dict[str, str]:
     """The schema's migrations, file name -> fingerprint."""
-    folder = resources.files("storyline.store") / "migrations"
+    folder = resources.files("storyline.store.migrations")
     return {
         e.name: hashlib.sha256(e.read_bytes()).hexdigest()[:12]
         for e in sorted(folder.iterdir(), key=lambda e: e.name)
@@ -228,10 +238,10 @@ def base_second_vectors(bases: list[BaseText], second: SecondOpinion) -> np.ndar
     return unpack(path.read_bytes(), embedder.dim)
 
 
-def _second_vector(base: np.ndarray, seed: int, article: str) -> bytes:
+def _second_vector(base: np.ndarray, seed: int, article: str) -> np.ndarray:
     noise = np.random.default_rng([seed, 6, int(hashlib.sha256(article.encode()).hexdigest()[:15], 16)])
     vector = base + SECOND_NOISE * noise.standard_normal(base.shape[0]).astype(np.float32)
-    return pack((vector / np.linalg.norm(vector))[None, :])
+    return unpack(pack((vector / np.linalg.norm(vector))[None, :]), base.shape[0])[0]  # rounded as kept
 
 
 def perturb(text: str, rng: np.random.Generator, drop: float = 0.12, swap: float = 0.08) -> str:
@@ -448,9 +458,7 @@ def build_store(
                 )
                 store.add_article(article, url)
                 stored = unpack(packed, embedder.dim)[0]  # what the tracker reads back
-                store.add_analysis(
-                    Analysis(aid, embedder.name, stored, minhash, entities[b]), packed, band_keys(minhash)
-                )
+                store.add_analysis(Analysis(aid, embedder.name, stored, minhash, entities[b]), band_keys(minhash))
                 store.add_claims(aid, BUILTIN, claims[b])
                 written += 1
                 ids.setdefault(m.story, {})[m.ordinal] = aid
@@ -481,7 +489,7 @@ def build_store(
                     seq=written,
                 )
                 duplicates += bool(duplicate_of)
-                store.add_member(aid, story.id, similarity, duplicate_of, written)
+                store.add_member(StoryMember(aid, story.id, similarity, duplicate_of, written))
                 if last_index[m.story] == i:  # the story as the store ends: its row, then its timeline
                     ended = stories.pop(m.story)
                     if second_vectors is not None:  # as kept by earlier runs that asked the second opinion
@@ -489,7 +497,7 @@ def build_store(
                             store.add_second_vector(
                                 exemplar.id, second.encoder, _second_vector(second_vectors[b], seed, exemplar.id)
                             )
-                    store.save_story(_story_row(ended, {}))
+                    store.save_story(story_record(ended, {}))
                     refresh_timelines(store, {story.id})
                     del ids[m.story]
         if progress:

@@ -90,11 +90,11 @@ def new_articles(store_path: Path, n: int, articles_per_day: int = ARTICLES_PER_
     # The last three days at the default rate; as many articles back at a slower one, for as many stories.
     days = 3 * max(1.0, ARTICLES_PER_DAY / articles_per_day)
     since = (END - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
-    recent = sorted(store.story_rows(active_since=since), key=lambda r: (-r["size"], r["id"]))[:third]
+    recent = sorted(store.story_records(active_since=since), key=lambda r: (-r.size, r.id))[:third]
     rng = np.random.default_rng(99)
     copies = []
     for row in recent:
-        founder = store.article(json.loads(row["exemplars"])[0])
+        founder = store.article(row.exemplars[0])
         assert founder is not None
         copies.append((founder.title or "", perturb(founder.text, rng), founder.lang or "en", True))
     store.close()
@@ -195,7 +195,7 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
         "unanalysed_articles",
         "articles_without_claims",
         "count_analysed",
-        "story_rows",
+        "story_records",
         "analysed",
         "near_duplicate_candidates",
         "entity_frequencies",
@@ -233,12 +233,8 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
     report = tracker.update_stories(store)
     total = time.perf_counter() - start
     # Did the copies of recent stories join a story of the store (rather than found their own)?
-    joined = sum(
-        store._db.execute("SELECT story_id FROM story_members WHERE article_id = ?", (aid,)).fetchone()[0]
-        != f"st_{aid[:16]}"
-        for item, aid in zip(batch, ids, strict=True)
-        if item["copy"]
-    )
+    story_of = store.story_ids_of(ids)
+    joined = sum(story_of[aid] != f"st_{aid[:16]}" for item, aid in zip(batch, ids, strict=True) if item["copy"])
     store.close()
 
     n = len(batch)

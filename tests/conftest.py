@@ -6,12 +6,15 @@ the typer app in-process (CliRunner) or the installed console script as a subpro
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import random
 import subprocess
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +257,53 @@ def html_page(title: str, paras: list[str], published: str | None = None, url: s
 
 def jsonl_line(**fields: Any) -> str:
     return json.dumps(fields, ensure_ascii=False)
+
+
+# --- PostgreSQL (the PostgreSQL store backend's contract tests) ------------------------------
+
+
+def _load_postgres_server() -> Any:
+    """tests/postgres_server.py as the module `postgres_server` (tests/ is not on sys.path: --import-mode=importlib)."""
+    if "postgres_server" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("postgres_server", Path(__file__).with_name("postgres_server.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["postgres_server"] = module  # so test modules can `import postgres_server`
+        spec.loader.exec_module(module)
+    return sys.modules["postgres_server"]
+
+
+postgres_server = _load_postgres_server()
+
+
+def _postgres_unavailable(request: pytest.FixtureRequest, reason: str) -> None:
+    """No PostgreSQL: fail in CI (STORYLINE_REQUIRE_POSTGRES or CI set), else skip, loudly."""
+    if os.environ.get("STORYLINE_REQUIRE_POSTGRES") or os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required here (STORYLINE_REQUIRE_POSTGRES/CI) but cannot be started: {reason}")
+    warnings.warn(f"PostgreSQL tests SKIPPED: {reason}", stacklevel=2)
+    # past pytest's output capture, which would hide a print from a skipped fixture
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print(f"\n!!! PostgreSQL tests SKIPPED: {reason} !!!", file=sys.stderr, flush=True)
+    pytest.skip(f"PostgreSQL unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a PostgreSQL server: $STORYLINE_TEST_POSTGRES_URL as is, else a throwaway local cluster."""
+    if url := os.environ.get("STORYLINE_TEST_POSTGRES_URL"):
+        yield url
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgres_server.postgres_server())
+        except postgres_server.PostgresUnavailable as e:
+            _postgres_unavailable(request, str(e))
+        yield url
+
+
+@pytest.fixture
+def postgres_db_url(postgres_url: str) -> Iterator[str]:
+    """A fresh, empty database on that server for one test, dropped afterwards."""
+    with postgres_server.fresh_database(postgres_url) as url:
+        yield url

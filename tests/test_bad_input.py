@@ -472,7 +472,7 @@ def test_a_record_too_short_is_an_error_and_an_unreadable_stated_field_a_warning
     [unreadable] = report.warnings
     assert unreadable.locator == "line 2" and "'2025-13-45' is not a date" in unreadable.reason
     assert "'english'" in unreadable.reason
-    stored = {(e.error.locator, e.error.severity) for e in store.errors()}
+    stored = {(e["locator"], e["severity"]) for e in store.browse_errors(limit=None).items}
     assert stored == {("line 1", "error"), ("line 2", "warning")}
     harbour = next(a for a in store.articles() if a.title == "Harbour expands")
     assert harbour.published is None and harbour.lang == "en"

@@ -203,9 +203,9 @@ def test_seed_story_timeline(tmp_path: Path) -> None:
     store = open_store(tmp_path / "seeds.db")
     ingest([str(SEEDS)], store)
     update_stories(store)
-    stories = store.stories()
+    stories = store.browse_stories().items
     assert len(stories) == 1
-    timeline = store.story(stories[0]["id"])["timeline"]
+    timeline = store.timeline(stories[0]["id"])
 
     def entry(kind: str, *names: str) -> dict:
         found = [e for e in timeline if e["type"] == kind and set(names) <= set(e["participants"])]
@@ -231,7 +231,7 @@ def test_seed_story_timeline(tmp_path: Path) -> None:
     # A re-run adds nothing and rebuilds nothing differently.
     again = update_stories(store)
     assert again.claims == 0
-    assert store.story(stories[0]["id"])["timeline"] == timeline
+    assert store.timeline(stories[0]["id"]) == timeline
 
 
 class _ChatServer(ThreadingHTTPServer):
@@ -310,7 +310,7 @@ def test_llm_extractor_uses_schema_and_maps_parties_to_entities(
     assert request["body"]["model"] == "tiny-model"
     assert request["body"]["response_format"]["type"] == "json_schema"
     [article] = list(store.articles())
-    [claim] = store.claims([article.id])[article.id]
+    [claim] = [c.to_dict() for c in store.claims([article.id])[article.id]]
     assert claim["type"] == "acquisition" and claim["status"] == "confirmed"
     assert [p["role"] for p in claim["participants"]] == ["acquirer", "target"]
     builtin = {p.key for c in extract_claims(article) for p in c.participants}
@@ -340,7 +340,7 @@ def test_stale_timelines_are_rebuilt_after_an_interrupted_run(tmp_path: Path, mo
     clean = open_store(tmp_path / "clean.db")
     ingest([str(doc)], clean)
     update_stories(clean)
-    [story] = clean.stories()
+    [story] = clean.browse_stories().items
     built = clean.timeline(story["id"])
     assert built and clean.stale_timelines() == []
     # A run killed after assigning but before rebuilding timelines leaves them stale; the next run rebuilds them.
@@ -410,4 +410,4 @@ def test_the_store_keeps_each_claims_confidence(tmp_path) -> None:
     claims = extract_claims(article)
     store.add_claims(article.id, "builtin-v3", claims)
     stored = store.claims([article.id])[article.id]
-    assert [c["confidence"] for c in stored] == [c.confidence for c in claims] and stored[0]["confidence"] > 0
+    assert stored == claims and stored[0].confidence > 0  # every field, the confidence with them

@@ -315,7 +315,11 @@ def test_export_jsonl_file_and_stdout(corpus_db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(r["id"] for r in rows) == ids
-    stories = {a: s["id"] for s in invoke_json(corpus_db, "stories") for a in s["article_ids"]}
+    stories = {
+        a["id"]: s["id"]
+        for s in invoke_json(corpus_db, "stories")
+        for a in invoke_json(corpus_db, "story", s["id"])["articles"]["items"]
+    }
     for row in rows:  # every field of the article, its story and its claims
         assert row == articles_by_id(corpus_db)[row["id"]] | {
             "story_id": stories[row["id"]],

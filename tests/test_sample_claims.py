@@ -55,7 +55,9 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         expected.setdefault(_locator(row["origin"]), []).append(row)
     articles = {_locator(a.origin): a for a in store.articles()}
     assert set(expected) <= set(articles), "every annotated article is in the corpus"
-    shown = store.claims([a.id for a in articles.values()])
+    shown = {
+        aid: [c.to_dict() for c in found] for aid, found in store.claims([a.id for a in articles.values()]).items()
+    }
     verdicts: Counter[str] = Counter()
     wrong: list[str] = []
     found_events = 0

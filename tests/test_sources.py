@@ -247,7 +247,7 @@ def test_glob_over_a_symlink_loop_ends_reads_each_file_once_and_warns(tmp_path: 
     assert report.files == 1 and store.count_articles() == 1
     warned = [p for p in report.errors + report.warnings if p.severity == "warning" and "loop" in p.reason]
     assert sorted(Path(p.origin).name for p in warned) == ["up", "up2"]
-    assert {e.error.origin for e in store.errors()} == {p.origin for p in warned}
+    assert {e["origin"] for e in store.browse_errors(limit=None).items} == {p.origin for p in warned}
 
 
 def test_one_link_back_to_the_parent_reads_the_file_once(tmp_path: Path) -> None:

@@ -32,9 +32,10 @@ def test_seeds_are_one_story(corpus_store) -> None:
     grouped = story_of(corpus_store)
     assert len(seeds) == 2
     assert grouped[seeds[0].id] == grouped[seeds[1].id]
-    story = corpus_store.story(grouped[seeds[0].id])
+    story = corpus_store.story_overview(grouped[seeds[0].id])
     assert set(story["languages"]) >= {"it", "de"}
-    assert all(a["id"] in story["article_ids"] for a in (s.to_dict() for s in seeds))
+    members = {m.article_id for m in corpus_store.story_members(story["id"])}
+    assert {s.id for s in seeds} <= members
 
 
 def test_sample_corpus_groups_as_gold(corpus_store) -> None:
@@ -57,11 +58,11 @@ def test_distractors_stay_apart(corpus_store) -> None:
 
 
 def test_stories_json_shape(corpus_store) -> None:
-    stories = corpus_store.stories()
+    stories = corpus_store.browse_stories(limit=None).items
     assert stories
     for story in stories:
-        assert {"id", "label", "article_ids", "languages", "first_seen", "last_seen"} <= set(story)
-    assert sum(len(s["article_ids"]) for s in stories) == corpus_store.count_articles()
+        assert {"id", "label", "size", "languages", "first_seen", "last_seen"} <= set(story)
+    assert sum(s["size"] for s in stories) == corpus_store.count_articles()
 
 
 def _snapshot(path: Path) -> tuple:
@@ -174,8 +175,10 @@ def test_near_duplicates_join_the_active_story_of_their_copy(tmp_path: Path) -> 
         update_stories(store)
 
     def member(article: Article) -> tuple[str, str | None]:
-        row = store._db.execute("SELECT story_id, duplicate_of FROM story_members WHERE article_id = ?", (article.id,))
-        return tuple(row.fetchone())
+        [found] = [
+            m for m in store.story_members(store.story_ids_of([article.id])[article.id]) if m.article_id == article.id
+        ]
+        return found.story_id, found.duplicate_of
 
     original = _dated(base, "2026-01-01T08:00", "a.example")
     syndicated = _dated(base + "\nFuente: agencias.", "2026-01-02T08:00", "b.example")

@@ -197,7 +197,7 @@ def deal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
     store = open_store(str(db))
     ingest([str(docs)], store)
     update_stories(store)
-    [story] = store.stories()
+    [story] = store.browse_stories().items
     assert story["size"] == len(DOCS), "the four articles on the deal make one story"
     who = (
         Participant("org:helvix", "Helvix Group", "ORG", "acquirer"),
@@ -241,9 +241,13 @@ def test_story_page_marks_a_low_confidence_status_in_words(deal: tuple[TestClien
     store = open_store(str(db))
     built = store.timeline(story_id)
     try:
-        members = [m["article_id"] for m in store.story_members(story_id)]
-        articles = store.story(story_id)["articles"]  # with duplicate_of, as the store keeps it
-        claims = {aid: [c | {"confidence": 0.3} for c in found] for aid, found in store.claims(members).items()}
+        members = store.story_members(story_id)
+        found = store.articles_by_id([m.article_id for m in members])
+        articles = [{**found[m.article_id].to_dict(), "duplicate_of": m.duplicate_of} for m in members]
+        claims = {
+            aid: [c.to_dict() | {"confidence": 0.3} for c in listed]
+            for aid, listed in store.claims([m.article_id for m in members]).items()
+        }
         store.save_timeline(story_id, build_timeline(articles, claims))
         html = _text(client.get(f"/stories/{story_id}").text)
         assert '<span class="badge low-confidence"' in html and ">low confidence</span>" in html

@@ -13,10 +13,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from storyline.errors import StorylineError
     from storyline.extract import extract_article
     from storyline.model import Article, DatePrecision, IngestError, PublishedDate, RawDocument, article_id
     from storyline.pipeline import IngestOptions, IngestReport, ingest, process_document
-    from storyline.store import ArticleQuery, Store, open_store
+    from storyline.store import ArticleFilter, Store, open_store
     from storyline.stories.tracker import StoriesReport, recluster, update_stories
 
 # Where each public name lives. They load on first use (PEP 562): `storyline --help` or a query of the store
@@ -27,7 +28,8 @@ _HOMES = {
         ("Article", "DatePrecision", "IngestError", "PublishedDate", "RawDocument", "article_id"), "storyline.model"
     ),
     **dict.fromkeys(("IngestOptions", "IngestReport", "ingest", "process_document"), "storyline.pipeline"),
-    **dict.fromkeys(("ArticleQuery", "Store", "open_store"), "storyline.store"),
+    **dict.fromkeys(("ArticleFilter", "Store", "open_store"), "storyline.store"),
+    "StorylineError": "storyline.errors",
     **dict.fromkeys(("StoriesReport", "recluster", "update_stories"), "storyline.stories.tracker"),
 }
 
@@ -46,7 +48,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Article",
-    "ArticleQuery",
+    "ArticleFilter",
     "DatePrecision",
     "IngestError",
     "IngestOptions",
@@ -55,6 +57,7 @@ __all__ = [
     "RawDocument",
     "Store",
     "StoriesReport",
+    "StorylineError",
     "article_id",
     "extract_article",
     "ingest",

@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,9 +24,10 @@ from typer.core import TyperGroup
 
 from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
 from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
+from storyline.errors import StoreError
 from storyline.export import FORMATS, export_articles, export_stories
-from storyline.store import ArticleQuery, Store, open_store
-from storyline.store.sqlite import StoreError
+from storyline.store import ArticleFilter, Store, open_store
+from storyline.store.base import HIT_END, HIT_START
 
 if TYPE_CHECKING:
     from storyline.stories.tracker import StoriesReport
@@ -45,7 +45,7 @@ class _GlobalOptionsAnywhere(TyperGroup):
 
     GLOBAL = ("--db",)
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's own click Context
         hoisted: list[str] = []
         rest: list[str] = []
         i = 0
@@ -94,7 +94,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 @app.callback()
 def main(
-    db: Annotated[str, typer.Option("--db", envvar="STORYLINE_DB", help="The SQLite store.")] = "storyline.db",
+    db: Annotated[
+        str, typer.Option("--db", envvar="STORYLINE_DB", help="The store: an SQLite file, or a postgresql:// URL.")
+    ] = "storyline.db",
 ) -> None:
     """Global options. Example: storyline --db news.db ingest ./downloads"""
     _state["db"] = db
@@ -221,10 +223,8 @@ def ingest_command(
         raise typer.Exit(EXIT_INPUT_ERRORS)
 
 
-def _query(
-    lang: str | None, source: str | None, since: str | None, until: str | None, limit: int | None
-) -> ArticleQuery:
-    return ArticleQuery(lang=lang, source=source, since=since, until=until, limit=limit)
+def _filter(lang: str | None, source: str | None, since: str | None, until: str | None) -> ArticleFilter:
+    return ArticleFilter(lang=lang, source=source, since=since, until=until)
 
 
 def _date_bound(value: str | None) -> str | None:
@@ -263,7 +263,7 @@ def articles_command(
     Example: storyline articles --lang de --since 2022-05 --json
     """
     store = _store()
-    found = store.articles(_query(lang, source, since, until, limit))
+    found = store.articles(_filter(lang, source, since, until), limit)
     if as_json:
         _print_json([a.to_dict() for a in found])
         return
@@ -306,7 +306,10 @@ def show_command(
     article = store.article_by_url(article_id) if "://" in article_id else store.article(article_id)
     if article is None:
         _not_found(store, "article", article_id, "storyline articles")
-    data = article.to_dict() | {"sources": store.sources(article.id), "claims": store.claims([article.id])[article.id]}
+    data = article.to_dict() | {
+        "sources": store.sources(article.id),
+        "claims": [c.to_dict() for c in store.claims([article.id])[article.id]],
+    }
     if as_json:
         _print_json(data)
         return
@@ -350,17 +353,18 @@ def search_command(
 
     Example: storyline search "Leica Huawei"
     """
-    results = _store().search(query, limit)
+    results = [
+        hit | {"snippet": hit["snippet"].replace(HIT_START, "[").replace(HIT_END, "]")}
+        for hit in _store().browse_search(query, limit).items
+    ]
     if as_json:
-        _print_json([a.to_dict() | {"snippet": snippet} for a, snippet in results])
+        _print_json(results)
         return
     if not results:
         out.print(f"No articles match {query!r}.", markup=False)
-    for a, snippet in results:
-        out.print(
-            f"[bold]{a.id[:12]}[/] {a.published.isoformat() if a.published else '-'} {a.lang or '-'} {a.title or ''}"
-        )
-        out.print("    " + snippet.replace("\n", " "), markup=False)
+    for hit in results:
+        out.print(f"[bold]{hit['id'][:12]}[/] {hit['published'] or '-'} {hit['lang'] or '-'} {hit['title'] or ''}")
+        out.print("    " + hit["snippet"].replace("\n", " "), markup=False)
 
 
 @app.command("export")
@@ -394,10 +398,10 @@ def export_command(
     def annotate(chunk: list[Any]) -> dict[str, dict[str, Any]]:
         ids = [a.id for a in chunk]
         story_of, claims = store.story_ids_of(ids), store.claims(ids)
-        return {i: {"story_id": story_of.get(i), "claims": claims.get(i, [])} for i in ids}
+        return {i: {"story_id": story_of.get(i), "claims": [c.to_dict() for c in claims.get(i, [])]} for i in ids}
 
     try:
-        count = export_articles(store.articles(_query(lang, source, since, until, None)), fmt, output, annotate)
+        count = export_articles(store.articles(_filter(lang, source, since, until)), fmt, output, annotate)
     except ValueError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -407,12 +411,13 @@ def export_command(
 
 def _story_records(store: Store) -> Iterator[dict[str, Any]]:
     """Each story as the store holds it, its members by id (their articles are in the article export)."""
-    for story in store.stories():  # members and timeline only: reading each story's articles would load every text
+    for summary in store.browse_stories(limit=None).items:  # members by id: their texts are in the article export
+        story = {k: v for k, v in summary.items() if k not in ("recent", "rank", "recent_window")}
         members = store.story_members(story["id"])
-        story.pop("recent", None)
-        story.pop("rank", None)
-        story["article_ids"] = [m["article_id"] for m in members]
-        story["members"] = [{k: m[k] for k in ("article_id", "similarity", "duplicate_of")} for m in members]
+        story["article_ids"] = [m.article_id for m in members]
+        story["members"] = [
+            {"article_id": m.article_id, "similarity": m.similarity, "duplicate_of": m.duplicate_of} for m in members
+        ]
         story["timeline"] = store.timeline(story["id"])
         yield story
 
@@ -423,16 +428,17 @@ def errors_command(as_json: JsonOption = False) -> None:
 
     Example: storyline errors --json
     """
-    stored = _store().errors()
+    stored = _store().browse_errors(limit=None).items
     if as_json:
-        _print_json([e.to_dict() for e in stored])
+        _print_json(stored)
         return
     if not stored:
         out.print("no errors recorded")
         return
     table = Table("severity", "stage", "where", "reason", box=None)
     for e in stored:
-        table.add_row(e.error.severity, e.error.stage, e.error.where, e.error.reason)
+        where = f"{e['origin']} ({e['locator']})" if e["locator"] else e["origin"]
+        table.add_row(e["severity"], e["stage"], where, e["reason"])
     out.print(table)
 
 
@@ -445,7 +451,7 @@ def stories_command(
 
     Example: storyline stories --limit 10 --json
     """
-    found = _store().stories(limit)
+    found = _store().browse_stories(limit=limit).items
     if as_json:
         _print_json(found)
         return
@@ -477,15 +483,19 @@ def story_command(
     Example: storyline story st_5d083d462f28
     """
     store = _store()
-    story = store.story(story_id)
-    if story is None:
+    overview = store.story_overview(story_id)
+    if overview is None:
         _not_found(store, "story", story_id, "storyline stories")
+    # As the API's /api/stories/{id}, with every article on its one page.
+    story = overview | {
+        "articles": {"items": store.story_articles(overview["id"], limit=None).items, "next_cursor": None}
+    }
     if as_json:
         _print_json(story)
         return
     out.print(f"[bold]{story['label']}[/]", markup=True)
     # Each end of the span at its article's own precision (a day-precision date has no time to show).
-    dated = [a["published"] for a in story["articles"] if a["published"]]
+    dated = [a["published"] for a in story["articles"]["items"] if a["published"]]
     span = f"{min(dated)} → {max(dated)}" if dated else "undated"
     out.print(f"{story['id']} | {story['size']} articles | {', '.join(story['languages'])} | {span}")
     for lang, label in story["labels"].items():
@@ -495,7 +505,7 @@ def story_command(
     table = Table(box=None)
     for column in ("published", "lang", "source", "similarity", "title"):
         table.add_column(column, no_wrap=True, overflow="ellipsis")
-    for a in story["articles"]:
+    for a in story["articles"]["items"]:
         similarity = "duplicate" if a["duplicate_of"] else f"{a['similarity']:.2f}"
         table.add_row(a["published"] or "-", a["lang"] or "-", a["source"] or "-", similarity, a["title"] or "")
     out.print(table)

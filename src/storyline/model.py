@@ -232,3 +232,39 @@ class Claim:
             "end": self.end,
             "confidence": self.confidence,
         }
+
+
+@dataclass
+class StoryRecord:
+    """A story as the store keeps it between runs: what assignment reloads, and what the views list.
+
+    Dates are 'YYYY-MM-DDTHH:MM:SS' of the members' publication (None while no member is dated);
+    `languages`, `sources` and `entities` count articles (entities: mentions) per key.
+    """
+
+    id: str
+    number: int  # its key in the in-memory ANN index
+    label: str
+    labels: dict[str, str]  # language -> headline of its most central article in that language
+    first_seen: str | None
+    last_seen: str | None
+    languages: dict[str, int]
+    sources: dict[str, int]
+    entities: dict[str, float]
+    size: int  # members that shaped the centroid (not near-duplicates)
+    members: int
+    centroid: Any  # numpy float32 sum of the members' embeddings
+    exemplars: list[str]  # article ids the assignment compares new articles with
+    created_seq: int
+    updated_seq: int
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """An article's place in its story."""
+
+    article_id: str
+    story_id: str
+    similarity: float  # the assignment score when it joined (1 for the founder)
+    duplicate_of: str | None  # the near-duplicate it copies, when it is one
+    assigned_seq: int

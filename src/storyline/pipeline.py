@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
@@ -12,7 +12,7 @@ from storyline.enrich.language import DEFAULT_LANGUAGES, detect_language
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
 from storyline.model import Article, IngestError, RawDocument
 from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES, Upload, expand_paths, read_path, read_upload
-from storyline.store.base import Store
+from storyline.store.base import ArticleStore
 
 # Writes are grouped so a run costs few commits; a crash loses at most one group, which the
 # next run redoes (article ids are content hashes, so nothing is stored twice).
@@ -108,8 +108,8 @@ def _raw_documents(
 
 
 def ingest(
-    paths: list[str | Upload],
-    store: Store,
+    paths: Sequence[str | Upload],
+    store: ArticleStore,
     options: IngestOptions = IngestOptions(),
     on_file: Callable[[str], None] | None = None,
     on_files_found: Callable[[int], None] | None = None,
@@ -124,11 +124,7 @@ def ingest(
     report = IngestReport()
     unreadable: list[IngestError] = []
     files: list[str | Upload] = [p for p in paths if isinstance(p, Upload)]
-    # The store's own files are never input, even when a folder that holds them is ingested.
-    store_path = getattr(store, "path", None)
-    own = (
-        {os.path.realpath(store_path + suffix) for suffix in ("", "-wal", "-shm", "-journal")} if store_path else set()
-    )
+    own = store.own_files()  # never input, even when a folder that holds them is ingested
     for item in expand_paths([p for p in paths if isinstance(p, str)]):
         if isinstance(item, IngestError):
             unreadable.append(item)
@@ -167,7 +163,7 @@ def ingest(
 
 
 def _store_result(
-    store: Store, report: IngestReport, raw: RawDocument, article: Article | None, problems: list[IngestError]
+    store: ArticleStore, report: IngestReport, raw: RawDocument, article: Article | None, problems: list[IngestError]
 ) -> None:
     for problem in problems:
         store.record_error(problem)

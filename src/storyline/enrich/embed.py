@@ -75,12 +75,14 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from itertools import chain
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
+
+from storyline.errors import EmbedderError
 
 __all__ = [
     "DEFAULT_EMBEDDER",
@@ -107,10 +109,6 @@ _ID_CACHE_ROWS = 4096
 # Tokens per flat batch: large enough that the second-layer GEMMs run near BLAS peak on 2
 # threads and that repeated ids within a batch are computed once; a few MB of scratch.
 _TOKEN_BUDGET = 2048
-
-
-class EmbedderError(RuntimeError):
-    """An embedder could not be found or loaded; the message says what to do."""
 
 
 @runtime_checkable
@@ -616,10 +614,19 @@ _instances: dict[str, Embedder] = {}
 _registry_lock = threading.Lock()
 
 
+def _entry_point_factory(entry: EntryPoint) -> Callable[[], Embedder]:
+    """A factory that loads the entry point only when the embedder is first asked for."""
+
+    def create() -> Embedder:
+        return entry.load()()  # the entry's callable is documented to return an Embedder
+
+    return create
+
+
 def _add_entry_points() -> None:
     """Register the embedders other packages declare in the ``storyline.embedders`` group."""
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        EMBEDDERS.setdefault(entry.name, lambda entry=entry: entry.load()())
+        EMBEDDERS.setdefault(entry.name, _entry_point_factory(entry))
 
 
 def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
@@ -632,7 +639,7 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
     >>> get_embedder("no-such-model")
     Traceback (most recent call last):
     ...
-    storyline.enrich.embed.EmbedderError: Unknown embedder 'no-such-model'; known: ...
+    storyline.errors.EmbedderError: Unknown embedder 'no-such-model'; known: ...
     """
     with _registry_lock:
         embedder = _instances.get(name)

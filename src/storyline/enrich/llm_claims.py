@@ -19,6 +19,7 @@ from typing import Any
 
 from storyline.enrich.claim_cues import EVENT_TYPES
 from storyline.enrich.entities import extract_mentions, normalize_name
+from storyline.errors import LLMError
 from storyline.model import Article, Claim, Participant
 
 STATUSES = ("rumoured", "reported", "confirmed", "planned", "denied")
@@ -62,10 +63,6 @@ _PROMPT = (
     " Normalize relative dates against the publication date and give their precision; null when the text gives none."
     " Copy the evidence sentence exactly."
 )
-
-
-class LLMError(RuntimeError):
-    """The chat endpoint could not be reached or gave an answer that is not the schema's."""
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def pairwise(predicted: Mapping[str, str], gold: Mapping[str, str]) -> Scores:
 
 def story_of(store: Store) -> dict[str, str]:
     """Article id -> story id, as the store holds them."""
-    return {article: story["id"] for story in store.stories() for article in story["article_ids"]}
+    return store.story_ids_of([a.id for a in store.articles()])
 
 
 def _by_origin(store: Store) -> dict[tuple[str, str], str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -255,6 +256,12 @@ def _order_fitting(fits: tuple[bool, bool]) -> set[str]:
     return set()
 
 
+def _pair(fits: Iterable[bool]) -> tuple[bool, bool]:
+    """The fits computed over `days`, one per reading, as the pair _order_fitting takes."""
+    first, second = fits  # days is always the two readings' dates
+    return first, second
+
+
 def _near(day: date, published: date) -> bool:
     return 0 <= (published - day).days <= _DAYS_BEFORE
 
@@ -277,7 +284,7 @@ def _weekday_votes(text: str, lang: str | None, days: tuple[date, date]) -> set[
         else:
             number = int(match.group("day"))
             votes |= _order_fitting(
-                tuple(any(d.day == number and d.weekday() == weekday for d in _week_before(day)) for day in days)
+                _pair(any(d.day == number and d.weekday() == weekday for d in _week_before(day)) for day in days)
             )
     relative = _RELATIVE_DAYS.get(lang or "", {})
     if relative:
@@ -286,7 +293,7 @@ def _weekday_votes(text: str, lang: str | None, days: tuple[date, date]) -> set[
         for match in re.finditer(pattern, text, re.IGNORECASE):
             offset = relative[match.group(1).lower()]
             weekday = _weekday_of(match)
-            votes |= _order_fitting(tuple((day + timedelta(days=offset)).weekday() == weekday for day in days))
+            votes |= _order_fitting(_pair((day + timedelta(days=offset)).weekday() == weekday for day in days))
     return votes
 
 
@@ -370,7 +377,7 @@ def _written_date_votes(text: str, lang: str | None, days: tuple[date, date]) ->
             month, number = names[match.group("month").lower()], int(match.group("day"))
             stated = int(match.group("year")) if match.group("year") else None
             votes |= _order_fitting(
-                tuple(
+                _pair(
                     any(_near(d, day) for d in _dates(number, month, [stated] if stated else [day.year - 1, day.year]))
                     for day in days
                 )

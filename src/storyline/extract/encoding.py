@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import charset_normalizer
 import ftfy
 
+from storyline.errors import BinaryContentError
+
 # Keep typographic quotes and full-width characters: they are the article's, not damage.
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
 
@@ -54,10 +56,6 @@ _WEB_CHARSETS = [
     "tis_620",
 ]
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-class BinaryContentError(ValueError):
-    """Raised for content that is not text at all."""
 
 
 @dataclass(frozen=True)

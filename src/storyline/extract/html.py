@@ -12,6 +12,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from storyline.errors import ExtractionError
 from storyline.extract.boilerplate import is_furniture, is_label
 from storyline.extract.dates import parse_date, parse_iso
 from storyline.extract.encoding import fix_text
@@ -25,10 +26,6 @@ _DATE_META_XPATH = (
     " or @name='dc.date' or @name='DC.date.issued' or @name='sailthru.date']/@content"
     " | //time[@itemprop='datePublished' or @pubdate]/@datetime"
 )
-
-
-class ExtractionError(ValueError):
-    """The document holds no article that could be extracted."""
 
 
 def domain_of(url: str | None) -> str | None:
@@ -133,12 +130,16 @@ def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
         include_comments=True,
         date_extraction_params={"extensive_search": False, "original_date": True},  # result unused: cheap
     )
+    # Without as_dict=True trafilatura returns its Document (or None); the annotation covers both modes.
+    if isinstance(doc, dict):
+        raise TypeError("trafilatura.bare_extraction returned a dict without as_dict=True")
     if doc is None or not (doc.text or "").strip():
         raise ExtractionError(
             "no main text found in the page (it may be an index page, a login wall or a JavaScript app)"
         )
+    text = doc.text or ""  # not empty, as just checked; the `or` is for the type checker
     title = fix_text(doc.title.strip()) if doc.title else None
-    paragraphs = trim_furniture([fix_text(p.strip()) for p in doc.text.split("\n") if p.strip()], title)
+    paragraphs = trim_furniture([fix_text(p.strip()) for p in text.split("\n") if p.strip()], title)
     if not paragraphs:
         raise ExtractionError("only page furniture found (labels, newsletter or legal notices), no article text")
     page_url = doc.url if doc.url and doc.url.startswith(("http://", "https://")) else None

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from storyline.extract.encoding import describe_binary
 from storyline.model import IngestError, RawDocument
@@ -282,7 +282,13 @@ def _kind(name: str, head: bytes) -> str:
     return "text"
 
 
-def _read_all(stream: io.BufferedIOBase, limit: int) -> bytes:
+class _Readable(Protocol):
+    """What _read_all needs: stdin's buffer (a BinaryIO), a file or a GzipFile (BufferedIOBases)."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def _read_all(stream: _Readable, limit: int) -> bytes:
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise _TooLarge()
@@ -349,7 +355,7 @@ def _read(path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
     with open(path, "rb") as raw:
         compressed = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
-        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if compressed else raw  # type: ignore[assignment]
+        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if compressed else raw
         head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
         kind = _kind(path, head)
         if kind == "warc":

@@ -358,8 +358,8 @@ class StoryIndex:
             if story is not None:
                 found[story.id] = story
         rare = sorted((k for k in entities if k in self._postings), key=lambda k: (-self.idf(k), k))[:RARE_ENTITIES]
-        for key in rare:
-            holders = self._postings[key]
+        for name in rare:
+            holders = self._postings[name]
             for story_id in heapq.nlargest(ENTITY_CANDIDATES, holders, key=lambda sid: (holders[sid], sid)):
                 found[story_id] = self.stories[story_id]
         found.pop(exclude or "", None)
@@ -404,7 +404,10 @@ class StoryIndex:
         cosines = a.exemplar_matrix @ b.exemplar_matrix.T
         same = [[same_language_of(x, y) for y in b.exemplars] for x in a.exemplars]
         best: tuple[float, float, int, int, np.ndarray] | None = None
-        bounds = self.model.joins.join_probabilities(self.model.max_probability(cosines, same), MAX_SHARED_NAMES, gap)
+        # One gap for every pair: as a 0-d array, which _penalty makes of it anyway.
+        bounds = self.model.joins.join_probabilities(
+            self.model.max_probability(cosines, same), MAX_SHARED_NAMES, np.asarray(gap, dtype=float)
+        )
         for i, j in np.argwhere(bounds >= merge):
             x, y = a.exemplars[i], b.exemplars[j]
             if self._joined(pair_bound(self.model, x, y, float(cosines[i, j])), x, y, gap) < merge:

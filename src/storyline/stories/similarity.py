@@ -272,10 +272,10 @@ class SecondEmbeddings:
     def __init__(
         self,
         second: SecondOpinion,
-        read: Callable[[list[str]], dict[str, bytes]] | None = None,
-        write: Callable[[str, bytes], None] | None = None,
+        read: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+        write: Callable[[str, np.ndarray], None] | None = None,
     ) -> None:
-        """`read` and `write`: where vectors are kept between runs (by profile id, packed float16)."""
+        """`read` and `write`: where vectors are kept between runs (by profile id, rounded to float16)."""
         self.second = second
         self.computed = 0
         self._read, self._write = read, write
@@ -294,7 +294,7 @@ class SecondEmbeddings:
             kept = self._read([p.id for p in missing])
             for profile in missing:
                 if profile.id in kept:
-                    profile.second_embedding = np.frombuffer(kept[profile.id], dtype="<f2").astype(np.float32)
+                    profile.second_embedding = np.asarray(kept[profile.id], dtype=np.float32)
             missing = [p for p in missing if p.second_embedding is None]
         if not missing or self._unavailable:
             return
@@ -312,7 +312,7 @@ class SecondEmbeddings:
             for profile, vector in zip(chunk, unpack(packed, self._embedder.dim), strict=True):
                 profile.second_embedding = vector
                 if self._write is not None:
-                    self._write(profile.id, pack(vector[None, :]))
+                    self._write(profile.id, vector)
             self.computed += len(chunk)
 
 

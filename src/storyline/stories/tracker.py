@@ -7,21 +7,20 @@ ingestion order), so a run killed at any moment and run again reaches the same s
 from __future__ import annotations
 
 import gc
-import json
 import math
 from collections import Counter
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
 from storyline.enrich.analysis import analyze
 from storyline.enrich.claims import BUILTIN, get_extractor
-from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
-from storyline.model import Article
-from storyline.store.base import Store
+from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
+from storyline.model import Analysis, Article, StoryMember, StoryRecord
+from storyline.store.base import AnalysisStore, ClaimStore, Store, StoryStore
 from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex, assignment_threads
 from storyline.stories.dedup import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.stories.similarity import (
@@ -51,21 +50,21 @@ class StoriesReport:
     timelines: int = 0
 
 
-def _profile(article: Article, fields: dict[str, Any], dim: int, second_words: int = 0) -> Profile:
+def _profile(article: Article, analysis: Analysis, second_words: int = 0) -> Profile:
     published = article.published.value if article.published else None
     second_text = second_opinion_text(embedding_text(article.title, article.text), second_words) if second_words else ""
     return Profile(
         id=article.id,
         lang=article.lang,
         title=article.title or "",
-        embedding=unpack(fields["embedding"], dim)[0],
-        entities={key: float(count) for key, _label, _type, count in fields["entities"]},
+        embedding=analysis.embedding,
+        entities={e.key: float(e.count) for e in analysis.entities},
         numbers=numbers_in(f"{article.title or ''} {article.text}"),
         title_grams=title_grams(article.title or article.text[:120]),
         published=published,
         source=article.source,
-        minhash=np.frombuffer(fields["minhash"], dtype="<u4"),
-        labels={key: (label, kind) for key, label, kind, _count in fields["entities"]},
+        minhash=analysis.minhash,
+        labels={e.key: (e.label, e.type) for e in analysis.entities},
         second_text=second_text,
     )
 
@@ -73,7 +72,7 @@ def _profile(article: Article, fields: dict[str, Any], dim: int, second_words: i
 class _Idf:
     """IDF of entity keys over all analysed articles, read from the store as needed."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: AnalysisStore) -> None:
         self._store = store
         self._total = max(store.count_analysed(), 1)
         self._cache: dict[str, float] = {}
@@ -92,7 +91,7 @@ class _Idf:
 
 
 def analyse_new_articles(
-    store: Store, embedder_name: str = DEFAULT_EMBEDDER, on_progress: Callable[[int], None] | None = None
+    store: AnalysisStore, embedder_name: str = DEFAULT_EMBEDDER, on_progress: Callable[[int], None] | None = None
 ) -> int:
     """Embed, sign and find the entities of every article not analysed yet."""
     embedder = get_embedder(embedder_name)
@@ -101,14 +100,14 @@ def analyse_new_articles(
         batch = pending[start : start + _ANALYSE_BATCH]
         with store.transaction():
             for analysis in analyze(batch, embedder):
-                store.add_analysis(analysis, pack(analysis.embedding[None, :]), band_keys(analysis.minhash))
+                store.add_analysis(analysis, band_keys(analysis.minhash))
         if on_progress:
             on_progress(len(batch))
     store.advance_mark("analysis")
     return len(pending)
 
 
-def extract_new_claims(store: Store, extractor_name: str = BUILTIN) -> int:
+def extract_new_claims(store: ClaimStore, extractor_name: str = BUILTIN) -> int:
     """Read the claims of every article this extractor has not read; returns how many claims it found."""
     extract = get_extractor(extractor_name)
     pending = store.articles_without_claims(extractor_name)
@@ -123,20 +122,25 @@ def extract_new_claims(store: Store, extractor_name: str = BUILTIN) -> int:
     return found
 
 
-def refresh_timelines(store: Store, story_ids: set[str]) -> int:
+class _TimelineStore(StoryStore, ClaimStore, Protocol):
+    def articles_by_id(self, article_ids: list[str]) -> dict[str, Article]: ...
+
+
+def refresh_timelines(store: _TimelineStore, story_ids: set[str]) -> int:
     """Rebuild the timelines of these stories from their articles' claims."""
     for story_id in sorted(story_ids):
         with store.transaction():
-            rows = store.story_members(story_id)
-            members = [m["article_id"] for m in rows]
-            found = store.articles_by_id(members)
+            members = store.story_members(story_id)
+            ids = [m.article_id for m in members]
+            found = store.articles_by_id(ids)
             # duplicate_of: copies of one wire text count as one source in the timeline
             articles = [
-                {**found[m["article_id"]].to_dict(), "duplicate_of": m["duplicate_of"]}
-                for m in rows
-                if m["article_id"] in found
+                {**found[m.article_id].to_dict(), "duplicate_of": m.duplicate_of}
+                for m in members
+                if m.article_id in found
             ]
-            store.save_timeline(story_id, build_timeline(articles, store.claims(members)))
+            claims = {aid: [c.to_dict() for c in found_claims] for aid, found_claims in store.claims(ids).items()}
+            store.save_timeline(story_id, build_timeline(articles, claims))
     return len(story_ids)
 
 
@@ -144,21 +148,21 @@ def _parse_time(text: str | None) -> datetime | None:
     return datetime.strptime(text, _TIME_FORMAT) if text else None
 
 
-def _story_from_row(row: dict[str, Any], exemplars: list[Profile]) -> Story:
+def _story_from_record(record: StoryRecord, exemplars: list[Profile]) -> Story:
     return Story(
-        id=row["id"],
-        number=row["number"],
-        created_seq=row["created_seq"],
-        centroid_sum=np.frombuffer(row["centroid"], dtype="<f4").copy(),
-        size=row["size"],
-        entities=Counter(json.loads(row["entities"])),
+        id=record.id,
+        number=record.number,
+        created_seq=record.created_seq,
+        centroid_sum=np.asarray(record.centroid, dtype=np.float32).copy(),
+        size=record.size,
+        entities=Counter(record.entities),
         exemplars=exemplars,
-        first_seen=_parse_time(row["first_seen"]),
-        last_seen=_parse_time(row["last_seen"]),
-        languages=Counter(json.loads(row["languages"])),
-        sources=Counter(json.loads(row["sources"])),
-        members=row["members"],
-        updated_seq=row["updated_seq"],
+        first_seen=_parse_time(record.first_seen),
+        last_seen=_parse_time(record.last_seen),
+        languages=Counter(record.languages),
+        sources=Counter(record.sources),
+        members=record.members,
+        updated_seq=record.updated_seq,
     )
 
 
@@ -173,25 +177,26 @@ def _labels(story: Story, previous: dict[str, str]) -> tuple[str, dict[str, str]
     return label, dict(sorted(labels.items()))
 
 
-def _story_row(story: Story, previous_labels: dict[str, str]) -> dict[str, Any]:
+def story_record(story: Story, previous_labels: dict[str, str]) -> StoryRecord:
+    """What the store keeps of an assigned story."""
     label, labels = _labels(story, previous_labels)
-    return {
-        "id": story.id,
-        "label": label,
-        "labels": json.dumps(labels, ensure_ascii=False),
-        "first_seen": story.first_seen.strftime(_TIME_FORMAT) if story.first_seen else None,
-        "last_seen": story.last_seen.strftime(_TIME_FORMAT) if story.last_seen else None,
-        "languages": json.dumps(dict(sorted(story.languages.items()))),
-        "sources": json.dumps(dict(sorted(story.sources.items()))),
-        "size": story.size,
-        "members": story.members,
-        "number": story.number,
-        "centroid": story.centroid_sum.astype("<f4").tobytes(),
-        "entities": json.dumps(dict(sorted(story.entities.items())), ensure_ascii=False),
-        "exemplars": json.dumps([p.id for p in story.exemplars]),
-        "created_seq": story.created_seq,
-        "updated_seq": story.updated_seq,
-    }
+    return StoryRecord(
+        id=story.id,
+        number=story.number,
+        label=label,
+        labels=labels,
+        first_seen=story.first_seen.strftime(_TIME_FORMAT) if story.first_seen else None,
+        last_seen=story.last_seen.strftime(_TIME_FORMAT) if story.last_seen else None,
+        languages=dict(sorted(story.languages.items())),
+        sources=dict(sorted(story.sources.items())),
+        entities=dict(sorted(story.entities.items())),
+        size=story.size,
+        members=story.members,
+        centroid=story.centroid_sum.astype(np.float32),
+        exemplars=[p.id for p in story.exemplars],
+        created_seq=story.created_seq,
+        updated_seq=story.updated_seq,
+    )
 
 
 def _second_words(model: SimilarityModel) -> int:
@@ -210,20 +215,18 @@ def _load_index(
             lambda article_id, vector: store.add_second_vector(article_id, encoder, vector),
         )
     index = StoryIndex(model, dim, idf, second)
-    latest = store.latest_story_seen()
-    since = (_parse_time(latest) - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
-    active = store.story_rows(active_since=since)  # only these: reading every story grows with the store
-    wanted = sorted({aid for r in active for aid in json.loads(r["exemplars"])})
+    latest = _parse_time(store.latest_story_seen())
+    since = (latest - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
+    active = store.story_records(active_since=since)  # only these: reading every story grows with the store
+    wanted = sorted({aid for r in active for aid in r.exemplars})
     found = store.analysed(wanted)
     # Pairs are scored against exemplars: their keys' IDF in a few queries now, not one query per key later.
-    idf.prefetch(sorted({key for _, fields in found.values() for key, *_ in fields["entities"]}))
+    idf.prefetch(sorted({e.key for _, analysis in found.values() for e in analysis.entities}))
     labels = {}
-    for row in active:
-        exemplars = [
-            _profile(*found[aid], dim, _second_words(model)) for aid in json.loads(row["exemplars"]) if aid in found
-        ]
-        index.load(_story_from_row(row, exemplars))
-        labels[row["id"]] = json.loads(row["labels"])
+    for record in active:
+        exemplars = [_profile(*found[aid], _second_words(model)) for aid in record.exemplars if aid in found]
+        index.load(_story_from_record(record, exemplars))
+        labels[record.id] = record.labels
     index.restore_sequence(store.max_assigned_seq())
     return index, labels
 
@@ -235,7 +238,21 @@ def update_stories(
     on_progress: Callable[[int], None] | None = None,
     claims_extractor: str = BUILTIN,
 ) -> StoriesReport:
-    """Analyse what is new, then give every unassigned article its story and rebuild the touched timelines."""
+    """Analyse what is new, then give every unassigned article its story and rebuild the touched timelines.
+
+    One run at a time per store: a second (another process) waits, then does what the first left.
+    """
+    with store.exclusive("stories"):
+        return _update_stories(store, embedder_name, model, on_progress, claims_extractor)
+
+
+def _update_stories(
+    store: Store,
+    embedder_name: str,
+    model: SimilarityModel | None,
+    on_progress: Callable[[int], None] | None,
+    claims_extractor: str,
+) -> StoriesReport:
     report = StoriesReport(analysed=analyse_new_articles(store, embedder_name))
     report.claims = extract_new_claims(store, claims_extractor)
     embedder = get_embedder(embedder_name)
@@ -246,17 +263,11 @@ def update_stories(
         # otherwise cost more the more stories are active).
         gc.freeze()
         pending = list(store.unassigned())
-        idf.prefetch(sorted({key for _, fields in pending for key, *_ in fields["entities"]}))
+        idf.prefetch(sorted({e.key for _, analysis in pending for e in analysis.entities}))
         for start in range(0, len(pending), _ASSIGN_BATCH):
             with store.transaction():
-                for article, fields in pending[start : start + _ASSIGN_BATCH]:
-                    _assign_one(
-                        store,
-                        index,
-                        labels,
-                        report,
-                        _profile(article, fields, embedder.dim, _second_words(index.model)),
-                    )
+                for article, analysis in pending[start : start + _ASSIGN_BATCH]:
+                    _assign_one(store, index, labels, report, _profile(article, analysis, _second_words(index.model)))
             index.evict_inactive()
             if on_progress:
                 on_progress(len(pending[start : start + _ASSIGN_BATCH]))
@@ -269,7 +280,7 @@ def update_stories(
 
 
 def _assign_one(
-    store: Store, index: StoryIndex, labels: dict[str, dict[str, str]], report: StoriesReport, profile: Profile
+    store: StoryStore, index: StoryIndex, labels: dict[str, dict[str, str]], report: StoriesReport, profile: Profile
 ) -> None:
     duplicate_of, duplicate_story = _near_duplicate(store, profile, index.stories)
     decision = index.assign(profile, duplicate_story)
@@ -284,13 +295,13 @@ def _assign_one(
         store.merge_stories(story.id, gone)
         labels[story.id] = {**labels.pop(gone, {}), **labels.get(story.id, {})}
         report.merges += 1
-    store.add_member(profile.id, story.id, round(decision.similarity, 4), duplicate_of, index.sequence)
-    row = _story_row(story, labels.get(story.id, {}))
-    store.save_story(row)
-    labels[story.id] = json.loads(row["labels"])
+    store.add_member(StoryMember(profile.id, story.id, round(decision.similarity, 4), duplicate_of, index.sequence))
+    record = story_record(story, labels.get(story.id, {}))
+    store.save_story(record)
+    labels[story.id] = record.labels
 
 
-def _near_duplicate(store: Store, profile: Profile, active: Container[str]) -> tuple[str | None, str | None]:
+def _near_duplicate(store: StoryStore, profile: Profile, active: Container[str]) -> tuple[str | None, str | None]:
     """The closest near-duplicate of the article in an active story, and its story (a copy of an old article is news again)."""
     if profile.minhash is None:
         return None, None
@@ -298,7 +309,7 @@ def _near_duplicate(store: Store, profile: Profile, active: Container[str]) -> t
     for article_id, minhash, story_id in store.near_duplicate_candidates(
         band_keys(profile.minhash), profile.id, active
     ):
-        similarity = estimated_jaccard(profile.minhash, np.frombuffer(minhash, dtype="<u4"))
+        similarity = estimated_jaccard(profile.minhash, minhash)
         if similarity >= DUPLICATE_JACCARD and (best is None or similarity > best[0]):
             best = (similarity, article_id, story_id)
     return (best[1], best[2]) if best else (None, None)
@@ -311,5 +322,6 @@ def recluster(
     model: SimilarityModel | None = None,
 ) -> StoriesReport:
     """Rebuild every story (and its timeline) from the stored articles."""
-    store.clear_stories()
-    return update_stories(store, embedder_name, model, claims_extractor=claims_extractor)
+    with store.exclusive("stories"):
+        store.clear_stories()
+        return _update_stories(store, embedder_name, model, None, claims_extractor)

@@ -1,7 +1,7 @@
 """How the web app reaches the store: one read-only connection per worker thread, one writer behind a lock.
 
-SQLite in WAL mode lets readers run beside the writer; a connection must not be shared by two
-threads at once, so each request thread gets its own (as datasette does).
+Readers run beside the writer (SQLite in WAL mode; PostgreSQL's snapshots); a connection must not be
+shared by two threads at once, so each request thread gets its own (as datasette does).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 
 from fastapi import HTTPException, Request
 
-from storyline.store.sqlite import SQLiteStore
+from storyline.store import Store, open_store
 
 _ISO_PREFIX = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
@@ -24,30 +24,29 @@ class StoreAccess:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        SQLiteStore(path).close()  # create or migrate it now, and fail early when it is not a store
+        open_store(path).close()  # create or migrate it now, and fail early when it is not a store
         self._local = threading.local()
         self._generation = 0  # bumped by close(): threads then open fresh connections
-        self._readers: list[SQLiteStore] = []
+        self._readers: list[Store] = []
         self._lock = threading.Lock()
-        self._writer: SQLiteStore | None = None
+        self._writer: Store | None = None
         self._write_lock = threading.Lock()
 
-    def reader(self) -> SQLiteStore:
+    def reader(self) -> Store:
         store = getattr(self._local, "store", None)
         if store is None or self._local.generation != self._generation:
-            store = SQLiteStore(self.path)
-            store.read_only()
+            store = open_store(self.path, read_only=True)
             self._local.store, self._local.generation = store, self._generation
             with self._lock:
                 self._readers.append(store)
         return store
 
     @contextmanager
-    def writer(self) -> Iterator[SQLiteStore]:
+    def writer(self) -> Iterator[Store]:
         """The one writing connection; writers wait for each other here."""
         with self._write_lock:
             if self._writer is None:
-                self._writer = SQLiteStore(self.path)
+                self._writer = open_store(self.path)
             yield self._writer
 
     def close(self) -> None:
@@ -62,7 +61,7 @@ class StoreAccess:
                 self._writer = None
 
 
-def read_store(request: Request) -> SQLiteStore:
+def read_store(request: Request) -> Store:
     """This thread's read-only store. Call it inside the endpoint, which runs on the thread that uses it."""
     access: StoreAccess = request.app.state.access
     return access.reader()

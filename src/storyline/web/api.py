@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from storyline.pipeline import IngestOptions, ingest
 from storyline.sources import Upload
-from storyline.store.browse import (
+from storyline.store.base import (
     CLAIM_STATUSES,
     HIT_END,
     HIT_START,
@@ -47,6 +47,11 @@ class EntityRef(BaseModel):
     mentions: int
 
 
+class RecentWindow(BaseModel):
+    until: str | None = Field(description="End of the week `recent` counts: the newest article's time, or now.")
+    today: bool = Field(description="Whether the week ends now (sort growth_today) rather than at the newest article.")
+
+
 class StorySummary(BaseModel):
     id: str
     label: str | None = Field(description="Headline of the story's most central article.")
@@ -62,6 +67,7 @@ class StorySummary(BaseModel):
     statuses: dict[str, int] = Field(description="Claim statuses in the story's timeline, with their number of events.")
     recent: int = Field(description="Articles published in the week before the newest article in the store.")
     rank: float = Field(description="(recent + 1) x (1 + ln languages) x (1 + ln sources).")
+    recent_window: RecentWindow
 
 
 class StoryList(BaseModel):
@@ -84,6 +90,7 @@ class ArticleSummary(BaseModel):
     )
     truncated: bool
     snippet: str = Field(description="The start of the text (in search results: the passage that matches).")
+    ingested_at: str = Field(description="When storyline first stored it (UTC).")
     story_id: str | None = None
     similarity: float | None = None
     duplicate_of: str | None = None
@@ -215,8 +222,9 @@ Text = Annotated[str | None, Query(max_length=200)]
 _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 SinceParam = Annotated[str | None, Query(pattern=_DATE, description="On or after: YYYY, YYYY-MM or YYYY-MM-DD.")]
 UntilParam = Annotated[str | None, Query(pattern=_DATE, description="On or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
-NOT_FOUND = {404: {"model": Message, "description": "No such item."}}
-BAD_REQUEST = {400: {"model": Message, "description": "A malformed cursor or date."}}
+# Typed as FastAPI's `responses=` parameter is, so that the routes can share them.
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Message, "description": "No such item."}}
+BAD_REQUEST: dict[int | str, dict[str, Any]] = {400: {"model": Message, "description": "A malformed cursor or date."}}
 
 
 def _blank(value: str | None) -> str | None:
@@ -315,7 +323,7 @@ def get_article(request: Request, article_id: str) -> dict[str, Any]:
         raise HTTPException(404, f"no article with id {article_id!r}")
     return article.to_dict() | {
         "sources": store.sources(article.id),
-        "claims": store.claims([article.id]).get(article.id, []),
+        "claims": [c.to_dict() for c in store.claims([article.id]).get(article.id, [])],
         "story": store.article_story(article.id),
     }
 

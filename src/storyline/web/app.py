@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from storyline.store.browse import CursorError
+from storyline.errors import CursorError
 from storyline.web import api, feeds, pages
 from storyline.web.access import StoreAccess
 

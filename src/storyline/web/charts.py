@@ -145,7 +145,7 @@ def _tick_label(value: datetime, step: Any) -> str:
 def ticks(start: datetime, end: datetime, scale: Any, most: int = 7) -> list[Tick]:
     """Round dates between start and end, at the finest step that gives at most `most` of them."""
     for step in _STEPS:
-        found = []
+        found: list[datetime] = []
         value = _step_start(start, step)
         while value <= end and len(found) <= most:
             if value >= start:
@@ -171,6 +171,8 @@ def story_timeline(points: list[dict[str, Any]], timeline: list[dict[str, Any]],
     dates = [d for d in [moment(p["published_sort"] or p["published"]) for p in points] + step_dates if d]
     undated = any(not p["published_sort"] for p in points) or any(d is None for d in step_dates)
     plot_right = width - _RIGHT_PAD - (_UNDATED if undated else 0)
+    first: datetime | None  # the plotted range; None when nothing is dated
+    last: datetime | None
     if dates:
         first, last = min(dates), max(dates)
         if last - first < timedelta(days=2):
@@ -262,7 +264,7 @@ def entity_months(months: list[dict[str, Any]], width: int = WIDTH, height: int 
     if start is None or end is None:
         return None
     by_month = {m["month"]: m for m in months}
-    series = []
+    series: list[datetime] = []
     value = start
     while value <= end and len(series) < 600:
         series.append(value)

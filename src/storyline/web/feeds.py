@@ -28,7 +28,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
-from storyline.store.browse import ArticleFilter
+from storyline.store.base import ArticleFilter
 from storyline.web.access import read_store
 from storyline.web.charts import moment
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from storyline.store.browse import CLAIM_STATUSES, HIT_END, HIT_START, STORY_SORTS, StoryFilter
+from storyline.store.base import CLAIM_STATUSES, HIT_END, HIT_START, STORY_SORTS, StoryFilter
 from storyline.web import charts
 from storyline.web.access import date_prefix, read_store
 
@@ -262,7 +262,7 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
     article = store.article(article_id)
     if article is None:
         raise HTTPException(404, f"No article with id {article_id!r}.")
-    claims = store.claims([article.id]).get(article.id, [])
+    claims = [c.to_dict() for c in store.claims([article.id]).get(article.id, [])]
     paragraphs, anchors = text_paragraphs(article.text, claims)
     return render(
         request,
