@@ -32,9 +32,9 @@ from pathlib import Path
 
 from storyline import ingest, open_store
 from storyline.eval.stories import ARCS_DIR, arcs_gold, bcubed, load_arcs, pairwise, sample_gold, story_of
+from storyline.pipeline import recluster
 from storyline.store.base import Store
 from storyline.stories.similarity import JoinCalibration, SimilarityModel, default_model
-from storyline.stories.tracker import recluster
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

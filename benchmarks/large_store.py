@@ -25,16 +25,16 @@ else real:
   copies about 0.8, like two reports of one event), renormalized and stored as float16 through
   ``storyline.enrich.embed.pack``; a copy reuses its base's entities and claims (whose evidence
   spans point into the base text, not the copy). The MinHash signature and band keys are
-  computed from the copy's own text (``storyline.stories.dedup``). *Second opinion:* every
+  computed from the copy's own text (``storyline.enrich.minhash``). *Second opinion:* every
   exemplar of a story has the second encoder's vector kept (``add_second_vector``), as if earlier
   runs had asked for it: the base text's real vector (cached) plus :data:`SECOND_NOISE`, so a
   benchmark run embeds only its new articles and the steady state is measured, not a cold start.
 * **Stories.** All copies of one base text within one story *epoch* form one story: its rows are
-  made by ``storyline.stories.tracker.story_record`` from ``cluster.Story`` objects kept as the
+  made by ``storyline.pipeline.assign.story_record`` from ``cluster.Story`` objects kept as the
   tracker keeps them (float32 centroid sum of the non-duplicate members, float entity counts,
   founder plus the newest exemplars, languages, sources, first and last seen, sequence numbers
   in publication order), so ``update_stories`` loads them as its own; each story's timeline is
-  built when its last member is written, by ``tracker.refresh_timelines``. Story sizes are
+  built when its last member is written, by ``storyline.pipeline.refresh_timelines``. Story sizes are
   log-normal (median about 14, mean about 29, up to a few thousand), a story lasts 1 to 3
   weeks with most articles early on, and base texts are reused round-robin, about every 90
   days, so no two active stories (60-day window) share a base text.
@@ -76,6 +76,7 @@ import numpy as np
 from storyline.enrich.analysis import count_entities
 from storyline.enrich.claims import BUILTIN, get_extractor
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
+from storyline.enrich.minhash import band_keys, signature
 from storyline.eval.datasets import bench_dir
 from storyline.model import (
     Analysis,
@@ -88,11 +89,11 @@ from storyline.model import (
     StoryMember,
     article_id,
 )
+from storyline.pipeline import refresh_timelines
+from storyline.pipeline.assign import story_record
 from storyline.store.sqlite import SQLiteStore
 from storyline.stories.cluster import Story, add_member
-from storyline.stories.dedup import band_keys, signature
 from storyline.stories.similarity import Profile, SecondOpinion, default_model, second_opinion_text
-from storyline.stories.tracker import refresh_timelines, story_record
 
 CACHE = Path(__file__).resolve().with_name(".cache")
 BUILD_VERSION = 4  # bump when the generated store changes, so cached stores are rebuilt

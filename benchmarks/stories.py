@@ -7,7 +7,7 @@
 For each size, a store of N analysed articles in stories (with their claims and timelines) is
 built once (``large_store.py``, cached as ``benchmarks/.cache/store-N.db``; the 1M store takes
 about 35 minutes and 7.9 GB), copied, and in a fresh process a fixed batch of new real articles is
-stored and ``storyline.stories.tracker.update_stories`` is run on it, as ``storyline ingest``
+stored and ``storyline.pipeline.assign.update_stories`` is run on it, as ``storyline ingest``
 does after each run. The batch is the same at every size: a third texts of the similarity set
 kept out of every store, a third article bodies of the scrapinghub set, and a third perturbed
 copies (words dropped and swapped, embedded for real) of the founders of the biggest stories of
@@ -67,8 +67,9 @@ from large_store import ARTICLES_PER_DAY, END, base_and_held_out, cached_store, 
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
 from storyline.eval.datasets import bench_dir
 from storyline.model import Article, DatePrecision, PublishedDate, article_id
+from storyline.pipeline import assign as tracker
 from storyline.store.sqlite import SQLiteStore
-from storyline.stories import cluster, similarity, tracker
+from storyline.stories import cluster, similarity
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (2_000, 10_000)

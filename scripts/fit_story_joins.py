@@ -24,8 +24,8 @@ from pathlib import Path
 
 from storyline import ingest, open_store
 from storyline.eval.stories import ARCS_DIR, arcs_gold, bcubed, load_arcs, sample_gold, story_of
+from storyline.pipeline import recluster
 from storyline.stories.similarity import PARAMS_FILE, JoinCalibration, default_model
-from storyline.stories.tracker import recluster
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

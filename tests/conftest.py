@@ -30,7 +30,7 @@ SEEDS = Path(__file__).parents[1] / ".." / "shared" / "seeds"
 def stored(path: Path, *inputs: Path | str) -> Path:
     """A store at `path` holding `inputs` through the normal pipeline (ingest, then stories), closed."""
     from storyline import ingest, open_store
-    from storyline.stories.tracker import update_stories
+    from storyline.pipeline import update_stories
 
     store = open_store(str(path))
     ingest([str(i) for i in inputs], store)

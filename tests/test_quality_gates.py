@@ -14,7 +14,7 @@ from storyline import RawDocument, extract_article
 from storyline.eval.datasets import bench_dir, mediacloud_dates, trafilatura_eval
 from storyline.eval.metrics import PRF, DateScore, score_snippets
 from storyline.extract import ExtractionError
-from storyline.extract.encoding import fix_text
+from storyline.text.encoding import fix_text
 
 pytestmark = pytest.mark.skipif(not bench_dir().is_dir(), reason="../shared/bench is not beside the repository")
 

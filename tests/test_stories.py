@@ -10,7 +10,7 @@ import pytest
 from storyline import ingest, open_store
 from storyline.eval.stories import bcubed, pairwise, sample_gold, story_of
 from storyline.model import Article, DatePrecision, PublishedDate, article_id
-from storyline.stories.tracker import recluster, update_stories
+from storyline.pipeline import recluster, update_stories
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / ".." / "shared" / "seeds"

@@ -14,8 +14,8 @@ from tests.conftest import invoke, invoke_json
 
 from storyline import ingest, open_store
 from storyline.model import Claim, Participant
+from storyline.pipeline import refresh_timelines, update_stories
 from storyline.stories.timeline import build_timeline
-from storyline.stories.tracker import refresh_timelines, update_stories
 from storyline.web.app import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

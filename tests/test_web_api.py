@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 from tests.conftest import invoke, invoke_json
 
 from storyline import ingest, open_store
-from storyline.stories.tracker import update_stories
+from storyline.pipeline import update_stories
 from storyline.web.app import INTERNAL_ERROR, create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

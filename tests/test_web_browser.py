@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 
 from storyline import ingest, open_store
-from storyline.stories.tracker import update_stories
+from storyline.pipeline import update_stories
 from storyline.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -22,7 +22,7 @@ from markupsafe import escape
 
 from storyline import ingest, open_store
 from storyline.model import Claim, IngestError, Participant
-from storyline.stories.tracker import update_stories
+from storyline.pipeline import update_stories
 from storyline.web.app import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

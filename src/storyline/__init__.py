@@ -16,9 +16,19 @@ if TYPE_CHECKING:
     from storyline.errors import StorylineError
     from storyline.extract import extract_article
     from storyline.model import Article, DatePrecision, IngestError, PublishedDate, RawDocument, article_id
-    from storyline.pipeline import IngestOptions, IngestReport, ingest, process_document
+    from storyline.pipeline import (
+        IngestOptions,
+        IngestReport,
+        RunOptions,
+        RunReport,
+        StoriesReport,
+        ingest,
+        process_document,
+        recluster,
+        run,
+        update_stories,
+    )
     from storyline.store import ArticleFilter, Store, open_store
-    from storyline.stories.tracker import StoriesReport, recluster, update_stories
 
 # Where each public name lives. They load on first use (PEP 562): `storyline --help` or a query of the store
 # should not pay for trafilatura, numpy and the embedders (about 0.6 s) before doing anything.
@@ -27,10 +37,24 @@ _HOMES = {
     **dict.fromkeys(
         ("Article", "DatePrecision", "IngestError", "PublishedDate", "RawDocument", "article_id"), "storyline.model"
     ),
-    **dict.fromkeys(("IngestOptions", "IngestReport", "ingest", "process_document"), "storyline.pipeline"),
+    **dict.fromkeys(
+        (
+            "IngestOptions",
+            "IngestReport",
+            "RunOptions",
+            "RunReport",
+            "StoriesReport",
+            "ingest",
+            "process_document",
+            "recluster",
+            "run",
+            "run",
+            "update_stories",
+        ),
+        "storyline.pipeline",
+    ),
     **dict.fromkeys(("ArticleFilter", "Store", "open_store"), "storyline.store"),
     "StorylineError": "storyline.errors",
-    **dict.fromkeys(("StoriesReport", "recluster", "update_stories"), "storyline.stories.tracker"),
 }
 
 
@@ -55,6 +79,8 @@ __all__ = [
     "IngestReport",
     "PublishedDate",
     "RawDocument",
+    "RunOptions",
+    "RunReport",
     "Store",
     "StoriesReport",
     "StorylineError",
@@ -64,5 +90,6 @@ __all__ = [
     "open_store",
     "process_document",
     "recluster",
+    "run",
     "update_stories",
 ]

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,13 +24,12 @@ from typer.core import TyperGroup
 
 from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
 from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
-from storyline.errors import StoreError
+from storyline.errors import ConfigurationError, LLMError, StoreError
 from storyline.export import FORMATS, export_articles, export_stories
 from storyline.store import ArticleFilter, Store, open_store
 from storyline.store.base import HIT_END, HIT_START
 
-if TYPE_CHECKING:
-    from storyline.stories.tracker import StoriesReport
+T = TypeVar("T")
 
 # The pipeline, the stories stage and date parsing are imported inside the commands that use them: the
 # commands that only read the store (articles, show, search, stories, story, errors) and --help start in
@@ -124,13 +123,11 @@ ClaimsOption = Annotated[
 ]
 
 
-def _run_stories(run: Callable[[], StoriesReport]) -> StoriesReport:
-    """Stories and claims; a misconfigured optional extractor is a usage error, not a crash."""
-    from storyline.enrich.llm_claims import LLMError
-
+def _run_stories(run: Callable[[], T]) -> T:
+    """Stories and claims; a misconfigured component (an unknown or unreachable extractor) is a usage error."""
     try:
         return run()
-    except (ValueError, LLMError) as exc:
+    except (ConfigurationError, LLMError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_USAGE) from exc
 
@@ -156,14 +153,17 @@ def ingest_command(
 
     Example: storyline ingest ./pages '*.jsonl' feed.xml archive.warc.gz
     """
-    from storyline.pipeline import IngestOptions, ingest
-    from storyline.stories.tracker import update_stories
+    from storyline.pipeline import IngestOptions, RunOptions, run
 
     store = _store()
-    options = IngestOptions(
-        languages=tuple(code.strip() for code in languages.split(",") if code.strip()),
-        max_document_bytes=int(max_mb * 1e6),
-        workers=workers,
+    options = RunOptions(
+        IngestOptions(
+            languages=tuple(code.strip() for code in languages.split(",") if code.strip()),
+            max_document_bytes=int(max_mb * 1e6),
+            workers=workers,
+        ),
+        stories=stories,
+        claims_extractor=claims,
     )
     progress = Progress(
         TextColumn("ingesting"),
@@ -177,14 +177,16 @@ def ingest_command(
     )
     with progress:
         task = progress.add_task("ingest", total=None)
-        report = ingest(
-            paths,
-            store,
-            options,
-            on_file=lambda _path: progress.advance(task),
-            on_files_found=lambda n: progress.update(task, total=n),
+        result = _run_stories(
+            lambda: run(
+                paths,
+                store,
+                options,
+                on_file=lambda _path: progress.advance(task),
+                on_files_found=lambda n: progress.update(task, total=n),
+            )
         )
-    story_report = _run_stories(lambda: update_stories(store, claims_extractor=claims)) if stories else None
+    report, story_report = result.ingest, result.stories
     summary = {
         "files": report.files,
         "documents": report.documents,
@@ -558,7 +560,7 @@ def recluster_command(claims: ClaimsOption = BUILTIN, as_json: JsonOption = Fals
 
     Example: storyline recluster
     """
-    from storyline.stories.tracker import recluster
+    from storyline.pipeline import recluster
 
     store = _store()
     report = _run_stories(lambda: recluster(store, claims_extractor=claims))

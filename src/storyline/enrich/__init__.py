@@ -1,1 +1,1 @@
-"""Enrichment: what an article says (language now; entities, claims and embeddings later)."""
+"""Enrichment: what an article says: entities, claims, embeddings, MinHash signatures."""

@@ -8,8 +8,8 @@ import numpy as np
 
 from storyline.enrich.embed import Embedder, embedding_text, pack, unpack
 from storyline.enrich.entities import extract_mentions
+from storyline.enrich.minhash import signature
 from storyline.model import Analysis, Article, EntityCount
-from storyline.stories.dedup import signature
 
 
 def count_entities(article: Article) -> list[EntityCount]:

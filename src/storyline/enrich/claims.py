@@ -38,6 +38,7 @@ from storyline.enrich import claim_cues as cues
 from storyline.enrich.claim_confidence import default_confidence
 from storyline.enrich.entities import Mention, extract_mentions, is_place_word
 from storyline.enrich.event_dates import EventDate, find_dates
+from storyline.errors import ConfigurationError
 from storyline.model import Article, Claim, Participant
 
 BUILTIN = BUILTIN_CLAIMS  # the version is in the name: a new one re-reads stored articles
@@ -569,5 +570,5 @@ EXTRACTORS: dict[str, Callable[[], ClaimExtractor]] = {BUILTIN: lambda: extract_
 def get_extractor(name: str = BUILTIN) -> ClaimExtractor:
     """A claim extractor by name: 'builtin-v3' (offline, the default) or 'llm' (an OpenAI-compatible endpoint)."""
     if name not in EXTRACTORS:
-        raise ValueError(f"unknown claim extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}")
+        raise ConfigurationError(f"unknown claim extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}")
     return EXTRACTORS[name]()

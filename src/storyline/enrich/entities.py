@@ -49,6 +49,7 @@ from functools import lru_cache
 
 from storyline.enrich import entity_data as data
 from storyline.enrich.entity_data import CITY_MIN_POPULATION
+from storyline.errors import ConfigurationError
 
 __all__ = [
     "CITY_MIN_POPULATION",
@@ -723,7 +724,7 @@ def extract_mentions(text: str, lang: str | None = None, *, ner: str | None = No
     if not text or not text.strip():
         return []
     if lang is None:
-        from storyline.enrich.language import detect_language
+        from storyline.text.language import detect_language
 
         lang = detect_language(text)[0]
     lang = lang.lower().split("-")[0] if lang else None
@@ -1254,7 +1255,7 @@ def _apply_ner(doc: _Document, gaz: _Gazetteer, spans: list[_Span], backend: str
     try:
         find = NER_BACKENDS[backend]
     except KeyError:
-        raise ValueError(f"unknown NER backend {backend!r}; known: {', '.join(sorted(NER_BACKENDS))}") from None
+        raise ConfigurationError(f"unknown NER backend {backend!r}; known: {', '.join(sorted(NER_BACKENDS))}") from None
     found = find(doc.text, doc.lang)
     if not found:
         return spans

@@ -20,8 +20,6 @@ import numpy as np
 
 from storyline.enrich.analysis import analyze
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
-from storyline.enrich.language import detect_language
-from storyline.extract.encoding import fix_text
 from storyline.model import Article, article_id
 from storyline.stories.cluster import StoryIndex, assignment_threads
 from storyline.stories.similarity import (
@@ -34,6 +32,8 @@ from storyline.stories.similarity import (
     second_opinion_text,
     title_grams,
 )
+from storyline.text.encoding import fix_text
+from storyline.text.language import detect_language
 
 SAME_STORY_MAX = 1.5
 DIFFERENT_MIN = 3.0

@@ -13,10 +13,10 @@ from typing import Any
 
 from storyline.defaults import MAX_ARTICLE_CHARS, MAX_TEXT_CHARS
 from storyline.extract.dates import parse_date, parse_iso
-from storyline.extract.encoding import BinaryContentError, declared_charset, decode, fix_text
 from storyline.extract.html import ExtractionError, domain_of, extract_html
 from storyline.extract.text import parse_dump
 from storyline.model import Article, IngestError, RawDocument, article_id
+from storyline.text.encoding import BinaryContentError, declared_charset, decode, fix_text
 
 __all__ = ["EXTRACTORS", "BinaryContentError", "ExtractionError", "extract_article"]
 

@@ -15,8 +15,8 @@ from trafilatura.utils import load_html
 from storyline.errors import ExtractionError
 from storyline.extract.boilerplate import is_furniture, is_label
 from storyline.extract.dates import parse_date, parse_iso
-from storyline.extract.encoding import fix_text
 from storyline.model import DatePrecision, PublishedDate, normalize_for_identity
+from storyline.text.encoding import fix_text
 
 # Where publishers state the publication time with its zone; htmldate finds the day but drops the time.
 _DATE_META_XPATH = (

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from storyline.enrich.language import detect_language
 from storyline.extract.boilerplate import content_terms, is_furniture, is_label, related_block_start, score_paragraphs
 from storyline.extract.dates import DateEvidence, parse_date
 from storyline.extract.html import ExtractionError, domain_of
 from storyline.model import DatePrecision, PublishedDate
+from storyline.text.language import detect_language
 
 _MAX_TITLE_CHARS = 300
 _MAX_DATELINE_CHARS = 200

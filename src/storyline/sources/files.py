@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from storyline.extract.encoding import describe_binary
 from storyline.model import IngestError, RawDocument
 from storyline.sources.feeds import read_feed
 from storyline.sources.warc import read_warc
+from storyline.text.encoding import describe_binary
 
 DEFAULT_MAX_DOCUMENT_BYTES = 20_000_000
 STDIN = "-"

@@ -205,7 +205,9 @@ class StoryStore(StageMarks, Protocol):
     """Stories as assignment keeps them, and their members."""
 
     def unassigned(self) -> Iterator[tuple[Article, Analysis]]:
-        """Analysed articles without a story, in publication order (undated ones in ingestion order)."""
+        """Analysed articles without a story, in publication order (undated ones in ingestion order).
+
+        Same-time ties go by article id, so stories do not depend on which of several processes ingested first."""
         ...
 
     def near_duplicate_candidates(

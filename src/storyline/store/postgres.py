@@ -206,8 +206,9 @@ class PostgresStore(SQLStore):
                 cursor.executemany(self._convert(sql), [list(r) for r in rows])
 
     def _data_version(self) -> Any:
-        # Moves with every commit on the server (any database): a cached order is then recomputed, never stale.
-        return self._conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+        # Moves with every write on the server (any database), as soon as it is written (the flushed LSN lags
+        # behind with synchronous_commit off): a cached order is then recomputed, never stale.
+        return self._conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
 
     def _index_text(self, article_id: str, known: bool) -> None:
         row = self._execute("SELECT title, text, lang FROM articles WHERE id = ?", (article_id,)).fetchone()

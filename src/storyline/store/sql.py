@@ -395,7 +395,8 @@ class SQLStore(BrowseQueries, ABC):
             f"""SELECT {A_ARTICLE_COLUMNS}, {_ANALYSIS_COLUMNS}
                 FROM articles a JOIN article_analysis x ON x.article_id = a.id
                 WHERE a.ingested_seq > ? AND {_PENDING["stories"][2]}
-                ORDER BY a.published_sort IS NULL, a.published_sort, a.ingested_seq""",
+                ORDER BY a.published_sort IS NULL, a.published_sort,
+                         CASE WHEN a.published_sort IS NULL THEN a.ingested_seq ELSE 0 END, a.id""",
             (self._mark("stories"),),
         ).fetchall()
         for row in rows:

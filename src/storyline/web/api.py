@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from storyline.pipeline import IngestOptions, ingest
+from storyline.pipeline import IngestOptions, RunOptions, run
 from storyline.sources import Upload
 from storyline.store.base import (
     CLAIM_STATUSES,
@@ -28,7 +28,6 @@ from storyline.store.base import (
     ArticleFilter,
     StoryFilter,
 )
-from storyline.stories.tracker import update_stories
 from storyline.web.access import StoreAccess, date_prefix, read_store
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -433,8 +432,9 @@ def _upload(body: bytes, name: str | None, suffix: str) -> Upload:
 
 def _ingest_bytes(access: StoreAccess, upload: Upload) -> dict[str, Any]:
     with access.writer() as store:  # read from memory through the sources, as a file is: no temp file
-        report = ingest([upload], store, IngestOptions(workers=1))
-        stories = update_stories(store)
+        result = run([upload], store, RunOptions(IngestOptions(workers=1)))
+        report, stories = result.ingest, result.stories
+        assert stories is not None  # RunOptions(stories=True)
 
     def problems(found: list[Any]) -> list[dict[str, str]]:
         return [{"where": p.where, "stage": p.stage, "severity": p.severity, "reason": p.reason} for p in found]

@@ -19,10 +19,10 @@ import numpy as np
 from storyline.enrich.analysis import analyze
 from storyline.enrich.claims import BUILTIN, get_extractor
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
+from storyline.enrich.minhash import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.model import Analysis, Article, StoryMember, StoryRecord
 from storyline.store.base import AnalysisStore, ClaimStore, Store, StoryStore
 from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex, assignment_threads
-from storyline.stories.dedup import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.stories.similarity import (
     Profile,
     SecondEmbeddings,

@@ -1,4 +1,4 @@
-"""Compose the stages for a stream of documents: sources -> extract -> enrich -> store."""
+"""Ingest: documents from any source -> extract -> language -> the store (errors recorded, never fatal)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
-from storyline.enrich.language import DEFAULT_LANGUAGES, detect_language
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
 from storyline.model import Article, IngestError, RawDocument
 from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES, Upload, expand_paths, read_path, read_upload
 from storyline.store.base import ArticleStore
+from storyline.text.language import DEFAULT_LANGUAGES, detect_language
 
 # Writes are grouped so a run costs few commits; a crash loses at most one group, which the
 # next run redoes (article ids are content hashes, so nothing is stored twice).
@@ -86,13 +86,21 @@ def _warm_up(options: IngestOptions) -> None:
     )
 
 
+Input = str | Upload | RawDocument  # a path (file, folder, glob, "-"), bytes held in memory, or a fetched page
+
+
 def _raw_documents(
-    files: list[str | Upload],
+    files: list[Input],
     options: IngestOptions,
     unreadable: list[IngestError],
     on_file: Callable[[str], None] | None,
 ) -> Iterator[tuple[RawDocument, IngestOptions]]:
     for path in files:
+        if isinstance(path, RawDocument):
+            yield path, options
+            if on_file:
+                on_file(path.where)
+            continue
         items = (
             read_upload(path, options.max_document_bytes)
             if isinstance(path, Upload)
@@ -108,14 +116,14 @@ def _raw_documents(
 
 
 def ingest(
-    paths: Sequence[str | Upload],
+    paths: Sequence[Input],
     store: ArticleStore,
     options: IngestOptions = IngestOptions(),
     on_file: Callable[[str], None] | None = None,
     on_files_found: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Read every document under `paths` (files, folders, globs, "-" for stdin, or `Upload`s held in memory) into
-    `store`; bad input is recorded, never fatal.
+    """Read every document under `paths` (files, folders, globs, "-" for stdin, `Upload`s held in memory, or
+    `RawDocument`s already fetched) into `store`; bad input is recorded, never fatal.
 
     >>> from storyline.store import open_store
     >>> ingest(["does-not-exist.txt"], open_store(":memory:")).errors[0].reason
@@ -123,7 +131,7 @@ def ingest(
     """
     report = IngestReport()
     unreadable: list[IngestError] = []
-    files: list[str | Upload] = [p for p in paths if isinstance(p, Upload)]
+    files: list[Input] = [p for p in paths if not isinstance(p, str)]
     own = store.own_files()  # never input, even when a folder that holds them is ingested
     for item in expand_paths([p for p in paths if isinstance(p, str)]):
         if isinstance(item, IngestError):

@@ -1,0 +1,1 @@
+"""What every layer may use on text: encodings and repairs (`encoding.py`), language identification (`language.py`)."""
