@@ -25,7 +25,7 @@ from pathlib import Path
 
 import trafilatura
 
-from storyline import IngestOptions, ingest, open_store
+from storyline import Settings, ingest, open_store
 from storyline.eval.datasets import bench_dir, trafilatura_eval
 
 _FURNITURE = [
@@ -66,7 +66,7 @@ def _run_ingest(paths: list[str], workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.db")
         start = time.perf_counter()
-        report = ingest(paths, store, IngestOptions(workers=workers))
+        report = ingest(paths, store, Settings(workers=workers))
         elapsed = time.perf_counter() - start
         stored = store.count_articles()
         store.close()

@@ -16,6 +16,7 @@ from storyline import ingest, open_store, update_stories
 from storyline.enrich.claims import extract_claims
 from storyline.enrich.event_dates import find_dates
 from storyline.model import Article, DatePrecision, PublishedDate
+from storyline.settings import Settings
 from storyline.stories.timeline import build_timeline
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -296,14 +297,19 @@ def test_llm_extractor_uses_schema_and_maps_parties_to_entities(
             },
         ]
     }
-    monkeypatch.setenv("STORYLINE_LLM_URL", f"http://127.0.0.1:{chat_server.server_address[1]}/v1")
-    monkeypatch.setenv("STORYLINE_LLM_MODEL", "tiny-model")
-    monkeypatch.setenv("STORYLINE_LLM_KEY", "secret")
+    settings = Settings.from_env(
+        {
+            "STORYLINE_LLM_URL": f"http://127.0.0.1:{chat_server.server_address[1]}/v1",
+            "STORYLINE_LLM_MODEL": "tiny-model",
+            "STORYLINE_LLM_KEY": "secret",
+        },
+        claims="llm",
+    )
     doc = tmp_path / "news.txt"
     doc.write_text("Übernahme bestätigt\n\n" + text, encoding="utf-8")
     store = open_store(tmp_path / "llm.db")
     ingest([str(doc)], store)
-    update_stories(store, claims_extractor="llm")
+    update_stories(store, settings)
 
     [request] = chat_server.requests
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer secret"
@@ -318,21 +324,20 @@ def test_llm_extractor_uses_schema_and_maps_parties_to_entities(
     assert article.text[claim["start"] : claim["end"]] == claim["evidence"]
 
 
-def test_llm_extractor_unreachable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_llm_extractor_unconfigured_or_unreachable_is_a_clear_error() -> None:
     from storyline.enrich.claims import get_extractor
-    from storyline.enrich.llm_claims import LLMError
+    from storyline.errors import ConfigurationError, LLMError
 
-    monkeypatch.delenv("STORYLINE_LLM_URL", raising=False)
-    with pytest.raises(LLMError, match="STORYLINE_LLM_URL"):
-        get_extractor("llm")
-    monkeypatch.setenv("STORYLINE_LLM_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("STORYLINE_LLM_MODEL", "m")
+    with pytest.raises(ConfigurationError, match="STORYLINE_LLM_URL"):
+        get_extractor(Settings(claims="llm"))
     with pytest.raises(LLMError, match="failed for article"):
-        get_extractor("llm")(Article("x", None, "Some text.", "en"))
+        get_extractor(Settings(claims="llm", llm_url="http://127.0.0.1:9/v1", llm_model="m"))(
+            Article("x", None, "Some text.", "en")
+        )
 
 
 def test_stale_timelines_are_rebuilt_after_an_interrupted_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from storyline.stories import tracker
+    from storyline.pipeline import assign
 
     text = "Brenta Motori ha annunciato lunedì una partnership con Kelvion Labs per i motori elettrici."
     doc = tmp_path / "a.txt"
@@ -350,7 +355,7 @@ def test_stale_timelines_are_rebuilt_after_an_interrupted_run(tmp_path: Path, mo
     def killed(*_: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tracker, "refresh_timelines", killed)
+    monkeypatch.setattr(assign, "refresh_timelines", killed)
     with pytest.raises(KeyboardInterrupt):
         update_stories(store)
     assert store.timeline(story["id"]) == [] and store.stale_timelines() == [story["id"]]

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.enrich import entities
 from storyline.enrich.entities import Mention, entity_keys, extract_mentions, normalize_name
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -407,14 +406,19 @@ def test_any_text_gives_valid_offsets(text: str) -> None:
 # --- optional statistical NER -----------------------------------------------------------------------------------
 
 
-def test_ner_backend_types_and_adds_names(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ner_backend_types_and_adds_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = "Laut Xantera Nord streikt die Deutsche Bahn am Montag."
-    named = {"Xantera Nord": "ORG", "Deutsche Bahn": "ORG", "Montag": "MISC"}
-
-    def fake_backend(text: str, lang: str | None) -> list[tuple[int, int, str]]:
-        return [(text.index(name), text.index(name) + len(name), type_) for name, type_ in named.items()]
-
-    monkeypatch.setitem(entities.NER_BACKENDS, "fake", fake_backend)
+    # A statistical backend, installed as a plugin is: a module and its entry point in the storyline.ner group.
+    (tmp_path / "fake_ner.py").write_text(
+        "NAMED = {'Xantera Nord': 'ORG', 'Deutsche Bahn': 'ORG', 'Montag': 'MISC'}\n"
+        "def find(text, lang):\n"
+        "    return [(text.index(n), text.index(n) + len(n), t) for n, t in NAMED.items()]\n"
+    )
+    dist = tmp_path / "fake_ner-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-ner\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[storyline.ner]\nfake = fake_ner:find\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     rules = by_text(text, "de")
     assert rules["Xantera Nord"].type == "MISC" and "Deutsche Bahn" not in rules
     found = {m.text: m for m in extract_mentions(text, "de", ner="fake")}
@@ -422,8 +426,6 @@ def test_ner_backend_types_and_adds_names(monkeypatch: pytest.MonkeyPatch) -> No
     assert found["Deutsche Bahn"].key == "name:deutsche bahn"  # added: German common nouns to the rules
     assert found["Deutsche Bahn"].type == "ORG"
     assert "Montag" not in found  # never a name, whatever a model says
-    monkeypatch.setenv("STORYLINE_NER", "fake")
-    assert "Deutsche Bahn" in by_text(text, "de")
     with pytest.raises(ValueError, match="unknown NER backend"):
         extract_mentions(text, "de", ner="nonexistent")
 

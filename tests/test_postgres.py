@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import STORYLINE_BIN, run_bin
 
 from storyline import open_store
+from storyline.settings import Settings
 from storyline.web.app import create_app
 
 CORPUS = Path(__file__).parents[1] / "samples" / "corpus"
@@ -35,7 +36,7 @@ def _views(db: str) -> dict[str, Any]:
     """What the API and the pages show of a store: stories, each story with its timeline and articles, articles,
     entities, search hits (ids: each backend ranks and marks hits its own way), errors; the HTML of the pages."""
     shown: dict[str, Any] = {}
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(Settings(db=db))) as client:
 
         def get(path: str, **params: Any) -> Any:
             response = client.get(path, params=params)

@@ -15,6 +15,7 @@ from tests.conftest import invoke, invoke_json
 from storyline import ingest, open_store
 from storyline.model import Claim, Participant
 from storyline.pipeline import refresh_timelines, update_stories
+from storyline.settings import Settings
 from storyline.stories.timeline import build_timeline
 from storyline.web.app import create_app
 
@@ -209,7 +210,7 @@ def deal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
         store.add_claims(article.id, "builtin", [Claim("acquisition", status, who, article.text[:end], 0, end)])
     refresh_timelines(store, {story["id"]})
     store.close()
-    with TestClient(create_app(str(db))) as client:
+    with TestClient(create_app(Settings(db=str(db)))) as client:
         yield client, story["id"], db
 
 

@@ -24,6 +24,7 @@ from tests.conftest import invoke, invoke_json
 
 from storyline import ingest, open_store
 from storyline.pipeline import update_stories
+from storyline.settings import Settings
 from storyline.web.app import INTERNAL_ERROR, create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -52,7 +53,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(corpus_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(str(corpus_db))) as test_client:
+    with TestClient(create_app(Settings(db=str(corpus_db)))) as test_client:
         yield test_client
 
 
@@ -157,7 +158,7 @@ def test_cursor_is_stable_when_stories_arrive(corpus_db: Path, tmp_path: Path) -
     """A page after new stories were added continues where the last one ended: no repeats, no gaps."""
     db = tmp_path / "copy.db"
     shutil.copy(corpus_db, db)
-    with TestClient(create_app(str(db), token=TOKEN)) as client:
+    with TestClient(create_app(Settings(db=str(db), token=TOKEN))) as client:
         first = get(client, "/api/stories", sort="recent", limit=3)
         newest = json.dumps(
             {
@@ -317,7 +318,7 @@ def empty_db(tmp_path: Path) -> Path:
 
 
 def test_ingest_is_disabled_without_a_configured_token(empty_db: Path) -> None:
-    with TestClient(create_app(str(empty_db))) as client:
+    with TestClient(create_app(Settings(db=str(empty_db)))) as client:
         response = client.post("/api/ingest", content=b'{"text": "x"}', headers={"Authorization": "Bearer anything"})
         assert response.status_code == 403
         assert "disabled" in response.json()["detail"]
@@ -326,7 +327,7 @@ def test_ingest_is_disabled_without_a_configured_token(empty_db: Path) -> None:
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "Bearer "])
 def test_ingest_refuses_a_missing_or_wrong_token(empty_db: Path, header: str | None) -> None:
-    with TestClient(create_app(str(empty_db), token=TOKEN)) as client:
+    with TestClient(create_app(Settings(db=str(empty_db), token=TOKEN))) as client:
         response = client.post(
             "/api/ingest", content=b'{"text": "some words"}', headers={"Authorization": header} if header else {}
         )
@@ -335,7 +336,7 @@ def test_ingest_refuses_a_missing_or_wrong_token(empty_db: Path, header: str | N
 
 
 def test_ingest_jsonl_html_and_text_through_the_pipeline(empty_db: Path) -> None:
-    with TestClient(create_app(str(empty_db), token=TOKEN, max_upload_bytes=200_000)) as client:
+    with TestClient(create_app(Settings(db=str(empty_db), token=TOKEN), max_upload_bytes=200_000)) as client:
         auth = {"Authorization": f"Bearer {TOKEN}"}
         lines = "\n".join(
             json.dumps(r)
@@ -394,7 +395,7 @@ def test_an_upload_is_named_as_the_client_said_and_read_from_memory(
 
     for name in ("TemporaryDirectory", "NamedTemporaryFile", "mkstemp", "mkdtemp"):
         monkeypatch.setattr(tempfile_module, name, no_temp_files)
-    with TestClient(create_app(str(empty_db), token=TOKEN)) as client:
+    with TestClient(create_app(Settings(db=str(empty_db), token=TOKEN))) as client:
         auth = {"Authorization": f"Bearer {TOKEN}"}
         body = json.dumps({"text": "x"}) + "\n"
         named = client.post("/api/ingest", params={"name": "../../etc/feed.jsonl"}, content=body, headers=auth)
@@ -467,7 +468,7 @@ def test_a_server_error_shows_no_trace(corpus_db: Path, monkeypatch: pytest.Monk
         raise RuntimeError("secret internals: /etc/passwd line 42")
 
     monkeypatch.setattr(SQLStore, "browse_stories", broken)
-    with TestClient(create_app(str(corpus_db)), raise_server_exceptions=False) as client:
+    with TestClient(create_app(Settings(db=str(corpus_db))), raise_server_exceptions=False) as client:
         for url in ("/api/stories", "/"):
             response = client.get(url)
             assert response.status_code == 500
@@ -504,12 +505,12 @@ def test_serve_check_and_bad_store(corpus_db: Path, tmp_path: Path) -> None:
 # --- schemathesis ---------------------------------------------------------------------------------
 
 # The schema is read from an app over an empty in-memory store; the requests go to the corpus app.
-schema = schemathesis.openapi.from_dict(create_app(":memory:").openapi())
+schema = schemathesis.openapi.from_dict(create_app(Settings(db=":memory:")).openapi())
 
 
 @pytest.fixture(scope="module")
 def corpus_app(corpus_db: Path) -> Any:
-    return create_app(str(corpus_db), token=TOKEN)
+    return create_app(Settings(db=str(corpus_db), token=TOKEN))
 
 
 @schema.parametrize()

@@ -24,6 +24,7 @@ import uvicorn
 
 from storyline import ingest, open_store
 from storyline.pipeline import update_stories
+from storyline.settings import Settings
 from storyline.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,7 +60,7 @@ def live_server(db: Path) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(str(db)), log_level="warning", server_header=False))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db=str(db))), log_level="warning", server_header=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

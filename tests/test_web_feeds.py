@@ -23,6 +23,7 @@ from tests.conftest import stored
 
 from storyline import ingest, open_store
 from storyline.pipeline import update_stories
+from storyline.settings import Settings
 from storyline.web.app import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -71,7 +72,7 @@ def fresh_db(sample_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def client(sample_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(str(sample_db))) as test_client:
+    with TestClient(create_app(Settings(db=str(sample_db)))) as test_client:
         yield test_client
 
 
@@ -118,15 +119,13 @@ def test_feed_ids_are_tag_uris_that_do_not_follow_the_host(client: TestClient) -
 
 
 @pytest.mark.parametrize("how", ["environment", "argument"])
-def test_a_configured_base_url_is_used_for_every_link(
-    sample_db: Path, monkeypatch: pytest.MonkeyPatch, how: str
-) -> None:
+def test_a_configured_base_url_is_used_for_every_link(sample_db: Path, how: str) -> None:
     if how == "environment":
-        monkeypatch.setenv("STORYLINE_BASE_URL", BASE + "/")
-        app = create_app(str(sample_db))
-    else:
-        monkeypatch.setenv("STORYLINE_BASE_URL", "https://overridden.example")
-        app = create_app(str(sample_db), base_url=BASE)
+        app = create_app(Settings.from_env({"STORYLINE_BASE_URL": BASE + "/"}, db=str(sample_db)))
+    else:  # a flag over the environment
+        app = create_app(
+            Settings.from_env({"STORYLINE_BASE_URL": "https://overridden.example"}, db=str(sample_db), base_url=BASE)
+        )
     with TestClient(app) as client:
         sid = story_id(client, "Pixora")
         for url in feed_urls(client):
@@ -144,7 +143,7 @@ def test_a_configured_base_url_is_used_for_every_link(
 
 def test_the_etag_depends_on_the_configured_base_url_not_the_app_instance(sample_db: Path) -> None:
     def etag(**kwargs: str) -> str:
-        with TestClient(create_app(str(sample_db), **kwargs)) as client:
+        with TestClient(create_app(Settings(db=str(sample_db), **kwargs))) as client:
             return fetch(client, f"/feeds/story/{story_id(client, 'Pixora')}").headers["etag"]
 
     assert etag() == etag()
@@ -164,7 +163,7 @@ def test_the_etag_depends_on_the_configured_base_url_not_the_app_instance(sample
 )
 def test_a_bad_base_url_is_refused_when_the_app_is_built(sample_db: Path, bad: str) -> None:
     with pytest.raises(ValueError, match="base URL"):
-        create_app(str(sample_db), base_url=bad)
+        create_app(Settings(db=str(sample_db), base_url=bad))
 
 
 # --- conditional requests -------------------------------------------------------------------------------
@@ -204,7 +203,7 @@ def test_if_modified_since_answers_304_from_the_newest_item(client: TestClient) 
 
 
 def test_a_story_that_changes_gets_a_new_etag(fresh_db: Path, tmp_path: Path) -> None:
-    with TestClient(create_app(str(fresh_db))) as client:
+    with TestClient(create_app(Settings(db=str(fresh_db)))) as client:
         url = f"/feeds/story/{story_id(client, 'Pixora')}"
         before = fetch(client, url)
         assert before.status_code == 200 and len(atom(before.content)[0]) == 2  # the feed and one article

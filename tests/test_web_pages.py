@@ -19,6 +19,7 @@ from tests.conftest import stored
 
 from storyline import open_store
 from storyline.model import Claim, Participant
+from storyline.settings import Settings
 from storyline.web import charts
 from storyline.web.app import create_app
 from storyline.web.pages import hit_segments, safe_url, text_paragraphs
@@ -58,7 +59,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(corpus_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(str(corpus_db))) as test_client:
+    with TestClient(create_app(Settings(db=str(corpus_db)))) as test_client:
         yield test_client
 
 

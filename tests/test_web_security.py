@@ -23,6 +23,7 @@ from markupsafe import escape
 from storyline import ingest, open_store
 from storyline.model import Claim, IngestError, Participant
 from storyline.pipeline import update_stories
+from storyline.settings import Settings
 from storyline.web.app import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -77,7 +78,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(hostile_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(str(hostile_db))) as test_client:
+    with TestClient(create_app(Settings(db=str(hostile_db)))) as test_client:
         yield test_client
 
 
@@ -239,7 +240,7 @@ def test_feeds_carry_payloads_as_text(client: TestClient) -> None:
 def test_nothing_is_written_without_the_token(hostile_db: Path) -> None:
     before = open_store(str(hostile_db)).count_articles()
     body = json.dumps({"title": "x", "text": "Injected article " * 20}).encode()
-    with TestClient(create_app(str(hostile_db), token="the-real-token")) as client:
+    with TestClient(create_app(Settings(db=str(hostile_db), token="the-real-token"))) as client:
         for headers in (
             {},
             {"Authorization": "Bearer guess"},
@@ -253,13 +254,13 @@ def test_nothing_is_written_without_the_token(hostile_db: Path) -> None:
         assert client.put("/api/ingest", content=body).status_code == 405
         assert client.post("/api/stories", content=body).status_code == 405
         assert client.post("/", content=body).status_code == 405
-    with TestClient(create_app(str(hostile_db))) as client:
+    with TestClient(create_app(Settings(db=str(hostile_db)))) as client:
         assert client.post("/api/ingest", content=body, headers={"Authorization": "Bearer "}).status_code == 403
     assert open_store(str(hostile_db)).count_articles() == before
 
 
 def test_reader_connections_cannot_write(hostile_db: Path) -> None:
-    app = create_app(str(hostile_db))
+    app = create_app(Settings(db=str(hostile_db)))
     store = app.state.access.reader()
     with pytest.raises(Exception, match=r"readonly|read-only|attempt to write"):
         store.record_error(IngestError("x", "source", "should not be written"))

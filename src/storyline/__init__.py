@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from storyline.extract import extract_article
     from storyline.model import Article, DatePrecision, IngestError, PublishedDate, RawDocument, article_id
     from storyline.pipeline import (
-        IngestOptions,
         IngestReport,
-        RunOptions,
         RunReport,
         StoriesReport,
         ingest,
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
         run,
         update_stories,
     )
+    from storyline.settings import Settings
     from storyline.store import ArticleFilter, Store, open_store
 
 # Where each public name lives. They load on first use (PEP 562): `storyline --help` or a query of the store
@@ -39,15 +38,12 @@ _HOMES = {
     ),
     **dict.fromkeys(
         (
-            "IngestOptions",
             "IngestReport",
-            "RunOptions",
             "RunReport",
             "StoriesReport",
             "ingest",
             "process_document",
             "recluster",
-            "run",
             "run",
             "update_stories",
         ),
@@ -55,6 +51,7 @@ _HOMES = {
     ),
     **dict.fromkeys(("ArticleFilter", "Store", "open_store"), "storyline.store"),
     "StorylineError": "storyline.errors",
+    "Settings": "storyline.settings",
 }
 
 
@@ -75,12 +72,11 @@ __all__ = [
     "ArticleFilter",
     "DatePrecision",
     "IngestError",
-    "IngestOptions",
     "IngestReport",
     "PublishedDate",
     "RawDocument",
-    "RunOptions",
     "RunReport",
+    "Settings",
     "Store",
     "StoriesReport",
     "StorylineError",

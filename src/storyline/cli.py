@@ -3,9 +3,13 @@
 Exit codes (all commands):
   0  success
   1  the run finished but some input was recorded as an error (see `storyline errors`)
-  2  bad command line (unknown option, missing argument)
-  3  the database cannot be opened
+  2  bad command line or configuration (unknown option, missing argument, unknown component, bad setting)
+  3  the database cannot be opened, or failed mid-command
   4  nothing found for the id given
+  5  a component failed while running (the LLM endpoint did not answer, for instance); run again to go on
+
+Settings come from the flags, then the environment (STORYLINE_DB, STORYLINE_CLAIMS, STORYLINE_NER, ...; see
+`storyline.settings`), then the defaults, in one `Settings` built here and passed down.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -24,8 +28,9 @@ from typer.core import TyperGroup
 
 from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
 from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
-from storyline.errors import ConfigurationError, LLMError, StoreError
+from storyline.errors import ConfigurationError, StoreError, StorylineError
 from storyline.export import FORMATS, export_articles, export_stories
+from storyline.settings import ENV, Settings
 from storyline.store import ArticleFilter, Store, open_store
 from storyline.store.base import HIT_END, HIT_START
 
@@ -35,12 +40,29 @@ T = TypeVar("T")
 # commands that only read the store (articles, show, search, stories, story, errors) and --help start in
 # a fraction of the time (benchmarks/cli.py).
 
-EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_DATABASE, EXIT_NOT_FOUND = 1, 2, 3, 4
+EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_DATABASE, EXIT_NOT_FOUND, EXIT_COMPONENT = 1, 2, 3, 4, 5
 
 
-class _GlobalOptionsAnywhere(TyperGroup):
+class _Commands(TyperGroup):
     """`storyline articles --db news.db` as well as `storyline --db news.db articles`: the global options may
-    follow the command; they are moved in front of it before parsing (never after a `--`)."""
+    follow the command; they are moved in front of it before parsing (never after a `--`).
+
+    storyline's own errors end a command with one line and their exit code, never a traceback: a configuration
+    error is a usage error (2), a store that fails is 3, a component that fails while running is 5. Anything
+    else is a bug, and keeps its traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigurationError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(EXIT_USAGE) from exc
+        except StoreError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(EXIT_DATABASE) from exc
+        except StorylineError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(EXIT_COMPONENT) from exc
 
     GLOBAL = ("--db",)
 
@@ -66,19 +88,8 @@ class _GlobalOptionsAnywhere(TyperGroup):
         return super().parse_args(ctx, hoisted + rest)
 
 
-class _App(typer.Typer):
-    """The command line: a store that fails mid-command (busy for too long, gone) is one line and exit 3, no traceback."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().__call__(*args, **kwargs)
-        except StoreError as exc:
-            err.print(f"[red]error:[/] {exc}")
-            sys.exit(EXIT_DATABASE)
-
-
-app = _App(
-    cls=_GlobalOptionsAnywhere,
+app = typer.Typer(
+    cls=_Commands,
     help="storyline: read news in any language and shape, and keep it as clean articles.",
     no_args_is_help=True,
     add_completion=False,
@@ -98,12 +109,17 @@ def main(
     ] = "storyline.db",
 ) -> None:
     """Global options. Example: storyline --db news.db ingest ./downloads"""
-    _state["db"] = db
+    _state["settings"] = Settings.from_env(db=db)
+
+
+def _settings() -> Settings:
+    settings: Settings = _state["settings"]
+    return settings
 
 
 def _store() -> Store:
     try:
-        return open_store(_state.get("db", "storyline.db"))
+        return open_store(_settings().db)
     except StoreError as exc:
         err.print(f"[red]error:[/] {exc}. Check the path given with --db or STORYLINE_DB.")
         raise typer.Exit(EXIT_DATABASE) from exc
@@ -114,22 +130,22 @@ def _print_json(data: Any) -> None:
 
 
 ClaimsOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--claims",
-        envvar="STORYLINE_CLAIMS",
-        help="Claim extractor: builtin-v3 (offline) or llm (an OpenAI-compatible endpoint: STORYLINE_LLM_URL, STORYLINE_LLM_MODEL).",
+        help=f"Claim extractor (default ${ENV['claims']}, else {BUILTIN}): {BUILTIN} (offline), llm (an"
+        f" OpenAI-compatible endpoint: ${ENV['llm_url']}, ${ENV['llm_model']}), or a plugin's (storyline plugins).",
+        show_default=False,
     ),
 ]
-
-
-def _run_stories(run: Callable[[], T]) -> T:
-    """Stories and claims; a misconfigured component (an unknown or unreachable extractor) is a usage error."""
-    try:
-        return run()
-    except (ConfigurationError, LLMError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
+NerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ner",
+        help=f"A statistical NER backend beside the rules (default ${ENV['ner']}, else none): spacy, or a plugin's.",
+        show_default=False,
+    ),
+]
 
 
 @app.command("ingest")
@@ -140,31 +156,34 @@ def ingest_command(
         float, typer.Option("--max-mb", help="Largest document read, in MB.")
     ] = DEFAULT_MAX_DOCUMENT_BYTES / 1e6,
     languages: Annotated[
-        str,
-        typer.Option(envvar="STORYLINE_LANGUAGES", help="Comma-separated ISO 639-1 codes for language identification."),
-    ] = ",".join(DEFAULT_LANGUAGES),
+        str | None,
+        typer.Option(
+            help=f"Comma-separated ISO 639-1 codes for language identification (default ${ENV['languages']},"
+            f" else {','.join(DEFAULT_LANGUAGES)}).",
+            show_default=False,
+        ),
+    ] = None,
     stories: Annotated[
         bool, typer.Option("--stories/--no-stories", help="Assign new articles to stories after reading.")
     ] = True,
-    claims: ClaimsOption = BUILTIN,
+    claims: ClaimsOption = None,
+    ner: NerOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read news into the store and group it into stories. Re-running on the same input changes nothing.
 
     Example: storyline ingest ./pages '*.jsonl' feed.xml archive.warc.gz
     """
-    from storyline.pipeline import IngestOptions, RunOptions, run
+    from storyline.pipeline import run
 
-    store = _store()
-    options = RunOptions(
-        IngestOptions(
-            languages=tuple(code.strip() for code in languages.split(",") if code.strip()),
-            max_document_bytes=int(max_mb * 1e6),
-            workers=workers,
-        ),
-        stories=stories,
-        claims_extractor=claims,
+    settings = _settings().but(
+        languages=tuple(code.strip().lower() for code in languages.split(",") if code.strip()) if languages else None,
+        max_document_bytes=int(max_mb * 1e6),
+        workers=workers,
+        claims=claims,
+        ner=ner,
     )
+    store = _store()
     progress = Progress(
         TextColumn("ingesting"),
         BarColumn(),
@@ -177,14 +196,13 @@ def ingest_command(
     )
     with progress:
         task = progress.add_task("ingest", total=None)
-        result = _run_stories(
-            lambda: run(
-                paths,
-                store,
-                options,
-                on_file=lambda _path: progress.advance(task),
-                on_files_found=lambda n: progress.update(task, total=n),
-            )
+        result = run(
+            paths,
+            store,
+            settings,
+            stories=stories,
+            on_file=lambda _path: progress.advance(task),
+            on_files_found=lambda n: progress.update(task, total=n),
         )
     report, story_report = result.ingest, result.stories
     summary = {
@@ -209,7 +227,7 @@ def ingest_command(
         out.print(
             f"{report.files} files, {report.documents} documents: {report.new_articles} new articles, "
             f"{report.known_articles} already stored, {len(report.errors)} errors, {len(report.warnings)} warnings "
-            f"({summary['articles_in_store']} articles in {_state['db']})"
+            f"({summary['articles_in_store']} articles in {settings.db})"
         )
         if story_report:
             out.print(
@@ -371,7 +389,12 @@ def search_command(
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "jsonl",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help=f"{', '.join(name for name, _ in FORMATS.builtins())}, or a plugin's (storyline plugins)."
+        ),
+    ] = "jsonl",
     output: Annotated[
         str | None, typer.Option(help="File to write (stdout when omitted; required for parquet).")
     ] = None,
@@ -402,11 +425,7 @@ def export_command(
         story_of, claims = store.story_ids_of(ids), store.claims(ids)
         return {i: {"story_id": story_of.get(i), "claims": [c.to_dict() for c in claims.get(i, [])]} for i in ids}
 
-    try:
-        count = export_articles(store.articles(_filter(lang, source, since, until)), fmt, output, annotate)
-    except ValueError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    count = export_articles(store.articles(_filter(lang, source, since, until)), fmt, output, annotate)
     if output:
         err.print(f"{count} articles written to {output}")
 
@@ -555,7 +574,7 @@ def _timeline_backing(entry: dict[str, Any]) -> str:
 
 
 @app.command("recluster")
-def recluster_command(claims: ClaimsOption = BUILTIN, as_json: JsonOption = False) -> None:
+def recluster_command(claims: ClaimsOption = None, ner: NerOption = None, as_json: JsonOption = False) -> None:
     """Rebuild all stories from the stored articles (after a model change, for instance).
 
     Example: storyline recluster
@@ -563,7 +582,7 @@ def recluster_command(claims: ClaimsOption = BUILTIN, as_json: JsonOption = Fals
     from storyline.pipeline import recluster
 
     store = _store()
-    report = _run_stories(lambda: recluster(store, claims_extractor=claims))
+    report = recluster(store, _settings().but(claims=claims, ner=ner))
     summary = {
         "assigned": report.assigned,
         "stories": report.new_stories - report.merges,
@@ -621,13 +640,40 @@ def eval_similarity_command(
     )
 
 
+@app.command("plugins")
+def plugins_command(as_json: JsonOption = False) -> None:
+    """List the components storyline can use: the built-ins and what installed packages add (entry points).
+
+    Example: storyline plugins
+    """
+    from storyline.enrich.claims import CLAIM_EXTRACTORS
+    from storyline.enrich.embed import EMBEDDERS
+    from storyline.enrich.entities import NER_BACKENDS
+    from storyline.extract import EXTRACTORS
+    from storyline.plugins import Registry
+    from storyline.sources.files import READERS
+
+    registries: list[Registry[Any]] = [READERS, EXTRACTORS, NER_BACKENDS, EMBEDDERS, CLAIM_EXTRACTORS, FORMATS]
+    rows = [entry for registry in registries for entry in registry.registered()]
+    if as_json:
+        _print_json([vars(entry) for entry in rows])
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("group", "name", "provider", "loads"):
+        table.add_column(column, no_wrap=column != "loads")
+    for entry in rows:
+        provider = entry.provider + (" (shadowed by the built-in)" if entry.shadowed else "")
+        table.add_row(entry.group, entry.name, provider, entry.target)
+    out.print(table)
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     token: Annotated[
         str | None,
-        typer.Option(envvar="STORYLINE_TOKEN", help="Token that enables POST /api/ingest (disabled without one)."),
+        typer.Option(help=f"Token that enables POST /api/ingest (default ${ENV['token']}; without one, disabled)."),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
     check: Annotated[
@@ -636,8 +682,8 @@ def serve_command(
     base_url: Annotated[
         str | None,
         typer.Option(
-            envvar="STORYLINE_BASE_URL",
-            help="The public address of the server (https://news.example.org): feed links point there.",
+            help="The public address of the server (https://news.example.org): feed links point there"
+            f" (default ${ENV['base_url']}).",
         ),
     ] = None,
 ) -> None:
@@ -648,18 +694,16 @@ def serve_command(
     """
     from storyline.web.app import create_app, serve
 
+    settings = _settings().but(token=token, base_url=base_url)
     try:
-        create_app(_state.get("db", "storyline.db"), token, base_url=base_url)
+        create_app(settings)
     except StoreError as exc:
         err.print(f"[red]error:[/] {exc}. Check the path given with --db or STORYLINE_DB.")
         raise typer.Exit(EXIT_DATABASE) from exc
-    except ValueError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
     if check:
         out.print(
-            f"ok: {_state.get('db', 'storyline.db')} can be served; ingest through the API is "
-            f"{'enabled' if token else 'disabled (no --token or STORYLINE_TOKEN)'}"
+            f"ok: {settings.db} can be served; ingest through the API is "
+            f"{'enabled' if settings.token else 'disabled (no --token or STORYLINE_TOKEN)'}"
         )
         return
-    serve(_state.get("db", "storyline.db"), host, port, token, workers, base_url=base_url)
+    serve(settings, host, port, workers)

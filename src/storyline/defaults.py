@@ -38,6 +38,9 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
     "vi",
 )
 
+# The embedder of story assignment (a registered name; `storyline plugins` lists them).
+DEFAULT_EMBEDDER = "use-multilingual"
+
 # The built-in claim extractor; the version is in the name: a new one re-reads stored articles.
 BUILTIN_CLAIMS = "builtin-v3"
 

@@ -31,9 +31,10 @@ class BinaryContentError(StorylineError, ValueError):
     """A document is binary data (an image, an archive, a PDF), not text or HTML."""
 
 
-class EmbedderError(StorylineError, RuntimeError):
-    """An embedder is unknown or its package is not installed."""
+class EmbedderError(ConfigurationError):
+    """An embedder cannot be made: its package is not installed, or its model is not there."""
 
 
 class LLMError(StorylineError, RuntimeError):
-    """The chat endpoint of the optional LLM claim extractor could not be reached or answered off-schema."""
+    """The chat endpoint of the optional LLM claim extractor could not be reached or answered off-schema: a
+    component failing while running (a re-run goes on), not a configuration error."""

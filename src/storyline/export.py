@@ -1,4 +1,5 @@
-"""Write stored articles out as JSONL, CSV or Parquet, each with its story and its claims; stories as JSONL."""
+"""Write stored articles out as JSONL, CSV or Parquet (or a plugin's format), each with its story and its claims;
+stories as JSONL."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from storyline.errors import ConfigurationError
 from storyline.model import Article
+from storyline.plugins import Registry
 
-FORMATS = ("jsonl", "csv", "parquet")
 _CSV_LISTS = ("authors", "comments", "claims")  # JSON text in a CSV cell
 _CHUNK = 500
 
@@ -29,51 +31,62 @@ def _rows(articles: Iterable[Article], annotate: Annotate | None) -> Iterator[di
             yield article.to_dict() | {"story_id": None, "claims": []} | extra.get(article.id, {})
 
 
+@dataclass(frozen=True)
+class ExportFormat:
+    """One way to write articles out (a `storyline.exporters` plugin is one of these).
+
+    `write(rows, stream)` writes the rows (dicts: every Article field, `story_id` and `claims`) to a binary
+    stream and returns how many it wrote."""
+
+    write: Callable[[Iterable[dict[str, Any]], IO[bytes]], int]
+    binary: bool = False  # never to a terminal: needs --output
+
+
 def export_articles(articles: Iterable[Article], fmt: str, output: str | None, annotate: Annotate | None = None) -> int:
-    """Write articles to `output` (stdout when None, except for Parquet), with what `annotate` adds (the CLI:
-    `story_id` and `claims`). Returns the count."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    rows = _rows(articles, annotate)
-    if fmt == "parquet":
-        if not output:
-            raise ValueError("Parquet is binary: give a file with --output")
-        return _write_parquet(rows, Path(output))
-    return _to_text(lambda stream: _write_text(rows, fmt, stream), output)
+    """Write articles to `output` (stdout when None, except for binary formats), with what `annotate` adds (the
+    CLI: `story_id` and `claims`). Returns the count."""
+    export = FORMATS.get(fmt)
+    if export.binary and not output:
+        raise ConfigurationError(f"{fmt} is binary: give a file with --output")
+    return _write(export, _rows(articles, annotate), output)
 
 
 def export_stories(stories: Iterable[dict[str, Any]], output: str | None) -> int:
     """Write stories as JSONL, one a line: their fields, members (id, similarity, duplicate_of) and timeline."""
-
-    def write(stream: io.TextIOBase) -> int:
-        count = 0
-        for story in stories:
-            stream.write(json.dumps(story, ensure_ascii=False) + "\n")
-            count += 1
-        return count
-
-    return _to_text(write, output)
+    return _write(FORMATS.get("jsonl"), stories, output)
 
 
-def _to_text(write: Callable[[io.TextIOBase], int], output: str | None) -> int:
+def _write(export: ExportFormat, rows: Iterable[dict[str, Any]], output: str | None) -> int:
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            return write(stream)
-    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
-    try:
-        return write(stream)
-    finally:
-        stream.flush()
-        stream.detach()  # leave sys.stdout usable
+        with open(output, "wb") as stream:
+            return export.write(rows, stream)
+    return export.write(rows, sys.stdout.buffer)
 
 
-def _write_text(rows: Iterable[dict[str, Any]], fmt: str, stream: io.TextIOBase) -> int:
+def _text(
+    write: Callable[[Iterable[dict[str, Any]], io.TextIOBase], int],
+) -> Callable[[Iterable[dict[str, Any]], IO[bytes]], int]:
+    def write_bytes(rows: Iterable[dict[str, Any]], stream: IO[bytes]) -> int:
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        try:
+            return write(rows, text)
+        finally:
+            text.flush()
+            text.detach()  # leave the stream (stdout) usable
+
+    return write_bytes
+
+
+def _write_jsonl(rows: Iterable[dict[str, Any]], stream: io.TextIOBase) -> int:
     count = 0
-    if fmt == "jsonl":
-        for row in rows:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
-        return count
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def _write_csv(rows: Iterable[dict[str, Any]], stream: io.TextIOBase) -> int:
+    count = 0
     writer: csv.DictWriter[str] | None = None
     for row in rows:
         for key in _CSV_LISTS:
@@ -86,7 +99,7 @@ def _write_text(rows: Iterable[dict[str, Any]], fmt: str, stream: io.TextIOBase)
     return count
 
 
-def _write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
+def _write_parquet(rows: Iterable[dict[str, Any]], stream: IO[bytes]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -114,7 +127,7 @@ def _write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
         ]
     )
     count = 0
-    with pq.ParquetWriter(path, schema) as writer:
+    with pq.ParquetWriter(stream, schema) as writer:
         batch: list[dict[str, Any]] = []
         for row in rows:
             batch.append(row | {"claims": json.dumps(row["claims"], ensure_ascii=False)})  # JSON text, as in CSV
@@ -125,3 +138,9 @@ def _write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
         if batch or count == 0:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
     return count
+
+
+FORMATS: Registry[ExportFormat] = Registry("storyline.exporters", "export format")
+FORMATS.register("jsonl", ExportFormat(_text(_write_jsonl)), "storyline.export:_write_jsonl")
+FORMATS.register("csv", ExportFormat(_text(_write_csv)), "storyline.export:_write_csv")
+FORMATS.register("parquet", ExportFormat(_write_parquet, binary=True), "storyline.export:_write_parquet")

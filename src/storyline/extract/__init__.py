@@ -1,8 +1,8 @@
 """Extraction: turn a RawDocument into an Article (main text and metadata).
 
-One extractor per media type, chosen from `EXTRACTORS`; each takes the decoded document and
-returns the Article's fields. Metadata the source itself states (JSONL fields, feed entries)
-wins over what extraction guesses.
+One extractor per media type, chosen from the `EXTRACTORS` registry (plugins add media types); each takes
+the decoded document and returns the Article's fields. Metadata the source itself states (JSONL fields,
+feed entries) wins over what extraction guesses.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from storyline.defaults import MAX_ARTICLE_CHARS, MAX_TEXT_CHARS
+from storyline.errors import ConfigurationError
 from storyline.extract.dates import parse_date, parse_iso
 from storyline.extract.html import ExtractionError, domain_of, extract_html
 from storyline.extract.text import parse_dump
 from storyline.model import Article, IngestError, RawDocument, article_id
+from storyline.plugins import Registry
 from storyline.text.encoding import BinaryContentError, declared_charset, decode, fix_text
 
-__all__ = ["EXTRACTORS", "BinaryContentError", "ExtractionError", "extract_article"]
+__all__ = ["EXTRACTORS", "BinaryContentError", "ExtractionError", "Extractor", "extract_article"]
 
 
 def _from_text_dump(text: str, raw: RawDocument) -> dict[str, Any]:
@@ -57,11 +59,13 @@ def _from_html(html: str, raw: RawDocument) -> dict[str, Any]:
     return extract_html(html, raw.url)
 
 
-EXTRACTORS: dict[str, Callable[[str, RawDocument], dict[str, Any]]] = {
-    "text/html": _from_html,
-    "text/plain": _from_text_dump,
-    "application/x-article": _from_clean_text,
-}
+Extractor = Callable[[str, RawDocument], dict[str, Any]]
+
+# By media type; a source plugin that yields a media type of its own registers its extractor in this group.
+EXTRACTORS: Registry[Extractor] = Registry("storyline.extractors", "extractor for media type")
+EXTRACTORS.register("text/html", _from_html)
+EXTRACTORS.register("text/plain", _from_text_dump)
+EXTRACTORS.register("application/x-article", _from_clean_text)
 
 
 def _apply_hints(fields: dict[str, Any], hints: dict[str, Any], lang_hint: list[str]) -> list[str]:
@@ -132,7 +136,11 @@ def extract_article(raw: RawDocument) -> tuple[Article, list[IngestError]]:
         text = fix_text(text)  # HTML fields are repaired after extraction, which is much cheaper
     if not text.strip():
         raise ExtractionError("no text in the document")
-    fields = EXTRACTORS[raw.media_type](text, raw)
+    try:
+        extractor = EXTRACTORS.get(raw.media_type)
+    except ConfigurationError as exc:
+        raise ExtractionError(str(exc)) from exc  # this document's, recorded; the run goes on
+    fields = extractor(text, raw)
     lang_hint: list[str] = []
     notes.extend(_apply_hints(fields, raw.hints, lang_hint))
     body = fields.get("text", "").strip()

@@ -9,19 +9,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from storyline.defaults import BUILTIN_CLAIMS
-from storyline.enrich.embed import DEFAULT_EMBEDDER
-from storyline.pipeline.assign import StoriesReport, recluster, refresh_timelines, update_stories
-from storyline.pipeline.ingest import IngestOptions, IngestReport, Input, identify_language, ingest, process_document
+from storyline.pipeline.assign import StoriesReport, recluster, refresh_timelines, require_components, update_stories
+from storyline.pipeline.ingest import IngestReport, Input, identify_language, ingest, process_document
+from storyline.settings import Settings
 from storyline.store.base import Store
 
 __all__ = [
-    "IngestOptions",
     "IngestReport",
     "Input",
-    "RunOptions",
     "RunReport",
     "StoriesReport",
     "identify_language",
@@ -29,17 +26,10 @@ __all__ = [
     "process_document",
     "recluster",
     "refresh_timelines",
+    "require_components",
     "run",
     "update_stories",
 ]
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    ingest: IngestOptions = field(default_factory=IngestOptions)
-    stories: bool = True  # analyse, read claims, assign stories and rebuild timelines after storing
-    claims_extractor: str = BUILTIN_CLAIMS
-    embedder: str = DEFAULT_EMBEDDER
 
 
 @dataclass
@@ -51,19 +41,24 @@ class RunReport:
 def run(
     inputs: Sequence[Input],
     store: Store,
-    options: RunOptions = RunOptions(),
+    settings: Settings = Settings(),
+    *,
+    stories: bool = True,
     on_file: Callable[[str], None] | None = None,
     on_files_found: Callable[[int], None] | None = None,
 ) -> RunReport:
-    """Store every document of `inputs`, then bring the stories up to date with them (and with anything an
-    earlier run left undone). A run killed at any point and run again reaches the same store.
+    """Store every document of `inputs`, then (unless `stories` is false: analyse, read claims, assign stories
+    and rebuild timelines) bring the stories up to date with them and with anything an earlier run left undone.
+    A run killed at any point and run again reaches the same store.
 
     >>> from storyline.store import open_store
-    >>> report = run(["does-not-exist.txt"], open_store(":memory:"), RunOptions(stories=False))
+    >>> report = run(["does-not-exist.txt"], open_store(":memory:"), stories=False)
     >>> report.ingest.errors[0].reason, report.stories
     ('no such file or directory', None)
     """
-    ingested = ingest(inputs, store, options.ingest, on_file, on_files_found)
-    if not options.stories:
+    if stories:
+        require_components(settings)  # a misnamed component fails before the ingest, not after it
+    ingested = ingest(inputs, store, settings, on_file, on_files_found)
+    if not stories:
         return RunReport(ingested)
-    return RunReport(ingested, update_stories(store, options.embedder, claims_extractor=options.claims_extractor))
+    return RunReport(ingested, update_stories(store, settings))

@@ -17,10 +17,12 @@ from typing import Protocol
 import numpy as np
 
 from storyline.enrich.analysis import analyze
-from storyline.enrich.claims import BUILTIN, get_extractor
-from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
+from storyline.enrich.claims import CLAIM_EXTRACTORS, get_extractor
+from storyline.enrich.embed import EMBEDDERS, embedding_text, get_embedder
+from storyline.enrich.entities import NER_BACKENDS
 from storyline.enrich.minhash import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.model import Analysis, Article, StoryMember, StoryRecord
+from storyline.settings import Settings
 from storyline.store.base import AnalysisStore, ClaimStore, Store, StoryStore
 from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex, assignment_threads
 from storyline.stories.similarity import (
@@ -90,16 +92,25 @@ class _Idf:
         return self._cache[key]
 
 
+def require_components(settings: Settings) -> None:
+    """Fail now, before any work, when the settings name an embedder, NER backend or claim extractor that nobody
+    registered (or whose plugin cannot be loaded): a ConfigurationError."""
+    EMBEDDERS.get(settings.embedder.partition(":")[0])
+    CLAIM_EXTRACTORS.get(settings.claims)
+    if settings.ner:
+        NER_BACKENDS.get(settings.ner)
+
+
 def analyse_new_articles(
-    store: AnalysisStore, embedder_name: str = DEFAULT_EMBEDDER, on_progress: Callable[[int], None] | None = None
+    store: AnalysisStore, settings: Settings = Settings(), on_progress: Callable[[int], None] | None = None
 ) -> int:
-    """Embed, sign and find the entities of every article not analysed yet."""
-    embedder = get_embedder(embedder_name)
+    """Embed, sign and find the entities of every article not analysed yet (with the settings' embedder and NER)."""
+    embedder = get_embedder(settings.embedder, settings)
     pending = store.unanalysed_articles()
     for start in range(0, len(pending), _ANALYSE_BATCH):
         batch = pending[start : start + _ANALYSE_BATCH]
         with store.transaction():
-            for analysis in analyze(batch, embedder):
+            for analysis in analyze(batch, embedder, settings.ner):
                 store.add_analysis(analysis, band_keys(analysis.minhash))
         if on_progress:
             on_progress(len(batch))
@@ -107,9 +118,10 @@ def analyse_new_articles(
     return len(pending)
 
 
-def extract_new_claims(store: ClaimStore, extractor_name: str = BUILTIN) -> int:
-    """Read the claims of every article this extractor has not read; returns how many claims it found."""
-    extract = get_extractor(extractor_name)
+def extract_new_claims(store: ClaimStore, settings: Settings = Settings()) -> int:
+    """Read the claims of every article the settings' extractor has not read; returns how many claims it found."""
+    extractor_name = settings.claims
+    extract = get_extractor(settings)
     pending = store.articles_without_claims(extractor_name)
     found = 0
     for start in range(0, len(pending), _ANALYSE_BATCH):
@@ -233,29 +245,25 @@ def _load_index(
 
 def update_stories(
     store: Store,
-    embedder_name: str = DEFAULT_EMBEDDER,
+    settings: Settings = Settings(),
     model: SimilarityModel | None = None,
     on_progress: Callable[[int], None] | None = None,
-    claims_extractor: str = BUILTIN,
 ) -> StoriesReport:
     """Analyse what is new, then give every unassigned article its story and rebuild the touched timelines.
 
     One run at a time per store: a second (another process) waits, then does what the first left.
     """
     with store.exclusive("stories"):
-        return _update_stories(store, embedder_name, model, on_progress, claims_extractor)
+        return _update_stories(store, settings, model, on_progress)
 
 
 def _update_stories(
-    store: Store,
-    embedder_name: str,
-    model: SimilarityModel | None,
-    on_progress: Callable[[int], None] | None,
-    claims_extractor: str,
+    store: Store, settings: Settings, model: SimilarityModel | None, on_progress: Callable[[int], None] | None
 ) -> StoriesReport:
-    report = StoriesReport(analysed=analyse_new_articles(store, embedder_name))
-    report.claims = extract_new_claims(store, claims_extractor)
-    embedder = get_embedder(embedder_name)
+    require_components(settings)
+    report = StoriesReport(analysed=analyse_new_articles(store, settings))
+    report.claims = extract_new_claims(store, settings)
+    embedder = get_embedder(settings.embedder, settings)
     idf = _Idf(store)
     with assignment_threads():
         index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
@@ -315,13 +323,8 @@ def _near_duplicate(store: StoryStore, profile: Profile, active: Container[str])
     return (best[1], best[2]) if best else (None, None)
 
 
-def recluster(
-    store: Store,
-    embedder_name: str = DEFAULT_EMBEDDER,
-    claims_extractor: str = BUILTIN,
-    model: SimilarityModel | None = None,
-) -> StoriesReport:
+def recluster(store: Store, settings: Settings = Settings(), model: SimilarityModel | None = None) -> StoriesReport:
     """Rebuild every story (and its timeline) from the stored articles."""
     with store.exclusive("stories"):
         store.clear_stories()
-        return _update_stories(store, embedder_name, model, None, claims_extractor)
+        return _update_stories(store, settings, model, None)

@@ -10,7 +10,8 @@ from itertools import islice
 
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
 from storyline.model import Article, IngestError, RawDocument
-from storyline.sources import DEFAULT_MAX_DOCUMENT_BYTES, Upload, expand_paths, read_path, read_upload
+from storyline.settings import Settings
+from storyline.sources import Upload, expand_paths, read_path, read_upload
 from storyline.store.base import ArticleStore
 from storyline.text.language import DEFAULT_LANGUAGES, detect_language
 
@@ -33,13 +34,6 @@ class IngestReport:
         return bool(self.errors)
 
 
-@dataclass(frozen=True)
-class IngestOptions:
-    languages: tuple[str, ...] = DEFAULT_LANGUAGES
-    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
-    workers: int = 1
-
-
 def identify_language(article: Article, languages: Iterable[str] = DEFAULT_LANGUAGES) -> Article:
     """Set the language from title and text unless the source stated it."""
     if article.lang:
@@ -48,9 +42,7 @@ def identify_language(article: Article, languages: Iterable[str] = DEFAULT_LANGU
     return replace(article, lang=lang, lang_confidence=confidence)
 
 
-def process_document(
-    raw: RawDocument, options: IngestOptions = IngestOptions()
-) -> tuple[Article | None, list[IngestError]]:
+def process_document(raw: RawDocument, settings: Settings = Settings()) -> tuple[Article | None, list[IngestError]]:
     """Extract and enrich one document; never raises for bad input, returns the errors instead."""
     try:
         article, warnings = extract_article(raw)
@@ -58,31 +50,31 @@ def process_document(
         return None, [IngestError(raw.origin, "extract", str(exc), raw.locator)]
     except Exception as exc:  # a library failing on odd input must not stop the run
         return None, [IngestError(raw.origin, "extract", f"unexpected {type(exc).__name__}: {exc}", raw.locator)]
-    return identify_language(article, options.languages), warnings
+    return identify_language(article, settings.languages), warnings
 
 
-def _process(item: tuple[RawDocument, IngestOptions]) -> tuple[RawDocument, Article | None, list[IngestError]]:
-    raw, options = item
-    article, problems = process_document(raw, options)
+def _process(item: tuple[RawDocument, Settings]) -> tuple[RawDocument, Article | None, list[IngestError]]:
+    raw, settings = item
+    article, problems = process_document(raw, settings)
     if isinstance(raw.content, bytes | str) and len(raw.content) > 4096:
         raw = replace(raw, content=b"")  # the parent needs only where it came from
     return raw, article, problems
 
 
-def _warm_up(options: IngestOptions) -> None:
+def _warm_up(settings: Settings) -> None:
     page = (
         "<html><body><article><h1>Warm-up</h1><p>Published on 3 March 2025. "
         + "Some words of text. " * 30
         + "</p></article></body></html>"
     )
-    process_document(RawDocument("warm-up", page, "text/html"), options)
+    process_document(RawDocument("warm-up", page, "text/html"), settings)
     process_document(
         RawDocument(
             "warm-up",
             "Title line\n\n03-03-2025 10:00 - Source: www.example.com\n\n" + "Words of the text. " * 30,
             "text/plain",
         ),
-        options,
+        settings,
     )
 
 
@@ -91,26 +83,26 @@ Input = str | Upload | RawDocument  # a path (file, folder, glob, "-"), bytes he
 
 def _raw_documents(
     files: list[Input],
-    options: IngestOptions,
+    settings: Settings,
     unreadable: list[IngestError],
     on_file: Callable[[str], None] | None,
-) -> Iterator[tuple[RawDocument, IngestOptions]]:
+) -> Iterator[tuple[RawDocument, Settings]]:
     for path in files:
         if isinstance(path, RawDocument):
-            yield path, options
+            yield path, settings
             if on_file:
                 on_file(path.where)
             continue
         items = (
-            read_upload(path, options.max_document_bytes)
+            read_upload(path, settings.max_document_bytes)
             if isinstance(path, Upload)
-            else read_path(path, options.max_document_bytes)
+            else read_path(path, settings.max_document_bytes)
         )
         for item in items:
             if isinstance(item, IngestError):
                 unreadable.append(item)
             else:
-                yield item, options
+                yield item, settings
         if on_file:
             on_file(path.origin if isinstance(path, Upload) else path)
 
@@ -118,7 +110,7 @@ def _raw_documents(
 def ingest(
     paths: Sequence[Input],
     store: ArticleStore,
-    options: IngestOptions = IngestOptions(),
+    settings: Settings = Settings(),
     on_file: Callable[[str], None] | None = None,
     on_files_found: Callable[[int], None] | None = None,
 ) -> IngestReport:
@@ -142,11 +134,11 @@ def ingest(
     if on_files_found:
         on_files_found(len(files))
 
-    documents = _raw_documents(files, options, unreadable, on_file)
-    workers = max(1, min(options.workers, os.cpu_count() or 1, len(files)))
+    documents = _raw_documents(files, settings, unreadable, on_file)
+    workers = max(1, min(settings.workers, os.cpu_count() or 1, len(files)))
     pool = None
     if workers > 1:
-        _warm_up(options)  # workers fork from here: load the libraries' lazy tables once, not per worker
+        _warm_up(settings)  # workers fork from here: load the libraries' lazy tables once, not per worker
         pool = multiprocessing.get_context("fork").Pool(workers)
     results = iter(pool.imap(_process, documents, chunksize=4) if pool else map(_process, documents))
     try:

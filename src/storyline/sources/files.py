@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from storyline.model import IngestError, RawDocument
+from storyline.plugins import Registry
 from storyline.sources.feeds import read_feed
 from storyline.sources.warc import read_warc
 from storyline.text.encoding import describe_binary
@@ -33,24 +34,6 @@ from storyline.text.encoding import describe_binary
 DEFAULT_MAX_DOCUMENT_BYTES = 20_000_000
 STDIN = "-"
 
-_KIND_BY_SUFFIX = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "text",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".shtml": "html",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".warc": "warc",
-    ".arc": "warc",
-    ".xml": "feed",
-    ".rss": "feed",
-    ".atom": "feed",
-    ".feed": "feed",
-}
 _GLOB_CHARS = set("*?[")
 
 
@@ -263,27 +246,8 @@ def _glob_in(folder: str, name: str, dirs_only: bool, warn: Callable[[str, str],
         yield os.path.join(folder, name)
 
 
-def _kind(name: str, head: bytes) -> str:
-    """The shape of a document, from its name and else its first bytes."""
-    suffixes = [s.lower() for s in Path(name).suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes.pop()
-    if suffixes and suffixes[-1] in _KIND_BY_SUFFIX:
-        return _KIND_BY_SUFFIX[suffixes[-1]]
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
-    if start.startswith(b"warc/"):
-        return "warc"
-    if b"<rss" in start or b"<feed" in start or b"<rdf:rdf" in start:
-        return "feed"
-    if start.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in start or b"<p>" in start:
-        return "html"
-    if start.startswith(b"{"):
-        return "jsonl"
-    return "text"
-
-
 class _Readable(Protocol):
-    """What _read_all needs: stdin's buffer (a BinaryIO), a file or a GzipFile (BufferedIOBases)."""
+    """What _read_all needs: a file, a GzipFile or a BytesIO."""
 
     def read(self, size: int, /) -> bytes: ...
 
@@ -297,6 +261,53 @@ def _read_all(stream: _Readable, limit: int) -> bytes:
 
 class _TooLarge(Exception):
     pass
+
+
+Reader = Callable[[io.BufferedIOBase, str, int], Iterator[RawDocument | IngestError]]
+
+
+@dataclass(frozen=True)
+class SourceReader:
+    """One shape of input (what a `storyline.sources` plugin provides): the file suffixes that name it, a test
+    of a document's first bytes for when no suffix does, and how to read its documents from a byte stream.
+
+    `read(stream, origin, max_bytes)` yields RawDocuments, and an IngestError for each part it cannot read;
+    a stream longer than it may read raises nothing of its own: `read_whole` stops at `max_bytes`. A plugin
+    that yields a media type of its own registers an extractor for it (`storyline.extractors`).
+    """
+
+    read: Reader
+    suffixes: tuple[str, ...] = ()  # lower case, with the dot: (".warc", ".arc"); a trailing .gz is looked through
+    sniff: Callable[[bytes], bool] | None = None  # given the first 4 KB (after gzip), when no suffix decided
+    own_compression: bool = False  # reads gzip itself (fastwarc keeps every WARC record before a cut)
+
+
+def read_whole(parse: Callable[[bytes, str], Iterator[RawDocument | IngestError]]) -> Reader:
+    """A reader for shapes parsed whole (a page, a feed): the bytes up to the size limit; none is an error."""
+
+    def read(stream: io.BufferedIOBase, origin: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
+        data = _read_all(stream, max_bytes)
+        if not data.strip():
+            yield IngestError(origin, "source", "empty file")
+            return
+        yield from parse(data, origin)
+
+    return read
+
+
+def _start(head: bytes) -> bytes:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
+
+
+def _page(media_type: str) -> Callable[[bytes, str], Iterator[RawDocument | IngestError]]:
+    def parse(data: bytes, origin: str) -> Iterator[RawDocument | IngestError]:
+        yield RawDocument(origin, data, media_type)
+
+    return parse
+
+
+def _read_warc(stream: io.BufferedIOBase, origin: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
+    return read_warc(stream, origin, max_bytes)
 
 
 def read_path(path: str, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Iterator[RawDocument | IngestError]:
@@ -341,7 +352,7 @@ def _read_bytes(data: bytes, origin: str, name: str, max_bytes: int) -> Iterator
         raise _TooLarge()
     if data[:2] == b"\x1f\x8b":
         data = _read_all(gzip.GzipFile(fileobj=io.BytesIO(data)), max_bytes)
-    yield from _documents(origin, _kind(name, data[:4096]), data, max_bytes)
+    yield from _reader(name, data[:4096]).read(io.BytesIO(data), origin, max_bytes)
 
 
 def _read(path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
@@ -357,31 +368,11 @@ def _read(path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
         raw.seek(0)
         stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if compressed else raw
         head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
-        kind = _kind(path, head)
-        if kind == "warc":
-            # fastwarc reads gzip members itself and so keeps every record before a cut.
+        reader = _reader(path, head)
+        if reader.own_compression:
             raw.seek(0)
-            yield from read_warc(raw, path, max_bytes)
-        elif kind == "jsonl":
-            yield from _read_jsonl(stream, path, max_bytes)
-        else:
-            yield from _documents(path, kind, _read_all(stream, max_bytes), max_bytes)
-
-
-def _documents(origin: str, kind: str, data: bytes, max_bytes: int) -> Iterator[RawDocument | IngestError]:
-    if not data.strip():
-        yield IngestError(origin, "source", "empty file")
-        return
-    if kind == "warc":
-        yield from read_warc(io.BytesIO(data), origin, max_bytes)
-    elif kind == "jsonl":
-        yield from _read_jsonl(io.BytesIO(data), origin, max_bytes)
-    elif kind == "json":
-        yield from _read_json(data, origin)
-    elif kind == "feed":
-        yield from read_feed(data, origin)
-    else:
-        yield RawDocument(origin, data, "text/html" if kind == "html" else "text/plain")
+            stream = raw
+        yield from reader.read(stream, path, max_bytes)
 
 
 # JSONL fields and what they become; anything else is ignored.
@@ -454,3 +445,61 @@ def _parse_jsonl_line(line: bytes) -> dict[str, Any] | str:
     if not isinstance(record, dict):
         return f"expected a JSON object, found {type(record).__name__}"
     return record
+
+
+READERS: Registry[SourceReader] = Registry("storyline.sources", "source reader")
+# In this order the built-in sniffers are tried (a plugin's first); plain text is what is left.
+READERS.register(
+    "warc",
+    SourceReader(_read_warc, (".warc", ".arc"), lambda head: _start(head).startswith(b"warc/"), own_compression=True),
+    "storyline.sources.warc:read_warc",
+)
+READERS.register(
+    "feed",
+    SourceReader(
+        read_whole(read_feed),
+        (".xml", ".rss", ".atom", ".feed"),
+        lambda head: any(tag in _start(head) for tag in (b"<rss", b"<feed", b"<rdf:rdf")),
+    ),
+    "storyline.sources.feeds:read_feed",
+)
+READERS.register(
+    "html",
+    SourceReader(
+        read_whole(_page("text/html")),
+        (".html", ".htm", ".xhtml", ".shtml"),
+        lambda head: (
+            _start(head).startswith((b"<!doctype html", b"<html", b"<?xml"))
+            or any(tag in _start(head) for tag in (b"<body", b"<p>"))
+        ),
+    ),
+    "storyline.sources.files:RawDocument(text/html)",
+)
+READERS.register(
+    "jsonl",
+    SourceReader(_read_jsonl, (".jsonl", ".ndjson"), lambda head: _start(head).startswith(b"{")),
+    "storyline.sources.files:_read_jsonl",
+)
+READERS.register("json", SourceReader(read_whole(_read_json), (".json",)), "storyline.sources.files:_read_json")
+_FALLBACK = READERS.register(
+    "text",
+    SourceReader(read_whole(_page("text/plain")), (".txt", ".text", ".md")),
+    "storyline.sources.files:RawDocument(text/plain)",
+)
+
+
+def _reader(name: str, head: bytes) -> SourceReader:
+    """The reader of a document, from its name (built-in suffixes first) and else its first bytes (plugins first)."""
+    suffixes = [s.lower() for s in Path(name).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    builtins = [reader for _, reader in READERS.builtins()]
+    plugins = [reader for _, reader in READERS.plugins()]
+    if suffixes:
+        for reader in builtins + plugins:
+            if suffixes[-1] in reader.suffixes:
+                return reader
+    for reader in plugins + builtins:
+        if reader.sniff is not None and reader.sniff(head):
+            return reader
+    return _FALLBACK

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -34,7 +34,7 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
-def read_warc(stream: BinaryIO, origin: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
+def read_warc(stream: io.BufferedIOBase, origin: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
     """HTML responses of a WARC file, in file order; truncated or oversized records become errors."""
     count = 0
     for count, record in enumerate(ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=False), 1):

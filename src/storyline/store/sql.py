@@ -43,7 +43,7 @@ ARTICLE_COLUMNS = (
 A_ARTICLE_COLUMNS = ", ".join("a." + c.strip() for c in ARTICLE_COLUMNS.split(","))
 # Dated articles first by date; undated ones after them in the order they arrived.
 ORDER = "ORDER BY published_sort IS NULL, published_sort, ingested_seq"
-_ANALYSIS_COLUMNS = "x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities"
+_ANALYSIS_COLUMNS = "x.embedder, x.embedding, x.minhash, x.entities AS analysis_entities, x.ner"
 # Where each stage's work is found above its mark (see migration 0008): the rows, their sequence, what is still
 # to do with one. Articles by ingestion for analysis, claims and stories; stories by update for timelines.
 _PENDING = {
@@ -290,7 +290,8 @@ class SQLStore(BrowseQueries, ABC):
         """Keep what enrichment found; counts each entity once per article for its IDF."""
         with self.transaction():
             cursor = self._execute(
-                "INSERT INTO article_analysis (article_id, embedder, embedding, minhash, entities) VALUES (?,?,?,?,?)"
+                "INSERT INTO article_analysis (article_id, embedder, embedding, minhash, entities, ner)"
+                " VALUES (?,?,?,?,?,?)"
                 " ON CONFLICT DO NOTHING",
                 (
                     analysis.article_id,
@@ -298,6 +299,7 @@ class SQLStore(BrowseQueries, ABC):
                     np.ascontiguousarray(analysis.embedding, dtype="<f2").tobytes(),
                     np.ascontiguousarray(analysis.minhash, dtype="<u4").tobytes(),
                     json.dumps([[e.key, e.label, e.type, e.count] for e in analysis.entities], ensure_ascii=False),
+                    analysis.ner,
                 ),
             )
             if cursor.rowcount == 0:
@@ -320,6 +322,7 @@ class SQLStore(BrowseQueries, ABC):
             embedding=_vector(row["embedding"], "<f2"),
             minhash=np.frombuffer(bytes(row["minhash"]), dtype="<u4"),
             entities=[EntityCount(k, label, kind, n) for k, label, kind, n in json.loads(row["analysis_entities"])],
+            ner=row["ner"],
         )
 
     def unanalysed_articles(self) -> list[Article]:

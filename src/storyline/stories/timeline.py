@@ -163,7 +163,7 @@ def _entry_dict(entry: _Entry, copies: _Origins) -> dict[str, Any]:
     dated = [c for c, _ in entry.claims if c["date"]]
     best = max(dated, key=lambda c: (_SURENESS[c["status"]], _PRECISION.get(c["date_precision"], 0)), default=None)
     # Parties: those named by at least half the claims, the most named first (a rumour's extra candidates drop out).
-    most = max(entry.support.values())
+    most = max(entry.support.values(), default=0)  # a claim may name no party (an LLM's, a plugin's)
     keys = sorted((k for k, n in entry.support.items() if n * 2 >= most), key=lambda k: (-entry.support[k], k))
     first, status = history[0], history[-1]["status"]
     latest = [s for s in history if s["status"] == status]

@@ -18,7 +18,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from storyline.pipeline import IngestOptions, RunOptions, run
+from storyline.pipeline import run
+from storyline.settings import Settings
 from storyline.sources import Upload
 from storyline.store.base import (
     CLAIM_STATUSES,
@@ -430,11 +431,11 @@ def _upload(body: bytes, name: str | None, suffix: str) -> Upload:
     return Upload(body, f"upload {given or 'unnamed'} ({len(body):,} bytes, {when})", given or f"upload{suffix}")
 
 
-def _ingest_bytes(access: StoreAccess, upload: Upload) -> dict[str, Any]:
+def _ingest_bytes(access: StoreAccess, settings: Settings, upload: Upload) -> dict[str, Any]:
     with access.writer() as store:  # read from memory through the sources, as a file is: no temp file
-        result = run([upload], store, RunOptions(IngestOptions(workers=1)))
+        result = run([upload], store, settings.but(workers=1))
         report, stories = result.ingest, result.stories
-        assert stories is not None  # RunOptions(stories=True)
+        assert stories is not None  # run(stories=True)
 
     def problems(found: list[Any]) -> list[dict[str, str]]:
         return [{"where": p.where, "stage": p.stage, "severity": p.severity, "reason": p.reason} for p in found]
@@ -493,4 +494,4 @@ async def ingest_document(
     upload = _upload(
         bytes(body), name or (disposition.group(1) if disposition else None), _SUFFIXES.get(media_type, "")
     )
-    return await run_in_threadpool(_ingest_bytes, request.app.state.access, upload)
+    return await run_in_threadpool(_ingest_bytes, request.app.state.access, request.app.state.settings, upload)

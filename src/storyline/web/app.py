@@ -1,14 +1,16 @@
 """The web app: story pages, the REST API under /api and Atom feeds under /feeds, over one store.
 
+    from storyline.settings import Settings
     from storyline.web.app import create_app
-    app = create_app("news.db", token="s3cret")   # an ASGI app: uvicorn, or httpx/TestClient in tests
+    app = create_app(Settings(db="news.db", token="s3cret"))   # an ASGI app: uvicorn, or httpx/TestClient in tests
 
 `storyline serve` runs it with uvicorn. Views only read the store; the one write path is
 POST /api/ingest, which runs the normal ingest pipeline and needs the token.
 
-Settings come from create_app's arguments, else from the environment, read once when the app is built:
-STORYLINE_BASE_URL is the public address the feeds link to (e.g. https://news.example.org; without
-it, feed links follow the address each request was made to). Every GET route also answers HEAD.
+Everything comes from the `Settings` given (the CLI builds them from flags and environment): `base_url` is
+the public address the feeds link to (e.g. https://news.example.org; without it, feed links follow the
+address each request was made to); ingest through the API uses the settings' components. Every GET route
+also answers HEAD.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline.errors import CursorError
+from storyline.settings import Settings
 from storyline.web import api, feeds, pages
 from storyline.web.access import StoreAccess
 
@@ -135,19 +138,17 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(INTERNAL_ERROR, status_code=500, headers=SECURITY_HEADERS)
 
 
-def create_app(
-    db: str, token: str | None = None, max_upload_bytes: int = 20_000_000, base_url: str | None = None
-) -> FastAPI:
-    """The ASGI app over the store at `db`. `token` enables POST /api/ingest (None: disabled).
+def create_app(settings: Settings, max_upload_bytes: int = 20_000_000) -> FastAPI:
+    """The ASGI app over the store at `settings.db`. `settings.token` enables POST /api/ingest (None: disabled).
 
-    `base_url` is the public address feed links start with (None: STORYLINE_BASE_URL from the
-    environment; when neither is set, links follow the address of each request).
+    `settings.base_url` is the public address feed links start with (None: links follow the address of each
+    request).
 
-    Raises StoreError when `db` cannot be opened as a storyline store, ValueError when the base URL
+    Raises StoreError when the store cannot be opened as a storyline store, ConfigurationError when the base URL
     is not an absolute http(s) URL.
     """
-    public_base = feeds.public_base_url(base_url if base_url is not None else os.environ.get("STORYLINE_BASE_URL"))
-    access = StoreAccess(db)
+    public_base = feeds.public_base_url(settings.base_url)
+    access = StoreAccess(settings.db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -166,7 +167,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.access = access
-    app.state.token = token or None
+    app.state.settings = settings
+    app.state.token = settings.token or None
     app.state.max_upload_bytes = max_upload_bytes
     app.state.base_url = public_base
     app.add_middleware(SecurityHeaders)
@@ -187,30 +189,18 @@ def create_app(
 
 
 def app_from_environment() -> FastAPI:
-    """The app for uvicorn's factory mode (several worker processes): STORYLINE_DB, STORYLINE_TOKEN and
-    STORYLINE_BASE_URL."""
-    return create_app(os.environ.get("STORYLINE_DB", "storyline.db"), os.environ.get("STORYLINE_TOKEN") or None)
+    """The app for uvicorn's factory mode (several worker processes): the settings `serve` put in the environment."""
+    return create_app(Settings.from_env())
 
 
-def serve(
-    db: str,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    token: str | None = None,
-    workers: int = 1,
-    base_url: str | None = None,
-) -> None:
-    """Serve the app with uvicorn until interrupted. `base_url` None: STORYLINE_BASE_URL, if set."""
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the app with uvicorn until interrupted."""
     import uvicorn
 
     if workers > 1:
         # Worker processes build their own app from the environment; check the base URL here, once.
-        feeds.public_base_url(base_url if base_url is not None else os.environ.get("STORYLINE_BASE_URL"))
-        os.environ["STORYLINE_DB"] = db
-        if token:
-            os.environ["STORYLINE_TOKEN"] = token
-        if base_url is not None:
-            os.environ["STORYLINE_BASE_URL"] = base_url
+        feeds.public_base_url(settings.base_url)
+        os.environ.update(settings.to_env())
         uvicorn.run(
             "storyline.web.app:app_from_environment",
             factory=True,
@@ -223,7 +213,7 @@ def serve(
         )
     else:
         uvicorn.run(
-            create_app(db, token, base_url=base_url),
+            create_app(settings),
             host=host,
             port=port,
             log_level="info",

@@ -28,6 +28,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
+from storyline.errors import ConfigurationError
 from storyline.store.base import ArticleFilter
 from storyline.web.access import read_store
 from storyline.web.charts import moment
@@ -49,7 +50,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def public_base_url(value: str | None) -> str | None:
     """The public base URL for feed links ('https://news.example.org' or with a path prefix), or None.
 
-    Blank means not configured. Raises ValueError for anything but an absolute http(s) URL without
+    Blank means not configured. Raises ConfigurationError for anything but an absolute http(s) URL without
     credentials, query or fragment.
 
     >>> public_base_url("https://news.example.org/storyline/"), public_base_url("  ")
@@ -68,7 +69,7 @@ def public_base_url(value: str | None) -> str | None:
         or value.endswith(("?", "#"))
         or re.search(r"[\s<>\"'`\\]", value)
     ):
-        raise ValueError(
+        raise ConfigurationError(
             f"the public base URL must be an absolute http(s) URL such as https://news.example.org, not {value[:100]!r}"
         )
     return value.rstrip("/")
