@@ -63,7 +63,8 @@ def installed(plugin_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _storyline(plugin_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(plugin_path), **(env or {})}
+    path = os.pathsep.join(p for p in (str(plugin_path), os.environ.get("PYTHONPATH")) if p)
+    environment = {**os.environ, "PYTHONPATH": path, **(env or {})}
     return subprocess.run(
         [str(STORYLINE_BIN), *args], capture_output=True, text=True, env=environment, timeout=300, check=False
     )
