@@ -188,7 +188,7 @@ def test_timeline_joins_one_event_across_articles_and_orders_its_history() -> No
             _claim("acquisition", "reported", ["Alpha", "Delta"]),
         ],
     }
-    timeline = build_timeline(articles, claims)
+    timeline = [entry.to_dict() for entry in build_timeline(articles, claims)]
     deals = [e for e in timeline if e["type"] == "acquisition"]
     assert len(deals) == 2  # Alpha-Delta is another deal
     main = next(e for e in deals if "Beta" in e["participants"])
@@ -206,7 +206,7 @@ def test_seed_story_timeline(tmp_path: Path) -> None:
     update_stories(store)
     stories = store.browse_stories().items
     assert len(stories) == 1
-    timeline = store.timeline(stories[0]["id"])
+    timeline = [e.to_dict() for e in store.timeline(stories[0].id)]
 
     def entry(kind: str, *names: str) -> dict:
         found = [e for e in timeline if e["type"] == kind and set(names) <= set(e["participants"])]
@@ -232,7 +232,7 @@ def test_seed_story_timeline(tmp_path: Path) -> None:
     # A re-run adds nothing and rebuilds nothing differently.
     again = update_stories(store)
     assert again.claims == 0
-    assert store.timeline(stories[0]["id"]) == timeline
+    assert [e.to_dict() for e in store.timeline(stories[0].id)] == timeline
 
 
 class _ChatServer(ThreadingHTTPServer):
@@ -346,7 +346,7 @@ def test_stale_timelines_are_rebuilt_after_an_interrupted_run(tmp_path: Path, mo
     ingest([str(doc)], clean)
     update_stories(clean)
     [story] = clean.browse_stories().items
-    built = clean.timeline(story["id"])
+    built = clean.timeline(story.id)
     assert built and clean.stale_timelines() == []
     # A run killed after assigning but before rebuilding timelines leaves them stale; the next run rebuilds them.
     store = open_store(tmp_path / "t.db")
@@ -358,10 +358,10 @@ def test_stale_timelines_are_rebuilt_after_an_interrupted_run(tmp_path: Path, mo
     monkeypatch.setattr(assign, "refresh_timelines", killed)
     with pytest.raises(KeyboardInterrupt):
         update_stories(store)
-    assert store.timeline(story["id"]) == [] and store.stale_timelines() == [story["id"]]
+    assert store.timeline(story.id) == [] and store.stale_timelines() == [story.id]
     monkeypatch.undo()
     update_stories(store)
-    assert store.timeline(story["id"]) == built and store.stale_timelines() == []
+    assert store.timeline(story.id) == built and store.stale_timelines() == []
 
 
 # Recorded on benchmarks/data/claims_gold.jsonl when the gate was set (figures in benchmarks/RESULTS.md).

@@ -127,7 +127,7 @@ def test_two_ingests_at_once_into_postgres_lose_and_duplicate_nothing(tmp_path: 
         members = two.story_ids_of(ids)
         assert sorted(members) == ids
         for story in two.browse_stories(limit=None).items:
-            assert story["size"] == sum(1 for s in members.values() if s == story["id"])
+            assert story.size == sum(1 for s in members.values() if s == story.id)
         # Assignment reads in publication order: once both are in, a recluster gives the one-ingest stories.
         run_bin("--db", databases["two"], "recluster", timeout=600)
         assert two.story_ids_of(ids) == one.story_ids_of(ids)

@@ -34,6 +34,9 @@ from storyline.model import (
     PublishedDate,
     StoryMember,
     StoryRecord,
+    TimelineEntry,
+    TimelineReport,
+    TimelineStep,
     article_id,
 )
 from storyline.store import ArticleFilter, Page, Store, StoryFilter, open_store
@@ -166,7 +169,7 @@ def walk(read: Callable[[str | None], Page], limit: int) -> list[dict[str, Any]]
 def assert_pages(
     read: Callable[[int | None, str | None], Page],
     limits: tuple[int, ...] = (1, 2, 3),
-    key: Callable[[dict[str, Any]], Any] = lambda item: item["id"],
+    key: Callable[[Any], Any] = lambda item: item["id"] if isinstance(item, dict) else item.id,
 ) -> list[Any]:
     """The whole list (limit=None, one page) and what every paging of it reads: the same items, no repeats."""
     full = read(None, None)
@@ -216,13 +219,29 @@ CORPUS = (
     Spec("n1", None, "en", "q.example", (2021, 10, 5, 7, 0), "A lone article about kites that belongs to no story."),
 )  # fmt: skip
 STORIES = {"st_beta": "Beta", "st_alpha": "Alpha", "st_gamma": "Gamma", "st_epsilon": "Epsilon", "st_delta": "Delta"}
-TIMELINES: dict[str, list[dict[str, Any]]] = {
+
+
+def event(
+    date: str | None, status: str, kind: str, participants: tuple[str, ...] = (), sure: bool = True
+) -> TimelineEntry:
+    """A timeline entry as build_timeline makes them, with one step (the store keeps whatever it is given)."""
+    step = TimelineStep(
+        status, "a" * 20, "z.example", date, "fr", f"Une phrase sur {kind}.", date, None, 1.0 if sure else 0.4
+    )
+    report = TimelineReport(step.article_id, step.source, step.published, status)
+    return TimelineEntry(
+        f"{kind}-{date}", kind, list(participants), [f"org:{p.lower()}" for p in participants], date,
+        "day" if date else None, status, [step], 1, 1, report, report if status == "confirmed" else None, not sure,
+    )  # fmt: skip
+
+
+TIMELINES: dict[str, list[TimelineEntry]] = {
     "st_beta": [
-        {"date": "2021-10-02", "status": "confirmed", "type": "opening", "articles": ["b1"]},
-        {"date": None, "status": "rumoured", "type": "race"},
-        {"date": "2021-10-08", "status": "confirmed", "type": "race", "confidence": 0.5},
+        event("2021-10-02", "confirmed", "opening"),
+        event(None, "rumoured", "race"),
+        event("2021-10-08", "confirmed", "race", sure=False),
     ],
-    "st_gamma": [{"date": "2021-09-20", "status": "denied", "type": "agreement", "participants": ["Berlin", "Paris"]}],
+    "st_gamma": [event("2021-09-20", "denied", "agreement", ("Berlin", "Paris"))],
 }
 # The newest article is b3 (2021-10-08 12:00): the store's "last week" starts 2021-10-01 12:00. Recent articles:
 # alpha 1 (a4), beta 3, gamma 0, epsilon 1, delta 0 (undated). Spread (1 + ln languages)(1 + ln sources):
@@ -567,7 +586,7 @@ def test_a_commit_is_visible_to_another_store_on_the_same_location(store: Store,
     store.add_member(StoryMember(article.id, "st_v", 1.0, None, 1))
     assert other.article(article.id) == article and other.count_articles() == 1
     assert ids(other.browse_stories().items) == ["st_v"]  # no list is read from a stale cache
-    assert other.story_summaries(["st_v"])[0]["label"] == "V"
+    assert other.story_summaries(["st_v"])[0].label == "V"
     assert other.story_ids_of([article.id]) == {article.id: "st_v"}
     other.record_error(IngestError("y.txt", "extract", "no text"))
     assert [e["origin"] for e in store.browse_errors().items] == ["y.txt"]
@@ -852,8 +871,8 @@ def test_timelines_round_trip_and_go_stale_when_a_members_claims_change(store: S
     store.add_member(StoryMember(member.id, "st_s", 1.0, None, 1))
     assert store.stale_timelines() == ["st_s"]  # none yet
     timeline = [
-        {"date": "2021-10", "status": "confirmed", "articles": [member.id], "participants": [{"key": "org:x"}]},
-        {"date": None, "status": "rumoured", "confidence": 0.5, "note": "Über die Kooperation"},
+        event("2021-10-02", "confirmed", "partnership", ("X", "Y")),
+        event(None, "rumoured", "Über die Kooperation"),
     ]
     store.save_timeline("st_s", timeline)
     assert store.timeline("st_s") == timeline and store.timeline("st_none") == []
@@ -932,22 +951,22 @@ def test_story_summaries(store: Store, corpus: Corpus) -> None:
     summaries = store.story_summaries(["st_gamma", "st_beta", "st_alpha"])
     assert ids(summaries) == ["st_gamma", "st_beta", "st_alpha"]  # in the order asked for
     for summary in summaries:
-        assert {k: summary[k] for k in want[summary["id"]]} == want[summary["id"]]
-    assert list(summaries[1]["statuses"].items()) == [("rumoured", 1), ("confirmed", 2)]  # in CLAIM_STATUSES order
+        assert {k: summary.to_dict()[k] for k in want[summary.id]} == want[summary.id]
+    assert list(summaries[1].statuses.items()) == [("rumoured", 1), ("confirmed", 2)]  # in CLAIM_STATUSES order
     today = store.story_summaries(["st_alpha"], today=True)[0]  # the week before now holds no article
-    assert today["recent"] == 0 and today["rank"] == pytest.approx(SPREAD_2_2, abs=1e-4)
+    assert today.recent == 0 and today.rank == pytest.approx(SPREAD_2_2, abs=1e-4)
 
 
 def test_story_overview_by_id_or_unique_prefix(store: Store, corpus: Corpus) -> None:
     overview = store.story_overview("st_beta")
     assert overview is not None
-    assert (overview["id"], overview["label"], overview["size"]) == ("st_beta", "Beta", 3)
-    assert overview["sources"] == ["z.example"] and overview["source_counts"] == {"z.example": 3}
-    assert [e["key"] for e in overview["entities"]] == ["per:anna", "org:leica"]
-    assert overview["timeline"] == TIMELINES["st_beta"]
+    assert (overview.id, overview.label, overview.size) == ("st_beta", "Beta", 3)
+    assert overview.sources == ["z.example"] and overview.source_counts == {"z.example": 3}
+    assert [e.key for e in overview.entities] == ["per:anna", "org:leica"]
+    assert overview.timeline == TIMELINES["st_beta"]
     assert store.story_overview("st_be") == overview
-    assert (store.story_overview("st_ep") or {}).get("id") == "st_epsilon"
-    assert (store.story_overview("st_delta") or {}).get("timeline") == []
+    assert getattr(store.story_overview("st_ep"), "id", None) == "st_epsilon"
+    assert getattr(store.story_overview("st_delta"), "timeline", None) == []
     assert store.story_overview("st_") is None  # ambiguous
     assert store.story_overview("st_nope") is None
 

@@ -33,8 +33,8 @@ def test_seeds_are_one_story(corpus_store) -> None:
     assert len(seeds) == 2
     assert grouped[seeds[0].id] == grouped[seeds[1].id]
     story = corpus_store.story_overview(grouped[seeds[0].id])
-    assert set(story["languages"]) >= {"it", "de"}
-    members = {m.article_id for m in corpus_store.story_members(story["id"])}
+    assert story is not None and set(story.languages) >= {"it", "de"}
+    members = {m.article_id for m in corpus_store.story_members(story.id)}
     assert {s.id for s in seeds} <= members
 
 
@@ -61,8 +61,8 @@ def test_stories_json_shape(corpus_store) -> None:
     stories = corpus_store.browse_stories(limit=None).items
     assert stories
     for story in stories:
-        assert {"id", "label", "size", "languages", "first_seen", "last_seen"} <= set(story)
-    assert sum(s["size"] for s in stories) == corpus_store.count_articles()
+        assert {"id", "label", "size", "languages", "first_seen", "last_seen"} <= set(story.to_dict())
+    assert sum(s.size for s in stories) == corpus_store.count_articles()
 
 
 def _snapshot(path: Path) -> tuple:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import invoke, invoke_json
 
 from storyline import ingest, open_store
-from storyline.model import Claim, Participant
+from storyline.model import Claim, Participant, TimelineEntry, TimelineReport
 from storyline.pipeline import refresh_timelines, update_stories
 from storyline.settings import Settings
 from storyline.stories.timeline import build_timeline
@@ -51,7 +51,7 @@ WIRE = [
 
 def _entry(articles: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     [entry] = build_timeline(articles, claims)
-    return entry
+    return entry.to_dict()  # as the API gives it
 
 
 def test_copies_of_one_wire_text_count_once() -> None:
@@ -199,7 +199,7 @@ def deal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
     ingest([str(docs)], store)
     update_stories(store)
     [story] = store.browse_stories().items
-    assert story["size"] == len(DOCS), "the four articles on the deal make one story"
+    assert story.size == len(DOCS), "the four articles on the deal make one story"
     who = (
         Participant("org:helvix", "Helvix Group", "ORG", "acquirer"),
         Participant("org:nordane", "Nordane Robotics", "ORG", "target"),
@@ -208,10 +208,10 @@ def deal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
         status = STATUS_BY_SOURCE_AND_DATE[(article.source, article.to_dict()["published"][:10])]
         end = article.text.index(".") + 1
         store.add_claims(article.id, "builtin", [Claim("acquisition", status, who, article.text[:end], 0, end)])
-    refresh_timelines(store, {story["id"]})
+    refresh_timelines(store, {story.id})
     store.close()
     with TestClient(create_app(Settings(db=str(db)))) as client:
-        yield client, story["id"], db
+        yield client, story.id, db
 
 
 def _text(html: str) -> str:
@@ -269,3 +269,24 @@ def test_story_command_prints_the_backing(deal: tuple[TestClient, str, Path]) ->
     assert line.endswith(
         "): confirmed · 2 independent sources · first rumour.example 2025-09-15 · confirmed wire.example 2025-10-06"
     ), line
+
+
+def test_a_timeline_round_trips_and_older_stored_ones_still_read() -> None:
+    entry = build_timeline(WIRE, {"rumour": [_claim("rumoured")], "wire": [_claim("confirmed")]})[0]
+    assert TimelineEntry.from_dict(json.loads(json.dumps(entry.to_dict()))) == entry
+    # As stored before first_report, confirmed_by, independent sources and confidences were kept.
+    old = {
+        "id": "e1",
+        "type": "acquisition",
+        "participants": ["Helvix Group"],
+        "status": "confirmed",
+        "status_history": [
+            {"status": "rumoured", "article_id": "a", "source": "blog.example", "published": None, "lang": "de",
+             "evidence": "Gerüchten zufolge ...", "date": None},
+        ],
+        "first_reported": {"article_id": "a", "source": "blog.example", "published": None},
+    }  # fmt: skip
+    read = TimelineEntry.from_dict(old)
+    assert read.first_report == TimelineReport("a", "blog.example", None, "rumoured")
+    assert read.confirmed_by is None and read.independent_sources is None and read.low_confidence is False
+    assert read.status_history[0].confidence == 1.0 and read.evidence_count == 1

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import stored
 
 from storyline import open_store
-from storyline.model import Claim, Participant
+from storyline.model import Claim, Participant, TimelineEntry, TimelineReport, TimelineStep
 from storyline.settings import Settings
 from storyline.web import charts
 from storyline.web.app import create_app
@@ -289,17 +289,16 @@ def test_charts_layout() -> None:
             "duplicate_of": None,
         },
     ]
-    timeline = [
-        {
-            "type": "merger",
-            "participants": ["Acme", "Globex"],
-            "status": "confirmed",
-            "status_history": [
-                {"status": "rumoured", "article_id": "a", "published": "2025-10-01", "source": "x.example"},
-                {"status": "confirmed", "article_id": "b", "published": "2025-11-15T10:00+01:00", "source": None},
-            ],
-        }
+    steps = [
+        TimelineStep("rumoured", "a", "x.example", "2025-10-01", "en", "Acme may buy Globex.", None),
+        TimelineStep("confirmed", "b", None, "2025-11-15T10:00+01:00", "de", "Acme kauft Globex.", None),
     ]
+    timeline = [
+        TimelineEntry(
+            "e1", "merger", ["Acme", "Globex"], ["org:acme", "org:globex"], None, None, "confirmed", steps, 2, 2,
+            TimelineReport("a", "x.example", "2025-10-01", "rumoured"), TimelineReport("b", None, None, "confirmed"),
+        )
+    ]  # fmt: skip
     chart = charts.story_timeline(points, timeline)
     assert [lane.lang for lane in chart.lanes] == ["de", "en"]
     x = {d.id: d.x for d in chart.dots}

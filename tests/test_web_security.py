@@ -21,7 +21,7 @@ from lxml import etree
 from markupsafe import escape
 
 from storyline import ingest, open_store
-from storyline.model import Claim, IngestError, Participant
+from storyline.model import Claim, IngestError, Participant, TimelineEntry
 from storyline.pipeline import update_stories
 from storyline.settings import Settings
 from storyline.web.app import create_app
@@ -298,48 +298,50 @@ def test_claims_and_timelines_with_hostile_strings(client: TestClient, hostile_d
     store.save_timeline(
         story,
         [
-            {
-                "id": "x",
-                "type": f"merger{payload}",
-                "participants": [f"Acme {payload}"],
-                "participant_keys": ["org:acme"],
-                "date": "2025-11",
-                "date_precision": "month",
-                "status": f"confirmed{payload}",
-                "status_history": [
-                    {
+            TimelineEntry.from_dict(
+                {
+                    "id": "x",
+                    "type": f"merger{payload}",
+                    "participants": [f"Acme {payload}"],
+                    "participant_keys": ["org:acme"],
+                    "date": "2025-11",
+                    "date_precision": "month",
+                    "status": f"confirmed{payload}",
+                    "status_history": [
+                        {
+                            "status": "rumoured",
+                            "article_id": article.id,
+                            "source": payload,
+                            "published": "2025-11-03T09:15+01:00",
+                            "evidence": payload,
+                            "lang": f'en"{payload}',
+                        },
+                        {
+                            "status": f"denied{payload}",
+                            "article_id": f"../{payload}",
+                            "source": None,
+                            "published": "javascript:x",
+                            "evidence": None,
+                            "lang": None,
+                        },
+                    ],
+                    "first_reported": {"article_id": article.id, "source": payload, "published": "2025-11-03"},
+                    "independent_sources": 2,
+                    "low_confidence": True,
+                    "first_report": {
+                        "article_id": f"../{payload}",
+                        "source": payload,
+                        "published": "2025-11-03",
                         "status": "rumoured",
+                    },
+                    "confirmed_by": {
                         "article_id": article.id,
                         "source": payload,
-                        "published": "2025-11-03T09:15+01:00",
-                        "evidence": payload,
-                        "lang": f'en"{payload}',
-                    },
-                    {
-                        "status": f"denied{payload}",
-                        "article_id": f"../{payload}",
-                        "source": None,
                         "published": "javascript:x",
-                        "evidence": None,
-                        "lang": None,
+                        "status": payload,
                     },
-                ],
-                "first_reported": {"article_id": article.id, "source": payload, "published": "2025-11-03"},
-                "independent_sources": 2,
-                "low_confidence": True,
-                "first_report": {
-                    "article_id": f"../{payload}",
-                    "source": payload,
-                    "published": "2025-11-03",
-                    "status": "rumoured",
-                },
-                "confirmed_by": {
-                    "article_id": article.id,
-                    "source": payload,
-                    "published": "javascript:x",
-                    "status": payload,
-                },
-            }
+                }
+            )
         ],
     )
     store.close()

@@ -30,6 +30,7 @@ from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
 from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.errors import ConfigurationError, StoreError, StorylineError
 from storyline.export import FORMATS, export_articles, export_stories
+from storyline.model import TimelineEntry
 from storyline.settings import ENV, Settings
 from storyline.store import ArticleFilter, Store, open_store
 from storyline.store.base import HIT_END, HIT_START
@@ -433,13 +434,13 @@ def export_command(
 def _story_records(store: Store) -> Iterator[dict[str, Any]]:
     """Each story as the store holds it, its members by id (their articles are in the article export)."""
     for summary in store.browse_stories(limit=None).items:  # members by id: their texts are in the article export
-        story = {k: v for k, v in summary.items() if k not in ("recent", "rank", "recent_window")}
+        story = {k: v for k, v in summary.to_dict().items() if k not in ("recent", "rank", "recent_window")}
         members = store.story_members(story["id"])
         story["article_ids"] = [m.article_id for m in members]
         story["members"] = [
             {"article_id": m.article_id, "similarity": m.similarity, "duplicate_of": m.duplicate_of} for m in members
         ]
-        story["timeline"] = store.timeline(story["id"])
+        story["timeline"] = [entry.to_dict() for entry in store.timeline(story["id"])]
         yield story
 
 
@@ -474,7 +475,7 @@ def stories_command(
     """
     found = _store().browse_stories(limit=limit).items
     if as_json:
-        _print_json(found)
+        _print_json([story.to_dict() for story in found])
         return
     table = Table(box=None)
     table.add_column("id", no_wrap=True, min_width=14)
@@ -485,12 +486,12 @@ def stories_command(
     table.add_column("label", no_wrap=True, overflow="ellipsis")
     for story in found:
         table.add_row(
-            story["id"],
-            str(story["size"]),
-            ",".join(story["languages"]),
-            (story["first_seen"] or "-")[:10],
-            (story["last_seen"] or "-")[:10],
-            story["label"] or "",
+            story.id,
+            str(story.size),
+            ",".join(story.languages),
+            (story.first_seen or "-")[:10],
+            (story.last_seen or "-")[:10],
+            story.label or "",
         )
     out.print(table)
 
@@ -508,8 +509,8 @@ def story_command(
     if overview is None:
         _not_found(store, "story", story_id, "storyline stories")
     # As the API's /api/stories/{id}, with every article on its one page.
-    story = overview | {
-        "articles": {"items": store.story_articles(overview["id"], limit=None).items, "next_cursor": None}
+    story = overview.to_dict() | {
+        "articles": {"items": store.story_articles(overview.id, limit=None).items, "next_cursor": None}
     }
     if as_json:
         _print_json(story)
@@ -530,45 +531,39 @@ def story_command(
         similarity = "duplicate" if a["duplicate_of"] else f"{a['similarity']:.2f}"
         table.add_row(a["published"] or "-", a["lang"] or "-", a["source"] or "-", similarity, a["title"] or "")
     out.print(table)
-    if story["timeline"]:
+    if overview.timeline:
         out.print("\n[bold]timeline[/] (what happened; status history: first report → latest)", markup=True)
         events = Table(box=None)
         for column in ("date", "event", "participants", "status", "history"):
             events.add_column(column, overflow="fold")
-        for entry in story["timeline"]:
+        for entry in overview.timeline:
             history = " → ".join(
-                f"{step['status']} ({step['lang'] or '?'}, {step['source'] or '?'}, {(step['published'] or 'undated')[:10]})"
-                for step in entry["status_history"]
+                f"{step.status} ({step.lang or '?'}, {step.source or '?'}, {(step.published or 'undated')[:10]})"
+                for step in entry.status_history
             )
-            events.add_row(
-                entry["date"] or "-", entry["type"], ", ".join(entry["participants"]), entry["status"], history
-            )
+            events.add_row(entry.date or "-", entry.type, ", ".join(entry.participants), entry.status, history)
         out.print(events)
         out.print(
             "\n[bold]backing[/] (of each event's latest status: independent sources, first report, first confirmation)",
             markup=True,
         )
-        for entry in story["timeline"]:
+        for entry in overview.timeline:
             out.print(
-                f"  {entry['date'] or '-'} {entry['type']} ({', '.join(entry['participants'])}): "
-                f"{_timeline_backing(entry)}",
+                f"  {entry.date or '-'} {entry.type} ({', '.join(entry.participants)}): {_timeline_backing(entry)}",
                 markup=False,
             )
 
 
-def _timeline_backing(entry: dict[str, Any]) -> str:
+def _timeline_backing(entry: TimelineEntry) -> str:
     """One line on how an entry's latest status is backed; timelines stored before these fields show what they have."""
-    parts = [entry["status"]]
-    if entry.get("independent_sources"):
-        n = entry["independent_sources"]
+    parts = [entry.status]
+    if entry.independent_sources:
+        n = entry.independent_sources
         parts.append(f"{n} independent source{'' if n == 1 else 's'}")
-    for label, step in (
-        ("first", entry.get("first_report") or entry.get("first_reported")),
-        ("confirmed", entry.get("confirmed_by")),
-    ):
+    for label, step in (("first", entry.first_report), ("confirmed", entry.confirmed_by)):
         if step:
-            parts.append(f"{label} {step['source'] or '?'} {(step['published'] or 'undated')[:10]}")
-    if entry.get("low_confidence"):
+            parts.append(f"{label} {step.source or '?'} {(step.published or 'undated')[:10]}")
+    if entry.low_confidence:
         parts.append("LOW CONFIDENCE")
     return " · ".join(parts)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -269,3 +269,155 @@ class StoryMember:
     similarity: float  # the assignment score when it joined (1 for the founder)
     duplicate_of: str | None  # the near-duplicate it copies, when it is one
     assigned_seq: int
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One article's word on an event: the status it gives, where and when it said so, and its sentence."""
+
+    status: str
+    article_id: str
+    source: str | None
+    published: str | None
+    lang: str | None
+    evidence: str  # the sentence, in the article's language
+    date: str | None  # the event's date as this article gives it
+    attribution: str | None = None
+    confidence: float = 1.0  # how sure the extractor is that the sentence reports such an event
+
+
+@dataclass(frozen=True)
+class TimelineReport:
+    """Who reported an event first, or confirmed it: the article, its site, its date and the status it gave."""
+
+    article_id: str
+    source: str | None
+    published: str | None
+    status: str
+
+
+@dataclass
+class TimelineEntry:
+    """One claimed event of a story: what, who, when, and how sure the reporting is, oldest word first.
+
+    `status` is the latest surest word; `independent_sources` counts the origins behind it (copies of one text
+    and articles of one site are one); `low_confidence`: every claim behind it is one the extractor doubts.
+    """
+
+    id: str
+    type: str
+    participants: list[str]  # names, the most named first
+    participant_keys: list[str]
+    date: str | None
+    date_precision: str | None
+    status: str
+    status_history: list[TimelineStep]
+    evidence_count: int
+    independent_sources: int | None  # None in timelines stored before it was counted
+    first_report: TimelineReport | None
+    confirmed_by: TimelineReport | None
+    low_confidence: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON keeps it; `first_reported` (first_report without its status) is kept for older readers."""
+        data = asdict(self)
+        first = data["first_report"]
+        data["first_reported"] = {k: first[k] for k in ("article_id", "source", "published")} if first else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelineEntry:
+        """From `to_dict`'s JSON, including timelines stored by older versions (fewer fields)."""
+        history = [
+            TimelineStep(
+                status=step["status"],
+                article_id=step["article_id"],
+                source=step.get("source"),
+                published=step.get("published"),
+                lang=step.get("lang"),
+                evidence=step.get("evidence") or "",
+                date=step.get("date"),
+                attribution=step.get("attribution"),
+                confidence=float(step.get("confidence", 1.0)),
+            )
+            for step in data.get("status_history", [])
+        ]
+
+        def report(value: dict[str, Any] | None, status: str | None = None) -> TimelineReport | None:
+            if not value:
+                return None
+            return TimelineReport(
+                value["article_id"], value.get("source"), value.get("published"), value.get("status") or status or ""
+            )
+
+        first = report(data.get("first_report")) or report(
+            data.get("first_reported"), history[0].status if history else None
+        )
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            participants=list(data.get("participants", [])),
+            participant_keys=list(data.get("participant_keys", [])),
+            date=data.get("date"),
+            date_precision=data.get("date_precision"),
+            status=data["status"],
+            status_history=history,
+            evidence_count=int(data.get("evidence_count", len(history))),
+            independent_sources=data.get("independent_sources"),
+            first_report=first,
+            confirmed_by=report(data.get("confirmed_by")),
+            low_confidence=bool(data.get("low_confidence", False)),
+        )
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An entity as a story shows it: its key, its name, its type, and how often the story's articles name it."""
+
+    key: str
+    label: str
+    type: str
+    mentions: int
+
+
+@dataclass(frozen=True)
+class RecentWindow:
+    """The week a story's `recent` count is of: up to the newest article in the store, or (today) up to now."""
+
+    until: str | None
+    today: bool
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """What a list of stories shows of one: sizes, languages, sites, top entities, claim statuses and its rank."""
+
+    id: str
+    label: str | None
+    labels: dict[str, str]  # language -> headline
+    size: int  # articles
+    languages: list[str]  # most articles first
+    language_counts: dict[str, int]
+    sources: list[str]  # sites, most articles first (the top five; every one in a StoryOverview)
+    n_sources: int
+    first_seen: str | None
+    last_seen: str | None
+    entities: list[EntityRef]  # the top six (twenty in a StoryOverview)
+    statuses: dict[str, int]  # claim status -> events of the timeline with that status
+    recent: int  # articles of the week in `recent_window`
+    rank: float  # (recent + 1) x spread: the growth order
+    recent_window: RecentWindow | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoryOverview(StorySummary):
+    """A story as its page shows it: its summary with every source, more entities, and its timeline."""
+
+    source_counts: dict[str, int] = field(default_factory=dict)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"timeline": [entry.to_dict() for entry in self.timeline]}

@@ -22,10 +22,22 @@ import re
 from collections.abc import Container, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from storyline.errors import CursorError
-from storyline.model import Analysis, Article, Claim, IngestError, StoryMember, StoryRecord
+from storyline.model import (
+    Analysis,
+    Article,
+    Claim,
+    IngestError,
+    StoryMember,
+    StoryOverview,
+    StoryRecord,
+    StorySummary,
+    TimelineEntry,
+)
+
+T = TypeVar("T")
 
 RECENT_DAYS = (
     7  # "recent growth": articles of the last week, before the newest article (growth) or today (growth_today)
@@ -64,10 +76,10 @@ class StoryFilter:
 
 
 @dataclass
-class Page:
+class Page(Generic[T]):
     """One page of a list and the cursor of the next (None on the last page)."""
 
-    items: list[dict[str, Any]]
+    items: list[T]
     next_cursor: str | None = None
 
 
@@ -260,7 +272,7 @@ class ClaimStore(StageMarks, Protocol):
         """The claims of each article, in the article's order."""
         ...
 
-    def save_timeline(self, story_id: str, timeline: list[dict[str, Any]], built_seq: int | None = None) -> None:
+    def save_timeline(self, story_id: str, timeline: list[TimelineEntry], built_seq: int | None = None) -> None:
         """Store the story's timeline (entries of stories/timeline.py), built from the story as of `built_seq`."""
         ...
 
@@ -268,7 +280,7 @@ class ClaimStore(StageMarks, Protocol):
         """Stories whose timeline is missing or older than their members and claims."""
         ...
 
-    def timeline(self, story_id: str) -> list[dict[str, Any]]: ...
+    def timeline(self, story_id: str) -> list[TimelineEntry]: ...
 
 
 class BrowseStore(Protocol):
@@ -280,15 +292,15 @@ class BrowseStore(Protocol):
         sort: str = "growth",
         limit: int | None = 25,
         cursor: str | None = None,
-    ) -> Page:
+    ) -> Page[StorySummary]:
         """Stories matching `filters`, one page in `sort` order (see STORY_SORTS)."""
         ...
 
-    def story_summaries(self, story_ids: list[str], today: bool = False) -> list[dict[str, Any]]:
+    def story_summaries(self, story_ids: list[str], today: bool = False) -> list[StorySummary]:
         """What a story list shows of each story, in the order of `story_ids`."""
         ...
 
-    def story_overview(self, story_id: str) -> dict[str, Any] | None:
+    def story_overview(self, story_id: str) -> StoryOverview | None:
         """A story (by id or unique prefix) as its page shows it: summary, all sources, entities, timeline."""
         ...
 
@@ -296,7 +308,7 @@ class BrowseStore(Protocol):
         """Every member of a story with what a timeline chart draws: date, language, source, title."""
         ...
 
-    def story_articles(self, story_id: str, limit: int | None = 50, cursor: str | None = None) -> Page:
+    def story_articles(self, story_id: str, limit: int | None = 50, cursor: str | None = None) -> Page[dict[str, Any]]:
         """A story's articles by publication date (undated last), one page."""
         ...
 
@@ -312,11 +324,11 @@ class BrowseStore(Protocol):
 
     def browse_articles(
         self, filters: ArticleFilter | None = None, limit: int | None = 25, cursor: str | None = None
-    ) -> Page:
+    ) -> Page[dict[str, Any]]:
         """Article summaries newest first (undated ones last, newest ingested first), one page."""
         ...
 
-    def browse_search(self, query: str, limit: int | None = 20, cursor: str | None = None) -> Page:
+    def browse_search(self, query: str, limit: int | None = 20, cursor: str | None = None) -> Page[dict[str, Any]]:
         """Full-text search (or the article read from an address), best first; snippets mark hits with
         HIT_START/HIT_END."""
         ...
@@ -327,13 +339,13 @@ class BrowseStore(Protocol):
 
     def browse_entities(
         self, q: str | None = None, kind: str | None = None, limit: int | None = 50, cursor: str | None = None
-    ) -> Page: ...
+    ) -> Page[dict[str, Any]]: ...
 
     def entity(self, key: str) -> dict[str, Any] | None: ...
 
-    def entity_stories(self, key: str, limit: int | None = 25, cursor: str | None = None) -> Page: ...
+    def entity_stories(self, key: str, limit: int | None = 25, cursor: str | None = None) -> Page[StorySummary]: ...
 
-    def browse_errors(self, limit: int | None = 50, cursor: str | None = None) -> Page:
+    def browse_errors(self, limit: int | None = 50, cursor: str | None = None) -> Page[dict[str, Any]]:
         """Recorded ingest failures and repairs, newest first."""
         ...
 

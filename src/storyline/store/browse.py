@@ -11,11 +11,11 @@ import heapq
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storyline.model import Article
+from storyline.model import Article, EntityRef, RecentWindow, StoryOverview, StorySummary, TimelineEntry
 from storyline.store.base import (
     CLAIM_STATUSES,
     RECENT_DAYS,
@@ -63,7 +63,7 @@ class _Growth:
     since: str | None
     recent: dict[str, int]  # story id -> articles in the recent window
     keys: list[tuple[float, int, str, str]]  # (rank, members, last_seen, id) of every story, descending
-    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # story id -> story_summaries item
+    summaries: dict[str, StorySummary] = field(default_factory=dict)  # story id -> story_summaries item
     until: str | None = None  # the window's end: the newest article's time, or now
     today: bool = False  # the window ends now, not at the newest article
 
@@ -166,7 +166,7 @@ class BrowseQueries:
         sort: str = "growth",
         limit: int | None = 25,
         cursor: str | None = None,
-    ) -> Page:
+    ) -> Page[StorySummary]:
         """Stories matching `filters`, one page in `sort` order (see STORY_SORTS).
 
         growth: rank = (articles of the week before the newest article + 1) x (1 + ln languages) x (1 + ln
@@ -236,24 +236,21 @@ class BrowseQueries:
                     break
         return found
 
-    def story_summaries(self, story_ids: list[str], today: bool = False) -> list[dict[str, Any]]:
-        """What a story list shows of each story, in the order of `story_ids` (shared dicts: do not modify); its
-        `recent` count is of the store's last week, or with `today` of the last 7 days."""
+    def story_summaries(self, story_ids: list[str], today: bool = False) -> list[StorySummary]:
+        """What a story list shows of each story, in the order of `story_ids`; its `recent` count is of the store's
+        last week, or with `today` of the last 7 days."""
         growth = self._growth(today)
         cache = growth.summaries
         missing = [sid for sid in dict.fromkeys(story_ids) if sid not in cache]
         if missing:
             if len(cache) + len(missing) > _SUMMARY_CACHE:
                 cache.clear()
-            found: dict[str, dict[str, Any]] = {}
+            window = RecentWindow(growth.until, growth.today)  # which week `recent` counts, for the views to say so
             for start in range(0, len(missing), 500):
-                found |= self._summaries(missing[start : start + 500], growth.recent)
-            for summary in found.values():  # which week `recent` counts, for the views to say so
-                summary["recent_window"] = {"until": growth.until, "today": growth.today}
-            cache.update(found)
+                cache.update(self._summaries(missing[start : start + 500], growth.recent, window))
         return [cache[sid] for sid in story_ids if sid in cache]
 
-    def _summaries(self, story_ids: list[str], recent: dict[str, int]) -> dict[str, dict[str, Any]]:
+    def _summaries(self, story_ids: list[str], recent: dict[str, int], window: RecentWindow) -> dict[str, StorySummary]:
         marks = ",".join("?" * len(story_ids))
         rows = {
             r["id"]: r
@@ -277,25 +274,26 @@ class BrowseQueries:
             languages = json.loads(row["languages"])
             sources = json.loads(row["sources"])
             n = recent.get(sid, 0)
-            found[sid] = {
-                "id": sid,
-                "label": row["label"],
-                "labels": json.loads(row["labels"]),
-                "size": row["members"],
-                "languages": [k for k, _ in _top(languages)],
-                "language_counts": languages,
-                "sources": [k for k, _ in _top(sources, 5)],
-                "n_sources": len(sources),
-                "first_seen": row["first_seen"],
-                "last_seen": row["last_seen"],
-                "entities": [_entity_ref(k, v, names) for k, v in tops[sid]],
-                "statuses": {s: statuses[sid][s] for s in CLAIM_STATUSES if s in statuses.get(sid, {})},
-                "recent": n,
-                "rank": round((n + 1) * float(row["spread"]), 4),
-            }
+            found[sid] = StorySummary(
+                id=sid,
+                label=row["label"],
+                labels=json.loads(row["labels"]),
+                size=row["members"],
+                languages=[k for k, _ in _top(languages)],
+                language_counts=languages,
+                sources=[k for k, _ in _top(sources, 5)],
+                n_sources=len(sources),
+                first_seen=row["first_seen"],
+                last_seen=row["last_seen"],
+                entities=[_entity_ref(k, v, names) for k, v in tops[sid]],
+                statuses={s: statuses[sid][s] for s in CLAIM_STATUSES if s in statuses.get(sid, {})},
+                recent=n,
+                rank=round((n + 1) * float(row["spread"]), 4),
+                recent_window=window,
+            )
         return found
 
-    def story_overview(self, story_id: str) -> dict[str, Any] | None:
+    def story_overview(self, story_id: str) -> StoryOverview | None:
         """A story (by id or unique prefix, any case) as its page shows it: summary, all sources, entities,
         timeline."""
         ident = story_id.strip().lower()
@@ -306,19 +304,18 @@ class BrowseQueries:
         if row is None:
             return None
         sid = row[0]
-        data = dict(self.story_summaries([sid])[0])
+        summary = self.story_summaries([sid])[0]
         full = self._execute("SELECT sources, entities FROM stories WHERE id = ?", (sid,)).fetchone()
         sources = json.loads(full["sources"])
         top = _top(json.loads(full["entities"]), 20)
         names = self.entity_names([k for k, _ in top])
         timeline = self._execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (sid,)).fetchone()
-        data |= {
-            "sources": [k for k, _ in _top(sources)],
-            "source_counts": sources,
-            "entities": [_entity_ref(k, v, names) for k, v in top],
-            "timeline": json.loads(timeline[0]) if timeline else [],
-        }
-        return data
+        return StoryOverview(
+            **{f.name: getattr(summary, f.name) for f in fields(StorySummary)}
+            | {"sources": [k for k, _ in _top(sources)], "entities": [_entity_ref(k, v, names) for k, v in top]},
+            source_counts=sources,
+            timeline=[TimelineEntry.from_dict(entry) for entry in json.loads(timeline[0])] if timeline else [],
+        )
 
     def story_points(self, story_id: str) -> list[dict[str, Any]]:
         rows = self._rows(
@@ -329,7 +326,7 @@ class BrowseQueries:
         )
         return [dict(r) for r in rows]
 
-    def story_articles(self, story_id: str, limit: int | None = 50, cursor: str | None = None) -> Page:
+    def story_articles(self, story_id: str, limit: int | None = 50, cursor: str | None = None) -> Page[dict[str, Any]]:
         after = decode_cursor(cursor, "story_articles", 3) if cursor else None
         sql = (
             f"SELECT {_SUMMARY_COLUMNS}, m.similarity, m.duplicate_of, m.story_id FROM story_members m"
@@ -369,7 +366,7 @@ class BrowseQueries:
     # --- articles ------------------------------------------------------------------------------
     def browse_articles(
         self, filters: ArticleFilter | None = None, limit: int | None = 25, cursor: str | None = None
-    ) -> Page:
+    ) -> Page[dict[str, Any]]:
         from storyline.store.sql import article_conditions
 
         filters = filters or ArticleFilter()
@@ -402,7 +399,7 @@ class BrowseQueries:
         return _article_page(rows, limit, "articles")
 
     # --- search --------------------------------------------------------------------------------
-    def browse_search(self, query: str, limit: int | None = 20, cursor: str | None = None) -> Page:
+    def browse_search(self, query: str, limit: int | None = 20, cursor: str | None = None) -> Page[dict[str, Any]]:
         if _ADDRESS.fullmatch(query.strip()):  # an address: the article read from it, or naming it canonical
             found = getattr(self, "article_by_url")(query.strip())  # noqa: B009 (ArticleStore, beside this mixin)
             if found is None or cursor:
@@ -450,7 +447,7 @@ class BrowseQueries:
 
     def browse_entities(
         self, q: str | None = None, kind: str | None = None, limit: int | None = 50, cursor: str | None = None
-    ) -> Page:
+    ) -> Page[dict[str, Any]]:
         """Entities, most mentioned (in most articles) first; `q` matches label or key (any case)."""
         after = decode_cursor(cursor, "entities", 2) if cursor else None
         where: list[str] = []
@@ -509,7 +506,7 @@ class BrowseQueries:
             "months": [{"month": m[0], "stories": int(m[1]), "articles": int(m[2])} for m in months],
         }
 
-    def entity_stories(self, key: str, limit: int | None = 25, cursor: str | None = None) -> Page:
+    def entity_stories(self, key: str, limit: int | None = 25, cursor: str | None = None) -> Page[StorySummary]:
         """The stories mentioning an entity, latest activity first, one page."""
         after = decode_cursor(cursor, "entity_stories", 2) if cursor else None
         sql = f"""SELECT b.story_id, b.last_seen FROM story_facets f JOIN story_browse b ON b.story_id = f.story_id
@@ -527,7 +524,7 @@ class BrowseQueries:
         return Page(items, next_cursor)
 
     # --- errors --------------------------------------------------------------------------------
-    def browse_errors(self, limit: int | None = 50, cursor: str | None = None) -> Page:
+    def browse_errors(self, limit: int | None = 50, cursor: str | None = None) -> Page[dict[str, Any]]:
         keys = ("first_seen", "origin", "locator", "stage")
         after = decode_cursor(cursor, "errors", 4) if cursor else None
         sql = f"""SELECT origin, locator, stage, severity, reason, first_seen, last_seen FROM errors
@@ -551,12 +548,12 @@ def _top(counts: dict[str, float], n: int | None = None) -> list[tuple[str, floa
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _entity_ref(key: str, mentions: float, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+def _entity_ref(key: str, mentions: float, names: dict[str, tuple[str, str]]) -> EntityRef:
     label, kind = names.get(key, (key.partition(":")[2] or key, "MISC"))
-    return {"key": key, "label": label, "type": kind, "mentions": int(mentions)}
+    return EntityRef(key, label, kind, int(mentions))
 
 
-def _article_page(rows: list[Any], limit: int | None, cursor_kind: str) -> Page:
+def _article_page(rows: list[Any], limit: int | None, cursor_kind: str) -> Page[dict[str, Any]]:
     """A page of article summaries from `limit + 1` rows; the cursor continues after the last one shown."""
     next_cursor = None
     if limit is not None and len(rows) > limit:

@@ -32,6 +32,7 @@ from storyline.model import (
     PublishedDate,
     StoryMember,
     StoryRecord,
+    TimelineEntry,
 )
 from storyline.store.base import ArticleFilter
 from storyline.store.browse import BrowseQueries
@@ -645,7 +646,7 @@ class SQLStore(BrowseQueries, ABC):
                 )
         return found
 
-    def save_timeline(self, story_id: str, timeline: list[dict[str, Any]], built_seq: int | None = None) -> None:
+    def save_timeline(self, story_id: str, timeline: list[TimelineEntry], built_seq: int | None = None) -> None:
         with self.transaction():
             if built_seq is None:
                 row = self._execute("SELECT updated_seq FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -653,13 +654,12 @@ class SQLStore(BrowseQueries, ABC):
             self._execute(
                 "INSERT INTO story_timelines (story_id, timeline, built_seq) VALUES (?, ?, ?) ON CONFLICT (story_id)"
                 " DO UPDATE SET timeline = excluded.timeline, built_seq = excluded.built_seq",
-                (story_id, json.dumps(timeline, ensure_ascii=False), built_seq),
+                (story_id, json.dumps([entry.to_dict() for entry in timeline], ensure_ascii=False), built_seq),
             )
             # The status filter of story lists: a facet per status in the timeline, weighted by its entries.
             statuses: dict[str, int] = {}
             for entry in timeline:
-                if isinstance(entry.get("status"), str):
-                    statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
+                statuses[entry.status] = statuses.get(entry.status, 0) + 1
             self._execute("DELETE FROM story_facets WHERE story_id = ? AND kind = 'status'", (story_id,))
             self._executemany(
                 "INSERT INTO story_facets (kind, value, story_id, weight) VALUES ('status', ?, ?, ?)",
@@ -674,9 +674,9 @@ class SQLStore(BrowseQueries, ABC):
         )
         return sorted(r[0] for r in rows)  # sorted here: ORDER BY s.id would walk every story by id
 
-    def timeline(self, story_id: str) -> list[dict[str, Any]]:
+    def timeline(self, story_id: str) -> list[TimelineEntry]:
         row = self._execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (story_id,)).fetchone()
-        return json.loads(row[0]) if row else []
+        return [TimelineEntry.from_dict(entry) for entry in json.loads(row[0])] if row else []
 
     # --- what a backend supplies ------------------------------------------------------------------
     @abstractmethod

@@ -20,6 +20,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from storyline.model import TimelineEntry, TimelineReport, TimelineStep
+
 _SURENESS = {"rumoured": 0, "planned": 1, "reported": 2, "confirmed": 3, "denied": 3}
 # Which claim speaks for an article: a statement it quotes, then a denial, then its hedges over a terse headline.
 _ARTICLE_VOICE = {"reported": 0, "planned": 1, "rumoured": 2, "denied": 3, "confirmed": 4}
@@ -54,10 +56,10 @@ def _matches(entry: _Entry, claim: dict[str, Any]) -> bool:
     return not (claim["date"] and years and all(abs(int(claim["date"][:4]) - int(y)) > 1 for y in years))
 
 
-def _order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    dated = sorted((s for s in steps if s["published"]), key=lambda s: (s["published"], s["article_id"]))
-    for step in (s for s in steps if not s["published"]):
-        at = next((i for i, d in enumerate(dated) if _SURENESS[d["status"]] > _SURENESS[step["status"]]), len(dated))
+def _order(steps: list[TimelineStep]) -> list[TimelineStep]:
+    dated = sorted((s for s in steps if s.published), key=lambda s: (s.published or "", s.article_id))
+    for step in (s for s in steps if not s.published):
+        at = next((i for i, d in enumerate(dated) if _SURENESS[d.status] > _SURENESS[step.status]), len(dated))
         dated.insert(at, step)
     return dated
 
@@ -82,22 +84,20 @@ class _Origins:
             self._parent[max(ra, rb)] = min(ra, rb)
 
 
-def _independent_sources(steps: list[dict[str, Any]], copies: _Origins) -> int:
+def _independent_sources(steps: list[TimelineStep], copies: _Origins) -> int:
     """Distinct origins of these steps: the copies of one text are one, and so are the articles of one site."""
     groups = _Origins([])
     for step in steps:
-        if step["source"]:
-            groups.join(
-                "text:" + copies.root(step["article_id"]), "site:" + step["source"].lower().removeprefix("www.")
-            )
-    return len({groups.root("text:" + copies.root(s["article_id"])) for s in steps})
+        if step.source:
+            groups.join("text:" + copies.root(step.article_id), "site:" + step.source.lower().removeprefix("www."))
+    return len({groups.root("text:" + copies.root(s.article_id)) for s in steps})
 
 
-def _report(step: dict[str, Any] | None) -> dict[str, Any] | None:
-    return {k: step[k] for k in ("article_id", "source", "published", "status")} if step else None
+def _report(step: TimelineStep | None) -> TimelineReport | None:
+    return TimelineReport(step.article_id, step.source, step.published, step.status) if step else None
 
 
-def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> list[TimelineEntry]:
     """Timeline entries of a story from its articles (dicts as `Article.to_dict()`) and their claims.
 
     An article dict may carry `duplicate_of` (the story member it copies, as `story_members` holds it):
@@ -109,9 +109,9 @@ def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[s
     >>> claim = lambda s, d: {"type": "partnership_end", "status": s, "participants": [party("x"), party("y")],
     ...                       "date": d, "date_precision": "day" if d else None, "evidence": s, "attribution": None}
     >>> [entry] = build_timeline([b, a], {"a1": [claim("rumoured", None)], "b1": [claim("confirmed", "2022-03-31")]})
-    >>> [step["status"] for step in entry["status_history"]], entry["status"], entry["date"]
+    >>> [step.status for step in entry.status_history], entry.status, entry.date
     (['rumoured', 'confirmed'], 'confirmed', '2022-03-31')
-    >>> entry["independent_sources"], entry["first_report"]["source"], entry["confirmed_by"]["source"]
+    >>> entry.independent_sources, entry.first_report.source, entry.confirmed_by.source
     (1, 'blog.de', 'news.it')
     """
     entries: list[_Entry] = []
@@ -127,9 +127,7 @@ def build_timeline(articles: list[dict[str, Any]], claims: dict[str, list[dict[s
                 entry.support[party["key"]] = entry.support.get(party["key"], 0) + 1
             entry.claims.append((claim, article))
     copies = _Origins(articles)
-    return sorted(
-        (_entry_dict(e, copies) for e in entries), key=lambda d: (d["date"] is None, d["date"] or "", d["id"])
-    )
+    return sorted((_timeline_entry(e, copies) for e in entries), key=lambda t: (t.date is None, t.date or "", t.id))
 
 
 def _confidence(claim: dict[str, Any]) -> float:
@@ -137,7 +135,7 @@ def _confidence(claim: dict[str, Any]) -> float:
     return 1.0 if value is None else float(value)  # extractors that give none are taken as sure
 
 
-def _entry_dict(entry: _Entry, copies: _Origins) -> dict[str, Any]:
+def _timeline_entry(entry: _Entry, copies: _Origins) -> TimelineEntry:
     by_article: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for claim, article in entry.claims:
         held = by_article.get(article["id"])
@@ -145,17 +143,17 @@ def _entry_dict(entry: _Entry, copies: _Origins) -> dict[str, Any]:
             by_article[article["id"]] = (claim, article)
     history = _order(
         [
-            {
-                "status": c["status"],
-                "article_id": a["id"],
-                "source": a.get("source"),
-                "published": a.get("published"),
-                "lang": a.get("lang"),
-                "evidence": c["evidence"],
-                "date": c["date"],
-                "attribution": c.get("attribution"),
-                "confidence": _confidence(c),
-            }
+            TimelineStep(
+                status=c["status"],
+                article_id=a["id"],
+                source=a.get("source"),
+                published=a.get("published"),
+                lang=a.get("lang"),
+                evidence=c["evidence"],
+                date=c["date"],
+                attribution=c.get("attribution"),
+                confidence=_confidence(c),
+            )
             for c, a in by_article.values()
         ]
     )
@@ -165,22 +163,21 @@ def _entry_dict(entry: _Entry, copies: _Origins) -> dict[str, Any]:
     # Parties: those named by at least half the claims, the most named first (a rumour's extra candidates drop out).
     most = max(entry.support.values(), default=0)  # a claim may name no party (an LLM's, a plugin's)
     keys = sorted((k for k, n in entry.support.items() if n * 2 >= most), key=lambda k: (-entry.support[k], k))
-    first, status = history[0], history[-1]["status"]
-    latest = [s for s in history if s["status"] == status]
-    identity = f"{entry.type}|{'|'.join(sorted(keys))}|{first['article_id']}"
-    return {
-        "id": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12],
-        "type": entry.type,
-        "participants": [entry.keys[k] for k in keys],
-        "participant_keys": keys,
-        "date": best["date"] if best else None,
-        "date_precision": best["date_precision"] if best else None,
-        "status": status,
-        "status_history": history,
-        "first_reported": {k: first[k] for k in ("article_id", "source", "published")},
-        "evidence_count": len(entry.claims),
-        "independent_sources": _independent_sources(latest, copies),
-        "first_report": _report(first),
-        "confirmed_by": _report(next((s for s in history if s["status"] == "confirmed"), None)),
-        "low_confidence": all(s["confidence"] < LOW_CONFIDENCE for s in latest),
-    }
+    first, status = history[0], history[-1].status
+    latest = [s for s in history if s.status == status]
+    identity = f"{entry.type}|{'|'.join(sorted(keys))}|{first.article_id}"
+    return TimelineEntry(
+        id=hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12],
+        type=entry.type,
+        participants=[entry.keys[k] for k in keys],
+        participant_keys=keys,
+        date=best["date"] if best else None,
+        date_precision=best["date_precision"] if best else None,
+        status=status,
+        status_history=history,
+        evidence_count=len(entry.claims),
+        independent_sources=_independent_sources(latest, copies),
+        first_report=_report(first),
+        confirmed_by=_report(next((s for s in history if s.status == "confirmed"), None)),
+        low_confidence=all(s.confidence < LOW_CONFIDENCE for s in latest),
+    )

@@ -276,7 +276,7 @@ def list_stories(
         until=date_prefix(until, "until"),
     )
     page = read_store(request).browse_stories(filters, sort, limit, cursor)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return {"items": [story.to_dict() for story in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/stories/{story_id}", response_model=StoryDetail, responses=NOT_FOUND, summary="One story")
@@ -286,8 +286,8 @@ def get_story(request: Request, story_id: str, limit: Limit = 50) -> dict[str, A
     story = store.story_overview(story_id)
     if story is None:
         raise HTTPException(404, f"no story with id {story_id!r}")
-    page = store.story_articles(story["id"], limit)
-    return story | {"articles": {"items": page.items, "next_cursor": page.next_cursor}}
+    page = store.story_articles(story.id, limit)
+    return story.to_dict() | {"articles": {"items": page.items, "next_cursor": page.next_cursor}}
 
 
 # --- articles --------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+from storyline.model import TimelineEntry
+
 WIDTH = 960
 NARROW_WIDTH = 360  # the layout for a phone: drawn at its width, so that its text keeps its size
 _LEFT, _RIGHT_PAD, _TOP = 72, 20, 34
@@ -156,7 +158,7 @@ def ticks(start: datetime, end: datetime, scale: Any, most: int = 7) -> list[Tic
     return []
 
 
-def story_timeline(points: list[dict[str, Any]], timeline: list[dict[str, Any]], width: int = WIDTH) -> TimelineChart:
+def story_timeline(points: list[dict[str, Any]], timeline: list[TimelineEntry], width: int = WIDTH) -> TimelineChart:
     """Articles as dots by date in one lane per language, and each claimed event's status history below."""
     counts: dict[str, int] = {}
     for p in points:
@@ -167,7 +169,7 @@ def story_timeline(points: list[dict[str, Any]], timeline: list[dict[str, Any]],
     ]
     lane_y = {lane.lang: lane.y for lane in lanes}
     shown = timeline[:MAX_CLAIM_ROWS]
-    step_dates = [moment(s.get("published")) for entry in shown for s in entry.get("status_history") or []]
+    step_dates = [moment(s.published) for entry in shown for s in entry.status_history]
     dates = [d for d in [moment(p["published_sort"] or p["published"]) for p in points] + step_dates if d]
     undated = any(not p["published_sort"] for p in points) or any(d is None for d in step_dates)
     plot_right = width - _RIGHT_PAD - (_UNDATED if undated else 0)
@@ -206,13 +208,13 @@ def story_timeline(points: list[dict[str, Any]], timeline: list[dict[str, Any]],
     for i, entry in enumerate(shown):
         y = (claims_y or 0) + 30 + i * _CLAIM_ROW
         steps = []
-        for s in entry.get("status_history") or []:
-            when = moment(s.get("published"))
+        for s in entry.status_history:
+            when = moment(s.published)
             x = scale(when) if when and first else (undated_x or plot_right)
-            label = f"{s.get('status', '?')}: {s.get('source') or 'unknown source'}, {human_date(s.get('published')) or 'undated'}"
-            steps.append(Step(round(x, 1), str(s.get("status") or "reported"), label, s.get("article_id")))
+            label = f"{s.status}: {s.source or 'unknown source'}, {human_date(s.published) or 'undated'}"
+            steps.append(Step(round(x, 1), s.status, label, s.article_id))
         segments = [(a.x, b.x) for a, b in pairwise(steps)]
-        rows.append(ClaimRow(y, claim_label(entry), str(entry.get("status") or "reported"), steps, segments))
+        rows.append(ClaimRow(y, claim_label(entry), entry.status, steps, segments))
     height = int((rows[-1].y + 20) if rows else axis_y + 26)
     return TimelineChart(
         width,
@@ -230,11 +232,13 @@ def story_timeline(points: list[dict[str, Any]], timeline: list[dict[str, Any]],
     )
 
 
-def claim_label(entry: dict[str, Any]) -> str:
-    """'partnership: Leica, Xiaomi' from a timeline entry or a claim."""
-    names = entry.get("participants") or []
-    names = [n if isinstance(n, str) else n.get("name", "") for n in names]
-    kind = str(entry.get("type") or "event").replace("_", " ")
+def claim_label(entry: TimelineEntry | dict[str, Any]) -> str:
+    """'partnership: Leica, Xiaomi' from a timeline entry or a claim (as `Claim.to_dict()`)."""
+    if isinstance(entry, TimelineEntry):
+        names, kind = list(entry.participants), entry.type.replace("_", " ")
+    else:
+        names = [n if isinstance(n, str) else n.get("name", "") for n in entry.get("participants") or []]
+        kind = str(entry.get("type") or "event").replace("_", " ")
     return f"{kind}: {', '.join(n for n in names if n)}" if names else kind
 
 

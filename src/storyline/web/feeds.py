@@ -211,17 +211,17 @@ def story_feed(request: Request, story_id: str) -> Response:
     story = store.story_overview(story_id)
     if story is None:
         raise HTTPException(404, f"no story with id {story_id!r}")
-    sid = story["id"]
-    updated = _when(story["last_seen"], EPOCH)
+    sid = story.id
+    updated = _when(story.last_seen, EPOCH)
     feed = Feed(
         id=f"{TAG}feeds/story/{quote(sid, safe='')}",
-        title=_clean(story["label"]) or "Story",
-        subtitle=_clean(f"{story['size']} articles in {', '.join(story['languages'])}"),
+        title=_clean(story.label) or "Story",
+        subtitle=_clean(f"{story.size} articles in {', '.join(story.languages)}"),
         page_path=f"/stories/{sid}",
         self_path=f"/feeds/story/{sid}",
         updated=updated,
     )
-    if story["last_seen"]:
+    if story.last_seen:
         feed.note(updated)
     for article in store.browse_articles(ArticleFilter(story=sid), FEED_SIZE).items:
         _article_entry(feed, article, updated)
@@ -241,21 +241,20 @@ def entity_feed(request: Request, key: str) -> Response:
         subtitle=_clean(f"Stories that mention {entity['label']}"),
         page_path=f"/entities/{quote(key)}",
         self_path=f"/feeds/entity/{quote(key)}",
-        updated=max((_when(s["last_seen"], EPOCH) for s in stories), default=EPOCH),
+        updated=max((_when(s.last_seen, EPOCH) for s in stories), default=EPOCH),
     )
     for story in stories:
-        last_seen = _when(story["last_seen"], EPOCH)
+        last_seen = _when(story.last_seen, EPOCH)
         feed.entries.append(
             Entry(
-                id=f"{TAG}story/{quote(story['id'], safe='')}",
-                title=_clean(story["label"]) or "(untitled story)",
-                path=f"/stories/{story['id']}",
-                published=_when(story["first_seen"], EPOCH),
+                id=f"{TAG}story/{quote(story.id, safe='')}",
+                title=_clean(story.label) or "(untitled story)",
+                path=f"/stories/{story.id}",
+                published=_when(story.first_seen, EPOCH),
                 updated=last_seen,
                 summary=_clean(
-                    f"{story['size']} articles in {', '.join(story['languages'])} from "
-                    f"{story['n_sources']} sources"
-                    + (f"; claims: {', '.join(story['statuses'])}" if story["statuses"] else "")
+                    f"{story.size} articles in {', '.join(story.languages)} from "
+                    f"{story.n_sources} sources" + (f"; claims: {', '.join(story.statuses)}" if story.statuses else "")
                 ),
             )
         )

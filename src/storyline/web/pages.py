@@ -241,10 +241,10 @@ def story_page(request: Request, story_id: str, cursor: str | None = None) -> HT
     story = store.story_overview(story_id)
     if story is None:
         raise HTTPException(404, f"No story with id {story_id!r}.")
-    points = store.story_points(story["id"])
-    articles = store.story_articles(story["id"], 100, _blank(cursor))
-    chart = charts.story_timeline(points, story["timeline"])
-    narrow = charts.story_timeline(points, story["timeline"], width=charts.NARROW_WIDTH)
+    points = store.story_points(story.id)
+    articles = store.story_articles(story.id, 100, _blank(cursor))
+    chart = charts.story_timeline(points, story.timeline)
+    narrow = charts.story_timeline(points, story.timeline, width=charts.NARROW_WIDTH)
     return render(
         request,
         "story.html",
