@@ -83,6 +83,12 @@ class Page(Generic[T]):
     next_cursor: str | None = None
 
 
+def chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """`values` in lists of at most `size`: what one `IN (...)` list of a query holds."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def encode_cursor(kind: str, values: list[Any]) -> str:
     raw = json.dumps([kind, *values], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")

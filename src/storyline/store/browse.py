@@ -23,6 +23,7 @@ from storyline.store.base import (
     ArticleFilter,
     Page,
     StoryFilter,
+    chunks,
     decode_cursor,
     encode_cursor,
     lead_snippet,
@@ -246,8 +247,8 @@ class BrowseQueries:
             if len(cache) + len(missing) > _SUMMARY_CACHE:
                 cache.clear()
             window = RecentWindow(growth.until, growth.today)  # which week `recent` counts, for the views to say so
-            for start in range(0, len(missing), 500):
-                cache.update(self._summaries(missing[start : start + 500], growth.recent, window))
+            for chunk in chunks(missing):
+                cache.update(self._summaries(chunk, growth.recent, window))
         return [cache[sid] for sid in story_ids if sid in cache]
 
     def _summaries(self, story_ids: list[str], recent: dict[str, int], window: RecentWindow) -> dict[str, StorySummary]:
@@ -437,8 +438,7 @@ class BrowseQueries:
     # --- entities ------------------------------------------------------------------------------
     def entity_names(self, keys: list[str]) -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for chunk in chunks(keys):
             rows = self._rows(
                 f"SELECT key, label, type FROM entity_stats WHERE key IN ({','.join('?' * len(chunk))})", chunk
             )
@@ -479,8 +479,7 @@ class BrowseQueries:
 
     def _story_counts(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for chunk in chunks(keys):
             rows = self._rows(
                 f"SELECT value, COUNT(*) FROM story_facets WHERE kind = 'entity' AND value IN ({','.join('?' * len(chunk))})"
                 " GROUP BY value",

@@ -34,7 +34,7 @@ from storyline.model import (
     StoryRecord,
     TimelineEntry,
 )
-from storyline.store.base import ArticleFilter
+from storyline.store.base import ArticleFilter, chunks
 from storyline.store.browse import BrowseQueries
 
 ARTICLE_COLUMNS = (
@@ -61,7 +61,6 @@ _PENDING = {
         "(t.story_id IS NULL OR t.built_seq < s.updated_seq)",
     ),
 }
-CHUNK = 500  # ids per IN (...) list
 _FACET_KINDS = {"lang": "languages", "source": "sources", "entity": "entities"}
 
 
@@ -233,7 +232,7 @@ class SQLStore(BrowseQueries, ABC):
 
     def articles_by_id(self, article_ids: list[str]) -> dict[str, Article]:
         found: dict[str, Article] = {}
-        for chunk in _chunks(article_ids):
+        for chunk in chunks(article_ids):
             rows = self._execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks(chunk)})", chunk)
             found.update((r["id"], self._article(r)) for r in rows)
         return found
@@ -336,7 +335,7 @@ class SQLStore(BrowseQueries, ABC):
 
     def analysed(self, article_ids: list[str]) -> dict[str, tuple[Article, Analysis]]:
         found = {}
-        for chunk in _chunks(article_ids):
+        for chunk in chunks(article_ids):
             rows = self._execute(
                 f"""SELECT {A_ARTICLE_COLUMNS}, {_ANALYSIS_COLUMNS}
                     FROM articles a JOIN article_analysis x ON x.article_id = a.id WHERE a.id IN ({marks(chunk)})""",
@@ -348,7 +347,7 @@ class SQLStore(BrowseQueries, ABC):
 
     def entity_frequencies(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             rows = self._execute(f"SELECT key, articles FROM entity_stats WHERE key IN ({marks(chunk)})", chunk)
             found.update({r[0]: r[1] for r in rows})
         return found
@@ -358,7 +357,7 @@ class SQLStore(BrowseQueries, ABC):
 
     def second_vectors(self, article_ids: list[str], encoder: str) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for chunk in _chunks(article_ids):
+        for chunk in chunks(article_ids):
             rows = self._execute(
                 f"SELECT article_id, vector FROM second_vectors WHERE encoder = ? AND article_id IN ({marks(chunk)})",
                 [encoder, *chunk],
@@ -558,7 +557,7 @@ class SQLStore(BrowseQueries, ABC):
 
     def story_ids_of(self, article_ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for chunk in _chunks(article_ids):
+        for chunk in chunks(article_ids):
             rows = self._execute(
                 f"SELECT article_id, story_id FROM story_members WHERE article_id IN ({marks(chunk)})", chunk
             )
@@ -622,7 +621,7 @@ class SQLStore(BrowseQueries, ABC):
 
     def claims(self, article_ids: list[str]) -> dict[str, list[Claim]]:
         found: dict[str, list[Claim]] = {aid: [] for aid in article_ids}
-        for chunk in _chunks(article_ids):
+        for chunk in chunks(article_ids):
             rows = self._execute(
                 f"SELECT * FROM claims WHERE article_id IN ({marks(chunk)}) ORDER BY article_id, position", chunk
             )
@@ -724,8 +723,3 @@ def article_conditions(filters: ArticleFilter, alias: str = "a.") -> tuple[list[
         where.append(f"{alias}published_sort < ?")
         params.append(filters.until + "\U0010ffff")  # the whole of that day, month or year
     return where, params
-
-
-def _chunks(values: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
