@@ -11,10 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from storyline.pipeline.assign import StoriesReport, recluster, refresh_timelines, require_components, update_stories
+from storyline.pipeline.assign import (
+    AssignStore,
+    StoriesReport,
+    recluster,
+    refresh_timelines,
+    require_components,
+    update_stories,
+)
 from storyline.pipeline.ingest import IngestReport, Input, identify_language, ingest, process_document
 from storyline.settings import Settings
-from storyline.store.base import Store
 
 __all__ = [
     "IngestReport",
@@ -40,7 +46,7 @@ class RunReport:
 
 def run(
     inputs: Sequence[Input],
-    store: Store,
+    store: AssignStore,
     settings: Settings = Settings(),
     *,
     stories: bool = True,

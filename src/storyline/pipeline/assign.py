@@ -23,7 +23,7 @@ from storyline.enrich.entities import NER_BACKENDS
 from storyline.enrich.minhash import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.model import Analysis, Article, StoryMember, StoryRecord
 from storyline.settings import Settings
-from storyline.store.base import AnalysisStore, ClaimStore, Store, StoryStore
+from storyline.store.base import AnalysisStore, ArticleStore, ClaimStore, StoryStore
 from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex, assignment_threads
 from storyline.stories.similarity import (
     Profile,
@@ -138,6 +138,10 @@ class _TimelineStore(StoryStore, ClaimStore, Protocol):
     def articles_by_id(self, article_ids: list[str]) -> dict[str, Article]: ...
 
 
+class AssignStore(ArticleStore, AnalysisStore, StoryStore, ClaimStore, Protocol):
+    """What assignment needs of a store: every role but the views' browsing."""
+
+
 def refresh_timelines(store: _TimelineStore, story_ids: set[str]) -> int:
     """Rebuild the timelines of these stories from their articles' claims."""
     for story_id in sorted(story_ids):
@@ -216,7 +220,7 @@ def _second_words(model: SimilarityModel) -> int:
 
 
 def _load_index(
-    store: Store, model: SimilarityModel, dim: int, idf: _Idf
+    store: AssignStore, model: SimilarityModel, dim: int, idf: _Idf
 ) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
     second = None
     if model.second is not None:
@@ -244,7 +248,7 @@ def _load_index(
 
 
 def update_stories(
-    store: Store,
+    store: AssignStore,
     settings: Settings = Settings(),
     model: SimilarityModel | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -258,7 +262,7 @@ def update_stories(
 
 
 def _update_stories(
-    store: Store, settings: Settings, model: SimilarityModel | None, on_progress: Callable[[int], None] | None
+    store: AssignStore, settings: Settings, model: SimilarityModel | None, on_progress: Callable[[int], None] | None
 ) -> StoriesReport:
     require_components(settings)
     report = StoriesReport(analysed=analyse_new_articles(store, settings))
@@ -323,7 +327,9 @@ def _near_duplicate(store: StoryStore, profile: Profile, active: Container[str])
     return (best[1], best[2]) if best else (None, None)
 
 
-def recluster(store: Store, settings: Settings = Settings(), model: SimilarityModel | None = None) -> StoriesReport:
+def recluster(
+    store: AssignStore, settings: Settings = Settings(), model: SimilarityModel | None = None
+) -> StoriesReport:
     """Rebuild every story (and its timeline) from the stored articles."""
     with store.exclusive("stories"):
         store.clear_stories()
