@@ -49,6 +49,17 @@ else real:
 Built stores are cached as ``benchmarks/.cache/store-N.db`` with a ``.json`` sidecar that
 records the build's parameters and the schema's migrations; a store whose parameters differ,
 or whose migrations were edited since (new ones are applied when it is opened), is rebuilt.
+
+**PostgreSQL.** ``build_store`` takes a ``postgresql://`` URL as well as a path: the store is
+opened with ``storyline.store.open_store`` either way and written through the same public
+methods, so a PostgreSQL store holds the same articles, analyses, claims, stories, members and
+timelines as the SQLite file of the same parameters (building afresh was simpler than copying
+an SQLite store's rows across, and costs a few minutes at 100k). ``cached_store(n, server=URL)``
+keeps it as database ``storyline_bench_store_N`` on that server, with the build's record as the
+database's comment instead of a sidecar (``backends.py`` has the database chores)::
+
+    .venv/bin/python benchmarks/large_store.py 100000 --db postgresql://USER@HOST:PORT/postgres
+
 Copies are made in a second process while the first writes; on the 2-core development machine
 100k articles take about 2 minutes (780 MB) and 1M about 34 minutes (7.9 GB).
 """
@@ -70,11 +81,26 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
+from backends import (  # beside this file
+    create_database,
+    database_comment,
+    database_exists,
+    drop_database,
+    is_postgres,
+    remove_store,
+    rename_database,
+    set_database_comment,
+    store_bytes,
+    vacuum_analyze,
+    with_database,
+)
+from storyline.defaults import BUILTIN_CLAIMS as BUILTIN
 from storyline.enrich.analysis import count_entities
-from storyline.enrich.claims import BUILTIN, get_extractor
+from storyline.enrich.claims import get_extractor
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder, pack, unpack
 from storyline.enrich.minhash import band_keys, signature
 from storyline.eval.datasets import bench_dir
@@ -91,7 +117,8 @@ from storyline.model import (
 )
 from storyline.pipeline import refresh_timelines
 from storyline.pipeline.assign import story_record
-from storyline.store.sqlite import SQLiteStore
+from storyline.settings import Settings
+from storyline.store import open_store
 from storyline.stories.cluster import Story, add_member
 from storyline.stories.similarity import Profile, SecondOpinion, default_model, second_opinion_text
 
@@ -163,9 +190,11 @@ def _fingerprint(texts: list[BaseText]) -> str:
     return digest.hexdigest()[:12]
 
 
-def _migrations() -> dict[str, str]:
-    """The schema's migrations, file name -> fingerprint."""
+def _migrations(backend: str = "sqlite") -> dict[str, str]:
+    """The schema's migrations of a backend ('sqlite' or 'postgres'), file name -> fingerprint."""
     folder = resources.files("storyline.store.migrations")
+    if backend == "postgres":
+        folder = folder / "postgres"
     return {
         e.name: hashlib.sha256(e.read_bytes()).hexdigest()[:12]
         for e in sorted(folder.iterdir(), key=lambda e: e.name)
@@ -173,13 +202,13 @@ def _migrations() -> dict[str, str]:
     }
 
 
-def _schema_current(built_with: dict[str, str]) -> bool:
+def _schema_current(built_with: dict[str, str], backend: str = "sqlite") -> bool:
     """Whether a store built under these migrations is the current schema once opened.
 
     Opening a store applies the migrations numbered above its version; one that was edited
     since, or a new one numbered below the newest applied, would never reach it.
     """
-    now = _migrations()
+    now = _migrations(backend)
     newest = max(built_with, default="")
     return all(now.get(name) == digest for name, digest in built_with.items()) and all(
         name > newest for name in now if name not in built_with
@@ -209,7 +238,7 @@ def base_analysis(bases: list[BaseText]) -> tuple[np.ndarray, list[list[EntityCo
     if not (vectors_file.exists() and analysis_file.exists()):
         vectors = embedder.embed([embedding_text(b.title, b.body) for b in bases])
         articles = [Article(id="", title=b.title, text=b.body, lang=b.lang) for b in bases]
-        extract = get_extractor(BUILTIN)
+        extract = get_extractor(Settings())
         analysis = [
             {
                 "entities": [[e.key, e.label, e.type, e.count] for e in count_entities(a)],
@@ -369,14 +398,28 @@ def _sidecar(n_articles: int, seed: int, embedder: str, bases: str, articles_per
     }
 
 
+def built_record(path: str | Path) -> dict[str, Any] | None:
+    """What the store at ``path`` was built from (``build``, ``migrations``, ``stats``), None if not built here."""
+    if is_postgres(path):
+        comment = database_comment(str(path)) if database_exists(str(path)) else None
+        return json.loads(comment) if comment and comment.startswith("{") else None
+    sidecar = Path(f"{path}.json")
+    return json.loads(sidecar.read_text()) if Path(path).exists() and sidecar.exists() else None
+
+
 def build_store(
     path: str | Path, n_articles: int, seed: int = 0, progress: bool = False, articles_per_day: int = ARTICLES_PER_DAY
-) -> Path:
-    """Write a storyline SQLite store of ``n_articles`` analysed articles in stories at ``path``; return the path.
+) -> Path | str:
+    """Write a storyline store of ``n_articles`` analysed articles in stories at ``path``; return ``path``.
 
-    Reuses ``path`` when its ``.json`` sidecar says it was built with the same parameters under
-    the same migrations (delete both to force a rebuild); otherwise builds into ``path.tmp`` and
-    renames it, so an interrupted build is never reused. The newest article is dated
+    ``path`` is an SQLite file path or a ``postgresql://`` URL of a database this function may
+    create, drop and replace (see ``backends.py``); either is opened with ``open_store`` and written
+    through the store contract alone, so both backends get the same rows. Reuses ``path`` when what
+    it was built from (an SQLite store's ``.json`` sidecar, a PostgreSQL database's comment) has
+    the same parameters under the same migrations (delete the store to force a rebuild); otherwise
+    builds into ``path.tmp`` (database ``NAME_tmp``) and renames it, so an interrupted build is
+    never reused. A PostgreSQL build ends with ``VACUUM (ANALYZE)``: the planner statistics that
+    autovacuum would have gathered over the months such a store takes to write. The newest article is dated
     :data:`END` (2026-11-01), the oldest ``n_articles / articles_per_day`` days before; the
     store holds every table the stories stage and the views read (articles with their sources
     and full-text index, analysis, MinHash bands, entity statistics, claims, stories, members,
@@ -386,14 +429,14 @@ def build_store(
     >>> build_store("benchmarks/.cache/store-10000.db", 10_000)  # doctest: +SKIP
     PosixPath('benchmarks/.cache/store-10000.db')
     """
-    path = Path(path)
+    postgres = is_postgres(path)
+    backend = "postgres" if postgres else "sqlite"
+    path = str(path) if postgres else Path(path)
     bases, _ = base_and_held_out()
     expected = _sidecar(n_articles, seed, DEFAULT_EMBEDDER, _fingerprint(bases), articles_per_day)
-    sidecar = path.with_suffix(path.suffix + ".json")
-    if path.exists() and sidecar.exists():
-        built = json.loads(sidecar.read_text())
-        if built["build"] == expected and _schema_current(built.get("migrations", {})):
-            return path
+    built = built_record(path)
+    if built and built["build"] == expected and _schema_current(built.get("migrations", {}), backend):
+        return path
     embedder = get_embedder(DEFAULT_EMBEDDER)
     vectors, entities, claims = base_analysis(bases)
     second = default_model().second
@@ -401,15 +444,20 @@ def build_store(
     plan = _plan(n_articles, seed, articles_per_day)
     base_of = np.random.default_rng([seed, 4]).permutation(len(bases))  # story k uses base_of[k % len(bases)]
 
-    tmp = path.with_name(path.name + ".tmp")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
+    if postgres:
+        tmp: Path | str = with_database(path, f"{urlsplit(path).path.lstrip('/')}_tmp")
+        drop_database(tmp)
+        create_database(tmp)
+    else:
+        tmp = Path(path).with_name(Path(path).name + ".tmp")
+        remove_store(tmp)
     started = time.perf_counter()
-    migrations = _migrations()
-    store = SQLiteStore(tmp)
-    # Build speed only (the file is the same): a transaction's dirty pages of the band and FTS
-    # B-trees stay in memory instead of spilling from SQLite's default 2 MB page cache.
-    store._db.execute("PRAGMA cache_size = -2097152")
+    migrations = _migrations(backend)
+    store = open_store(tmp)
+    if not postgres:
+        # Build speed only (the file is the same): a transaction's dirty pages of the band and FTS
+        # B-trees stay in memory instead of spilling from SQLite's default 2 MB page cache.
+        store._execute("PRAGMA cache_size = -2097152")  # type: ignore[attr-defined]
     # A story ends when its last stored member is written: then its row is saved and its state freed.
     last_index = {m.story: i for i, m in enumerate(plan)}
     stories: dict[int, Story] = {}
@@ -514,27 +562,48 @@ def build_store(
     for stage in ("analysis", "stories", f"claims:{BUILTIN}"):  # all done, as after a run of the tracker
         store.advance_mark(stage)
     store.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    tmp.replace(path)
+    if postgres:
+        vacuum_analyze(str(tmp))
+        drop_database(str(path))
+        rename_database(str(tmp), str(path))
+    else:
+        remove_store(path)
+        Path(tmp).replace(path)
     stats = {
         "articles": written,
         "duplicates": duplicates,
         "stories": len(seen_stories),
         "build_seconds": round(time.perf_counter() - started, 1),
-        "bytes": path.stat().st_size,
+        "bytes": store_bytes(path),
     }
-    sidecar.write_text(json.dumps({"build": expected, "migrations": migrations, "stats": stats}, indent=2))
+    record = {"build": expected, "migrations": migrations, "stats": stats}
+    if postgres:
+        set_database_comment(str(path), json.dumps(record))
+    else:
+        Path(f"{path}.json").write_text(json.dumps(record, indent=2))
     return path
 
 
 def cached_store(
-    n_articles: int, seed: int = 0, progress: bool = False, articles_per_day: int = ARTICLES_PER_DAY
-) -> Path:
-    """``build_store`` at ``benchmarks/.cache/store-N.db``, with ``-sSEED`` and ``-dRATE`` when not the defaults."""
-    CACHE.mkdir(exist_ok=True)
+    n_articles: int,
+    seed: int = 0,
+    progress: bool = False,
+    articles_per_day: int = ARTICLES_PER_DAY,
+    server: str | None = None,
+) -> Path | str:
+    """``build_store`` at ``benchmarks/.cache/store-N.db``, with ``-sSEED`` and ``-dRATE`` when not the defaults;
+    with ``server`` (a ``postgresql://`` URL), in database ``storyline_bench_store_N`` (``_sSEED``, ``_dRATE``) there."""
     name = f"store-{n_articles}" + (f"-s{seed}" if seed else "")
     name += f"-d{articles_per_day}" if articles_per_day != ARTICLES_PER_DAY else ""
+    if server:
+        return build_store(
+            with_database(server, "storyline_bench_" + name.replace("-", "_")),
+            n_articles,
+            seed,
+            progress,
+            articles_per_day,
+        )
+    CACHE.mkdir(exist_ok=True)
     return build_store(CACHE / f"{name}.db", n_articles, seed, progress, articles_per_day)
 
 
@@ -545,10 +614,17 @@ def main() -> None:
     parser.add_argument(
         "--articles-per-day", type=int, default=ARTICLES_PER_DAY, help="news rate (default %(default)s)"
     )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="build in databases storyline_bench_store_N of this PostgreSQL server (a postgresql:// URL; needs"
+        " CREATEDB) instead of SQLite files",
+    )
     args = parser.parse_args()
     for n in args.n_articles:
-        path = cached_store(n, args.seed, progress=True, articles_per_day=args.articles_per_day)
-        print(path, json.loads(path.with_suffix(path.suffix + ".json").read_text())["stats"])
+        path = cached_store(n, args.seed, progress=True, articles_per_day=args.articles_per_day, server=args.db)
+        record = built_record(path)
+        print(path, record and record["stats"])
 
 
 if __name__ == "__main__":

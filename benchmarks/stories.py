@@ -3,6 +3,19 @@
     .venv/bin/python benchmarks/stories.py                       # 10k, 100k, 1M stored articles, 300 new
     .venv/bin/python benchmarks/stories.py --quick               # 2k and 10k stored, 99 new: a quick look
     .venv/bin/python benchmarks/stories.py --sizes 10000 100000 --repeat 3 --json results.json
+    .venv/bin/python benchmarks/stories.py --sizes 100000 --backends sqlite postgres   # side by side
+    .venv/bin/python benchmarks/stories.py --sizes 100000 --db postgresql://USER@HOST:PORT/postgres
+
+*Backends.* Stores are opened with ``storyline.store.open_store`` only, so the same measurement
+runs on SQLite (a file, the default) and on PostgreSQL: ``--backends sqlite postgres`` runs both,
+alternating run by run so both see the same load on the shared cores, and prints them side by
+side. The PostgreSQL server is the one of ``--db`` (the benchmark creates and drops databases
+``storyline_bench_*`` there: its user needs CREATEDB), else a throwaway cluster started for the
+run with PostgreSQL's default settings (``backends.postgres_cluster``; ``--pg-setting
+NAME=VALUE`` adds settings); the settings it ran with are printed and kept in ``--json``. On
+PostgreSQL the store is built by ``large_store.build_store`` into a database on that server
+through the same store methods (the same rows as the SQLite file), copied for each run with
+``CREATE DATABASE ... TEMPLATE``, and the peak memory is this process's alone, not the server's.
 
 For each size, a store of N analysed articles in stories (with their claims and timelines) is
 built once (``large_store.py``, cached as ``benchmarks/.cache/store-N.db``; the 1M store takes
@@ -42,12 +55,12 @@ then the best of three warm passes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
 import platform
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -63,12 +76,30 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # large_store.py beside this file
 
-from large_store import ARTICLES_PER_DAY, END, base_and_held_out, cached_store, perturb, similarity_texts, split_title
+from backends import (
+    copy_store,
+    parse_settings,
+    postgres_server,
+    remove_store,
+    server_settings,
+    store_bytes,
+    with_database,
+)
+from large_store import (
+    ARTICLES_PER_DAY,
+    CACHE,
+    END,
+    base_and_held_out,
+    cached_store,
+    perturb,
+    similarity_texts,
+    split_title,
+)
 from storyline.enrich.embed import DEFAULT_EMBEDDER, embedding_text, get_embedder
 from storyline.eval.datasets import bench_dir
 from storyline.model import Article, DatePrecision, PublishedDate, article_id
 from storyline.pipeline import assign as tracker
-from storyline.store.sqlite import SQLiteStore
+from storyline.store import open_store
 from storyline.stories import cluster, similarity
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -79,7 +110,7 @@ _EMBED_BATCH = 64  # what tracker.analyse_new_articles sends at a time
 # --- the batch of new articles ---------------------------------------------------------------
 
 
-def new_articles(store_path: Path, n: int, articles_per_day: int = ARTICLES_PER_DAY) -> list[dict[str, Any]]:
+def new_articles(store_path: str | Path, n: int, articles_per_day: int = ARTICLES_PER_DAY) -> list[dict[str, Any]]:
     """``n`` (a multiple of 3) new real articles: held-out similarity texts, scrapinghub bodies, copies of recent stories."""
     third = n // 3
     _, held_out = base_and_held_out()
@@ -87,7 +118,7 @@ def new_articles(store_path: Path, n: int, articles_per_day: int = ARTICLES_PER_
     truth = json.loads((bench_dir() / "extraction" / "scrapinghub" / "ground-truth.json").read_text(encoding="utf-8"))
     scraped = [(*split_title(truth[key]["articleBody"].strip()), "en", False) for key in sorted(truth)[:third]]
     # Copies of the founders of the biggest recent stories: the same at every size, as the stores are nested.
-    store = SQLiteStore(store_path)
+    store = open_store(store_path)
     # The last three days at the default rate; as many articles back at a slower one, for as many stories.
     days = 3 * max(1.0, ARTICLES_PER_DAY / articles_per_day)
     since = (END - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
@@ -152,7 +183,7 @@ def _timed(
     return wrapper
 
 
-def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
+def measure(store_path: str, batch_path: Path) -> dict[str, Any]:
     """Store the batch in the store and time ``update_stories`` on it (run in a fresh process)."""
     batch = json.loads(batch_path.read_text(encoding="utf-8"))
     embedder = get_embedder(DEFAULT_EMBEDDER)
@@ -160,7 +191,7 @@ def measure(store_path: Path, batch_path: Path) -> dict[str, Any]:
     embedder.embed([embedding_text(t.title, t.body) for t in texts[:500]])  # load and warm, as a running tracker is
     baseline_mb = _rss_mb()
 
-    store = SQLiteStore(store_path)
+    store = open_store(store_path)
     stored = store.count_analysed()
     ids = [article_id(item["text"], item["url"]) for item in batch]
     with store.transaction():
@@ -305,19 +336,27 @@ def _child(*args: str) -> dict[str, Any]:
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
-    first = results[0]["assign_ms"]
+    firsts: dict[str, dict[str, Any]] = {}
+    for r in results:
+        firsts.setdefault(r["backend"], r)
+    first_stored = results[0]["stored"]
     print(
-        f"\n{'stored':>10} {'load s':>7} {'analyse':>8} {'claims':>7} {'assign':>7} {'p50':>6} {'p90':>6}"
-        f" {'vs ' + format(results[0]['stored'], ','):>9} {'2nd op.':>7} {'2nd texts':>9} {'timelines s':>11}"
+        f"\n{'backend':>8} {'stored':>10} {'load s':>7} {'analyse':>8} {'claims':>7} {'assign':>7} {'p50':>6} {'p90':>6}"
+        f" {'vs ' + format(first_stored, ','):>9} {'2nd op.':>7} {'2nd texts':>9} {'timelines s':>11}"
         f" {'peak MB':>8} {'joined':>7}   (ms per new article unless said; 2nd op. is part of assign)"
     )
     for r in results:
+        first = firsts[r["backend"]]["assign_ms"]
         print(
-            f"{r['stored']:>10,} {r['load_s']:7.2f} {r['analyse_ms']:8.1f} {r['claims_ms']:7.1f} {r['assign_ms']:7.2f}"
-            f" {r['assign_p50_ms']:6.2f} {r['assign_p90_ms']:6.2f} {r['assign_ms'] / first:8.2f}×"
+            f"{r['backend']:>8} {r['stored']:>10,} {r['load_s']:7.2f} {r['analyse_ms']:8.1f} {r['claims_ms']:7.1f}"
+            f" {r['assign_ms']:7.2f} {r['assign_p50_ms']:6.2f} {r['assign_p90_ms']:6.2f} {r['assign_ms'] / first:8.2f}×"
             f" {r['second_opinion_ms']:7.2f} {r['second_opinion_texts']:9}"
             f" {r['timelines_s']:11.2f} {r['peak_mb']:8.0f} {r['copies_joined']:>3}/{r['copies']:<3}"
         )
+    print(
+        "assign ms of every run: "
+        + "; ".join(f"{r['backend']} {r['stored']:,}: {r['assign_ms_runs']}" for r in results)
+    )
 
 
 def main() -> None:
@@ -333,12 +372,27 @@ def main() -> None:
         default=ARTICLES_PER_DAY,
         help="news rate of the stored history (default %(default)s; at 150 even 10k fills the 60-day window)",
     )
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=("sqlite", "postgres"),
+        help="stores to run on, alternating run by run (default sqlite; postgres alone with --db)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="the PostgreSQL server (postgresql://USER@HOST:PORT/DB; USER needs CREATEDB); default: a throwaway"
+        " cluster with default settings",
+    )
+    parser.add_argument(
+        "--pg-setting", action="append", metavar="NAME=VALUE", help="a setting of the throwaway cluster (repeatable)"
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--measure", nargs=2, metavar=("STORE", "BATCH"), help=argparse.SUPPRESS)
     parser.add_argument("--embed-only", type=int, metavar="TEXTS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(Path(args.measure[0]), Path(args.measure[1]))))
+        print(json.dumps(measure(args.measure[0], Path(args.measure[1]))))
         return
     if args.embed_only:
         print(json.dumps(embedding_throughput(args.embed_only)))
@@ -348,46 +402,75 @@ def main() -> None:
     n_new = args.new or (99 if args.quick else 300)
     if n_new % 3:
         parser.error("--new must be a multiple of 3 (a third of each kind of new article)")
+    backends = args.backends or (["postgres"] if args.db else ["sqlite"])
     cores = len(os.sched_getaffinity(0))
     results: dict[str, Any] = {
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {cores} cores, python {platform.python_version()}",
         "articles_per_day": args.articles_per_day,
+        "backends": backends,
         "sizes": [],
     }
     print(
         f"Stories at scale, {results['date']}, {results['machine']}, stored history of"
-        f" {args.articles_per_day:,} articles a day",
+        f" {args.articles_per_day:,} articles a day, on {' and '.join(backends)}",
         flush=True,
     )
-    results["embedding"] = embedding = _child("--embed-only", str(args.embed_texts or (500 if args.quick else 2000)))
-    print(
-        f"embedding, title + lead, {embedding['embedder']}: {embedding['cold_per_s']:.0f} articles/s from an empty"
-        f" cache, {embedding['warm_per_s']:.0f} warm ({embedding['texts']} texts, batches of {_EMBED_BATCH})",
-        flush=True,
-    )
-
-    for size in sorted(sizes):
-        start = time.perf_counter()
-        path = cached_store(size, progress=True, articles_per_day=args.articles_per_day)
-        built = time.perf_counter() - start
-        runs = []
-        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-            batch = Path(tmp) / "batch.json"
-            batch.write_text(
-                json.dumps(new_articles(path, n_new, args.articles_per_day), ensure_ascii=False), encoding="utf-8"
-            )
-            for _ in range(args.repeat):
-                work = Path(tmp) / "store.db"
-                shutil.copyfile(path, work)  # the run adds articles and stories: keep the cached store as built
-                runs.append(_child("--measure", str(work), str(batch)))
-                work.unlink()
-        result = min(runs, key=lambda r: r["assign_ms"])
-        result["assign_ms_runs"] = [round(r["assign_ms"], 3) for r in runs]
-        result["store_mb"] = path.stat().st_size / 2**20
-        result["build_or_reuse_s"] = built
-        results["sizes"].append(result)
-        print(f"{size:,} stored: {json.dumps(result)}", flush=True)
+    with contextlib.ExitStack() as stack:
+        server = None
+        if "postgres" in backends:
+            server = stack.enter_context(postgres_server(args.db, parse_settings(args.pg_setting)))
+            results["postgres"] = server_settings(server)
+            print(f"PostgreSQL: {json.dumps(results['postgres'])}", flush=True)
+        results["embedding"] = embedding = _child(
+            "--embed-only", str(args.embed_texts or (500 if args.quick else 2000))
+        )
+        print(
+            f"embedding, title + lead, {embedding['embedder']}: {embedding['cold_per_s']:.0f} articles/s from an empty"
+            f" cache, {embedding['warm_per_s']:.0f} warm ({embedding['texts']} texts, batches of {_EMBED_BATCH})",
+            flush=True,
+        )
+        for size in sorted(sizes):
+            sources: dict[str, Path | str] = {}
+            built: dict[str, float] = {}
+            for backend in backends:
+                start = time.perf_counter()
+                sources[backend] = cached_store(
+                    size,
+                    progress=True,
+                    articles_per_day=args.articles_per_day,
+                    server=server if backend == "postgres" else None,
+                )
+                built[backend] = time.perf_counter() - start
+            runs: dict[str, list[dict[str, Any]]] = {backend: [] for backend in backends}
+            CACHE.mkdir(exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+                batch = Path(tmp) / "batch.json"
+                articles = new_articles(sources[backends[0]], n_new, args.articles_per_day)  # the same on every backend
+                batch.write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
+                for _ in range(args.repeat):
+                    for backend in backends:  # alternating: the shared cores' load falls on both alike
+                        work = str(Path(tmp) / "store.db")
+                        if backend == "postgres":
+                            assert server is not None
+                            work = with_database(server, "storyline_bench_run")
+                        copy_store(sources[backend], work)  # the run adds articles and stories: keep the cache as built
+                        try:
+                            runs[backend].append(_child("--measure", work, str(batch)))
+                        finally:
+                            remove_store(work)
+            for backend in backends:
+                result = min(runs[backend], key=lambda r: r["assign_ms"])
+                result["backend"] = backend
+                result["assign_ms_runs"] = [round(r["assign_ms"], 3) for r in runs[backend]]
+                result["runs"] = [  # each run's main figures: a slow run shows where the shared cores went
+                    {k: round(r[k], 3) for k in ("assign_ms", "second_opinion_ms", "load_s", "timelines_s", "total_s")}
+                    for r in runs[backend]
+                ]
+                result["store_mb"] = store_bytes(sources[backend]) / 2**20
+                result["build_or_reuse_s"] = built[backend]
+                results["sizes"].append(result)
+                print(f"{size:,} stored, {backend}: {json.dumps(result)}", flush=True)
     _print_table(results["sizes"])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

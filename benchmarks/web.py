@@ -2,9 +2,18 @@
 
     .venv/bin/python benchmarks/web.py                          # 100k articles; builds the store once (minutes)
     .venv/bin/python benchmarks/web.py --articles 10000 --workers 1 --requests 30
+    .venv/bin/python benchmarks/web.py --backends sqlite postgres --rounds 2   # side by side, alternating
+    .venv/bin/python benchmarks/web.py --db postgresql://USER@HOST:PORT/postgres
 
 A real server (`storyline serve`: uvicorn, `--workers` processes) listens on 127.0.0.1 over a store
-from ``large_store.build_store`` (kept as ``benchmarks/.cache/web-store-N.db``). Each of the
+from ``large_store.cached_store`` (the stories benchmark's, ``benchmarks/.cache/store-N.db``,
+served from a copy, ``web-bench-N.db``, so the server's reads never touch the cache). With
+``--backends ... postgres`` (or ``--db``) the same store is built in a PostgreSQL database
+(``storyline_bench_store_N``) on the server of ``--db``, else on a throwaway cluster with
+PostgreSQL's default settings, and served from a copy (``storyline_bench_web``; see the stories
+benchmark and ``backends.py``); backends are measured one after the other, ``--rounds`` times,
+alternating, and printed side by side. The benchmark reads the store only through ``open_store``
+and the store contract (story ids, titles, counts). Each of the
 `--clients` clients is an asyncio task in this process (a minimal keep-alive HTTP/1.1 client) that sends its next request as
 soon as the last one is answered (a closed loop), `--requests` times per page type, after a
 warm-up. Story pages cycle through 200 stories drawn at random (any size); searches through 50
@@ -19,14 +28,12 @@ import json
 import os
 import random
 import re
-import shutil
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import time
-from importlib import resources
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -34,7 +41,9 @@ from urllib.parse import urlencode
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from large_store import CACHE, build_store
+from backends import copy_store, parse_settings, postgres_server, remove_store, server_settings, with_database
+from large_store import CACHE, cached_store
+from storyline.store import open_store
 
 BIN = Path(sys.executable).parent / "storyline"
 
@@ -45,34 +54,32 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _migrations() -> list[str]:
-    return sorted(
-        entry.name
-        for entry in (resources.files("storyline.store") / "migrations").iterdir()
-        if entry.name.endswith(".sql")
-    )
+def _titles(store: Any, every: int = 97) -> list[str]:
+    """The title of every ``every``-th article in ingestion order (the store's articles listed oldest first: the
+    large stores are written in publication order, so that is the order of their rowids)."""
+    summaries: list[dict[str, Any]] = []
+    cursor = None
+    while True:  # newest first, a page at a time
+        page = store.browse_articles(limit=5000, cursor=cursor)
+        summaries += page.items
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    oldest_first = summaries[::-1]
+    return [a["title"] for a in oldest_first[every - 1 :: every] if a["title"] is not None]
 
 
-def _store(n_articles: int) -> Path:
-    """The cached store, rebuilt when the schema's migrations changed since it was built."""
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"web-store-{n_articles}.db"
-    stamp = path.with_suffix(".migrations.json")
-    if path.exists() and (not stamp.exists() or json.loads(stamp.read_text()) != _migrations()):
-        path.unlink()
-    built = build_store(path, n_articles, progress=True)
-    stamp.write_text(json.dumps(_migrations()))
-    return built
-
-
-def _targets(db: Path, rng: random.Random) -> tuple[list[str], list[str]]:
-    """Story ids and search words to cycle through, drawn from the store."""
-    con = sqlite3.connect(db)
-    stories = [r[0] for r in con.execute("SELECT id FROM stories ORDER BY id")]
-    titles = [r[0] for r in con.execute("SELECT title FROM articles WHERE title IS NOT NULL AND rowid % 97 = 0")]
-    con.close()
+def _targets(db: str, rng: random.Random) -> tuple[list[str], list[str], dict[str, int]]:
+    """Story ids and search words to cycle through, drawn from the store, and its counts."""
+    store = open_store(db, read_only=True)
+    try:
+        stories = sorted(r.id for r in store.story_records())
+        titles = _titles(store)
+        stats = {"articles": store.count_articles(), "stories": len(stories)}
+    finally:
+        store.close()
     words = sorted({w for t in titles for w in re.findall(r"[^\W\d_]{5,}", t)})
-    return rng.sample(stories, min(200, len(stories))), rng.sample(words, min(50, len(words)))
+    return rng.sample(stories, min(200, len(stories))), rng.sample(words, min(50, len(words))), stats
 
 
 class _Connection:
@@ -139,12 +146,12 @@ async def _run(host: str, port: int, paths: list[str], clients: int, requests: i
     }
 
 
-def _serve(db: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(db: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.pop("STORYLINE_TOKEN", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(BIN), "--db", str(db), "serve", "--port", str(port), "--workers", str(workers)],
+            [str(BIN), "--db", db, "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -163,31 +170,9 @@ def _serve(db: Path, port: int, workers: int, log: Path) -> subprocess.Popen[byt
     raise RuntimeError("the server did not answer within 120 s")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=50, help="per client and page type")
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-
-    source = _store(args.articles)
-    db = source.with_name(f"web-bench-{args.articles}.db")  # a copy: the server's reads never touch the cache
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    shutil.copy(source, db)
-    rng = random.Random(args.seed)
-    stories, words = _targets(db, rng)
-    pages = {
-        "story list (/)": ["/"],
-        "story list, API (/api/stories)": ["/api/stories"],
-        "story page (/stories/ID)": [f"/stories/{s}" for s in stories],
-        "search (/search?q=WORD)": ["/search?" + urlencode({"q": w}) for w in words],
-    }
+def _measure(db: str, pages: dict[str, list[str]], args: argparse.Namespace, log: Path) -> dict[str, Any]:
     port = _free_port()
-    server = _serve(db, port, args.workers, db.with_suffix(".log"))
+    server = _serve(db, port, args.workers, log)
     results: dict[str, Any] = {}
     try:
         for name, paths in pages.items():
@@ -196,33 +181,96 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    con = sqlite3.connect(db)
-    stats = {
-        "articles": con.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
-        "stories": con.execute("SELECT COUNT(*) FROM stories").fetchone()[0],
-    }
-    con.close()
-    report = {
-        "store": stats,
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=50, help="per client and page type")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=("sqlite", "postgres"),
+        help="stores to serve, one after the other (default sqlite; postgres alone with --db)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="measure every backend this many times, alternating")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="the PostgreSQL server (postgresql://USER@HOST:PORT/DB; USER needs CREATEDB); default: a throwaway"
+        " cluster with default settings",
+    )
+    parser.add_argument(
+        "--pg-setting", action="append", metavar="NAME=VALUE", help="a setting of the throwaway cluster (repeatable)"
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    backends = args.backends or (["postgres"] if args.db else ["sqlite"])
+
+    report: dict[str, Any] = {
         "clients": args.clients,
         "workers": args.workers,
         "cpus": os.cpu_count(),
-        "results": results,
+        "rounds": [],
     }
+    with ExitStack() as stack:
+        server = None
+        if "postgres" in backends:
+            server = stack.enter_context(postgres_server(args.db, parse_settings(args.pg_setting)))
+            report["postgres"] = server_settings(server)
+        served: dict[str, str] = {}
+        for backend in backends:
+            source = cached_store(args.articles, progress=True, server=server if backend == "postgres" else None)
+            if backend == "postgres":
+                assert server is not None
+                served[backend] = with_database(server, "storyline_bench_web")
+            else:  # a copy: the server's reads never touch the cache
+                served[backend] = str(CACHE / f"web-bench-{args.articles}.db")
+            copy_store(source, served[backend])
+            stack.callback(remove_store, served[backend])
+        targets = {backend: _targets(db, random.Random(args.seed)) for backend, db in served.items()}
+        stories, words, stats = targets[backends[0]]
+        if any(t != targets[backends[0]] for t in targets.values()):
+            raise RuntimeError("the backends' stores differ: " + json.dumps({b: t[2] for b, t in targets.items()}))
+        report["store"] = stats
+        pages = {
+            "story list (/)": ["/"],
+            "story list, API (/api/stories)": ["/api/stories"],
+            "story page (/stories/ID)": [f"/stories/{s}" for s in stories],
+            "search (/search?q=WORD)": ["/search?" + urlencode({"q": w}) for w in words],
+        }
+        for number in range(args.rounds):
+            for backend in backends:
+                log = CACHE / f"web-bench-{backend}.log"
+                results = _measure(served[backend], pages, args, log)
+                report["rounds"].append({"round": number + 1, "backend": backend, "results": results})
+                if not args.json:
+                    print(f"round {number + 1}, {backend}: {json.dumps(results)}", file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps(report, indent=2))
         return
+    if "postgres" in report:
+        print(f"PostgreSQL settings: {json.dumps(report['postgres'])}")
     print(
         f"{stats['articles']:,} articles in {stats['stories']:,} stories; {args.clients} concurrent clients, "
         f"{args.workers} server worker(s), {os.cpu_count()} CPUs shared with the clients"
     )
-    print(f"| {'page':32} | requests | p50 ms | p95 ms | p99 ms | max ms | req/s |")
-    print(f"|{'-' * 34}|---------:|-------:|-------:|-------:|-------:|------:|")
-    for name, r in results.items():
-        print(
-            f"| {name:32} | {r['requests']:8} | {r['p50_ms']:6} | {r['p95_ms']:6} | {r['p99_ms']:6} | "
-            f"{r['max_ms']:6} | {r['throughput_rps']:5} |" + (f" {r['failures']} failed" if r["failures"] else "")
-        )
+    several = len(report["rounds"]) > 1
+    label = "backend, round" if several else "backend"
+    print(f"| {'page':32} | {label:14} | requests | p50 ms | p95 ms | p99 ms | max ms | req/s |")
+    print(f"|{'-' * 34}|{'-' * 16}|---------:|-------:|-------:|-------:|-------:|------:|")
+    for name in pages:
+        for run in report["rounds"]:
+            r = run["results"][name]
+            who = f"{run['backend']}, {run['round']}" if several else run["backend"]
+            print(
+                f"| {name:32} | {who:14} | {r['requests']:8} | {r['p50_ms']:6} | {r['p95_ms']:6} | {r['p99_ms']:6} | "
+                f"{r['max_ms']:6} | {r['throughput_rps']:5} |" + (f" {r['failures']} failed" if r["failures"] else "")
+            )
 
 
 if __name__ == "__main__":

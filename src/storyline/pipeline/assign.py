@@ -36,6 +36,7 @@ from storyline.stories.similarity import (
 )
 from storyline.stories.timeline import build_timeline
 
+_TIMELINE_BATCH = 50
 _ANALYSE_BATCH = 64
 _ASSIGN_BATCH = 200  # assignments per commit
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -144,20 +145,26 @@ class AssignStore(ArticleStore, AnalysisStore, StoryStore, ClaimStore, Protocol)
 
 def refresh_timelines(store: _TimelineStore, story_ids: set[str]) -> int:
     """Rebuild the timelines of these stories from their articles' claims."""
-    for story_id in sorted(story_ids):
+    ordered = sorted(story_ids)
+    # Several stories a transaction: on PostgreSQL every commit waits for the disk (timelines are derived: a
+    # batch cut short is rebuilt by the next run).
+    for start in range(0, len(ordered), _TIMELINE_BATCH):
         with store.transaction():
-            members = store.story_members(story_id)
-            ids = [m.article_id for m in members]
-            found = store.articles_by_id(ids)
-            # duplicate_of: copies of one wire text count as one source in the timeline
-            articles = [
-                {**found[m.article_id].to_dict(), "duplicate_of": m.duplicate_of}
-                for m in members
-                if m.article_id in found
-            ]
-            claims = {aid: [c.to_dict() for c in found_claims] for aid, found_claims in store.claims(ids).items()}
-            store.save_timeline(story_id, build_timeline(articles, claims))
+            for story_id in ordered[start : start + _TIMELINE_BATCH]:
+                _refresh_timeline(store, story_id)
     return len(story_ids)
+
+
+def _refresh_timeline(store: _TimelineStore, story_id: str) -> None:
+    members = store.story_members(story_id)
+    ids = [m.article_id for m in members]
+    found = store.articles_by_id(ids)
+    # duplicate_of: copies of one wire text count as one source in the timeline
+    articles = [
+        {**found[m.article_id].to_dict(), "duplicate_of": m.duplicate_of} for m in members if m.article_id in found
+    ]
+    claims = {aid: [c.to_dict() for c in found_claims] for aid, found_claims in store.claims(ids).items()}
+    store.save_timeline(story_id, build_timeline(articles, claims))
 
 
 def _parse_time(text: str | None) -> datetime | None:

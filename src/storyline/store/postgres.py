@@ -226,20 +226,27 @@ class PostgresStore(SQLStore):
         if not words:
             return None
         # Every word (AND), each as written or by its stem in any language (the article's language is not the
-        # query's). Per word, so a language whose stop words hold it drops only its own alternative.
-        configurations = sorted(set(self._configurations.values()))
-        one = (
-            "("
-            + " || ".join(["plainto_tsquery('simple', ?)", *["plainto_tsquery(?::regconfig, ?)"] * len(configurations)])
-            + ")"
-        )
-        parts = [one] * len(words)
-        params: list[Any] = [v for w in words for v in (w, *(x for c in configurations for x in (c, w)))]
+        # query's). Per word, so a language whose stop words hold it drops only its own alternative. Each form
+        # once: the planner reads twenty copies of one word as a query most articles match, and scans them all.
+        configurations = ["simple", *sorted(set(self._configurations.values()))]
+        count = len(words) * len(configurations)
+        row = self._execute(
+            "SELECT " + ", ".join(["plainto_tsquery(?::regconfig, ?)::text"] * count),
+            [v for word in words for c in configurations for v in (c, word)],
+        ).fetchone()
+        found = [row[i] for i in range(count)]
+        alternatives = []
+        for start in range(0, count, len(configurations)):
+            forms = list(dict.fromkeys(f for f in found[start : start + len(configurations)] if f))
+            if forms:  # a word no configuration keeps (punctuation) asks for nothing
+                alternatives.append("(" + " | ".join(f"({form})" for form in forms) + ")")
+        if not alternatives:
+            return None
         options = f'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
         return FullText(
-            source=f"articles a CROSS JOIN (SELECT {' && '.join(parts)} AS q) tq",
+            source="articles a CROSS JOIN (SELECT ?::tsquery AS q) tq",
             condition="a.fts @@ tq.q",
-            params=params,
+            params=[" & ".join(alternatives)],
             score="-ts_rank_cd(a.fts, tq.q)",
             rid="a.ingested_seq",
             snippet=f"ts_headline('simple', COALESCE(a.title, '') || ' ' || a.text, tq.q, '{options}')",
