@@ -1147,3 +1147,19 @@ def test_a_cursor_from_another_list_is_refused(store: Store, corpus: Corpus) -> 
             if source != reader:
                 with pytest.raises(CursorError):
                     read(cursor)
+
+
+def test_followed_feeds_are_kept_once_each_with_their_health_empty_until_polled(store: Store) -> None:
+    assert store.feeds() == []
+    assert store.add_feed("https://b.example/feed.xml") is True
+    assert store.add_feed("https://a.example/rss", "A news") is True
+    assert store.add_feed("https://b.example/feed.xml", "B news") is False  # followed once; the title filled in
+    assert store.add_feed("https://a.example/rss", "Another name") is False  # a title given first is kept
+    feeds = store.feeds()
+    assert [(f.url, f.title) for f in feeds] == [
+        ("https://a.example/rss", "A news"),
+        ("https://b.example/feed.xml", "B news"),
+    ]
+    assert all(f.added_at.endswith("Z") and f.last_success is None and f.failures == 0 for f in feeds)
+    assert store.remove_feed("https://a.example/rss") is True and store.remove_feed("https://a.example/rss") is False
+    assert [f.url for f in store.feeds()] == ["https://b.example/feed.xml"]

@@ -593,6 +593,97 @@ def recluster_command(claims: ClaimsOption = None, ner: NerOption = None, as_jso
         )
 
 
+sources_app = typer.Typer(
+    help="The feeds the store follows: add, import (OPML), list, remove. Example: storyline sources list",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("add")
+def sources_add_command(
+    url: Annotated[str, typer.Argument(help="The feed's address (RSS or Atom, http or https).")],
+    title: Annotated[str | None, typer.Option(help="A name to list it by.")] = None,
+) -> None:
+    """Follow a feed. Example: storyline sources add https://news.example.org/feed.xml"""
+    from storyline.sources.subscriptions import feed_address
+
+    address = feed_address(url)
+    store = _store()
+    added = store.add_feed(address, title)
+    out.print(f"{'following' if added else 'already following'} {address}", markup=False)
+    store.close()
+
+
+@sources_app.command("import")
+def sources_import_command(
+    path: Annotated[str, typer.Argument(help="An OPML file, as feed readers export their subscriptions.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Follow every feed of a subscription list (folders included). Example: storyline sources import feeds.opml"""
+    from storyline.sources.subscriptions import read_subscriptions
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(DEFAULT_MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > DEFAULT_MAX_DOCUMENT_BYTES:
+        raise ConfigurationError(f"{path} is larger than {DEFAULT_MAX_DOCUMENT_BYTES // 1_000_000} MB")
+    found = read_subscriptions(data, path)
+    store = _store()
+    with store.transaction():
+        added = sum(store.add_feed(url, title) for url, title in found.feeds)
+    store.close()
+    summary = {"feeds": len(found.feeds), "added": added, "skipped": found.skipped}
+    if as_json:
+        _print_json(summary)
+        return
+    out.print(f"{len(found.feeds)} feeds in {path}: {added} newly followed, {len(found.feeds) - added} already")
+    for reason in found.skipped:
+        err.print(f"  [yellow]skipped:[/] {reason}")
+
+
+@sources_app.command("list")
+def sources_list_command(as_json: JsonOption = False) -> None:
+    """The feeds the store follows, and how reading them has gone. Example: storyline sources list --json"""
+    feeds = _store().feeds()
+    if as_json:
+        _print_json([vars(feed) for feed in feeds])
+        return
+    table = Table(box=None)
+    for column in ("feed", "title", "added", "last success", "last error", "items"):
+        table.add_column(column, overflow="fold")
+    for feed in feeds:
+        table.add_row(
+            feed.url,
+            feed.title or "",
+            feed.added_at[:10],
+            (feed.last_success or "never")[:16],
+            f"{feed.last_error} ({feed.failures} in a row)" if feed.last_error else "",
+            str(feed.items_seen),
+        )
+    out.print(table)
+
+
+@sources_app.command("remove")
+def sources_remove_command(
+    url: Annotated[str, typer.Argument(help="The feed's address, as listed.")],
+) -> None:
+    """Stop following a feed; what was read from it stays. Example: storyline sources remove URL"""
+    from storyline.sources.subscriptions import feed_address
+
+    address = feed_address(url)
+    store = _store()
+    removed = store.remove_feed(address)
+    store.close()
+    if not removed:
+        err.print(f"not following {address} (see storyline sources list)")
+        raise typer.Exit(EXIT_NOT_FOUND)
+    out.print(f"no longer following {address}", markup=False)
+
+
 eval_app = typer.Typer(
     help="Measure storyline on labelled data. Example: storyline eval --help",
     no_args_is_help=True,

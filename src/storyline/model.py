@@ -421,3 +421,20 @@ class StoryOverview(StorySummary):
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"timeline": [entry.to_dict() for entry in self.timeline]}
+
+
+@dataclass(frozen=True)
+class WatchedFeed:
+    """A feed the store follows (`storyline sources`), with how reading it has gone so far.
+
+    Times are ISO 8601 UTC; the health fields stay empty until a watcher has polled the feed.
+    """
+
+    url: str
+    title: str | None
+    added_at: str
+    last_success: str | None = None
+    last_error: str | None = None  # the reason of the last failed poll
+    failures: int = 0  # failed polls in a row (a feed that keeps failing is backed off)
+    items_seen: int = 0
+    next_poll: str | None = None

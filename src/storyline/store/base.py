@@ -35,6 +35,7 @@ from storyline.model import (
     StoryRecord,
     StorySummary,
     TimelineEntry,
+    WatchedFeed,
 )
 
 T = TypeVar("T")
@@ -356,7 +357,23 @@ class BrowseStore(Protocol):
         ...
 
 
-class Store(ArticleStore, AnalysisStore, StoryStore, ClaimStore, BrowseStore, Protocol):
+class FeedStore(Transactional, Protocol):
+    """The feeds the store follows: what `storyline sources` keeps and a watcher polls."""
+
+    def add_feed(self, url: str, title: str | None = None) -> bool:
+        """Follow a feed; False when it is followed already (its title is then filled in if it had none)."""
+        ...
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed; False when it was not followed. What was read from it stays."""
+        ...
+
+    def feeds(self) -> list[WatchedFeed]:
+        """Every followed feed, by address."""
+        ...
+
+
+class Store(ArticleStore, AnalysisStore, StoryStore, ClaimStore, BrowseStore, FeedStore, Protocol):
     """Everything: what `open_store` returns, for SQLite and PostgreSQL alike."""
 
     url: str  # where it is: a file path, ':memory:', or a postgresql:// URL

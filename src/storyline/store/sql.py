@@ -33,6 +33,7 @@ from storyline.model import (
     StoryMember,
     StoryRecord,
     TimelineEntry,
+    WatchedFeed,
 )
 from storyline.store.base import ArticleFilter, chunks
 from storyline.store.browse import BrowseQueries
@@ -676,6 +677,28 @@ class SQLStore(BrowseQueries, ABC):
     def timeline(self, story_id: str) -> list[TimelineEntry]:
         row = self._execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (story_id,)).fetchone()
         return [TimelineEntry.from_dict(entry) for entry in json.loads(row[0])] if row else []
+
+    # --- watched feeds ----------------------------------------------------------------------------
+    def add_feed(self, url: str, title: str | None = None) -> bool:
+        with self.transaction():
+            added = self._execute(
+                "INSERT INTO watched_feeds (url, title, added_at) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                (url, title, now_utc()),
+            ).rowcount
+            if not added and title:
+                self._execute("UPDATE watched_feeds SET title = ? WHERE url = ? AND title IS NULL", (title, url))
+        return bool(added)
+
+    def remove_feed(self, url: str) -> bool:
+        with self.transaction():
+            return bool(self._execute("DELETE FROM watched_feeds WHERE url = ?", (url,)).rowcount)
+
+    def feeds(self) -> list[WatchedFeed]:
+        rows = self._execute(
+            "SELECT url, title, added_at, last_success, last_error, failures, items_seen, next_poll"
+            " FROM watched_feeds ORDER BY url"
+        ).fetchall()
+        return [WatchedFeed(*(r[i] for i in range(8))) for r in rows]
 
     # --- what a backend supplies ------------------------------------------------------------------
     @abstractmethod
