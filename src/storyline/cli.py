@@ -151,7 +151,9 @@ NerOption = Annotated[
 
 @app.command("ingest")
 def ingest_command(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs, - for stdin, or http(s) addresses to fetch.")
+    ],
     workers: Annotated[int, typer.Option(help="Extraction processes (default: all cores).")] = os.cpu_count() or 1,
     max_mb: Annotated[
         float, typer.Option("--max-mb", help="Largest document read, in MB.")

@@ -37,6 +37,7 @@ ENV = {
     "token": "STORYLINE_TOKEN",
     "base_url": "STORYLINE_BASE_URL",
     "bench": "STORYLINE_BENCH",
+    "allow_loopback": "STORYLINE_ALLOW_LOOPBACK",
 }
 
 
@@ -51,6 +52,7 @@ class Settings:
     languages: tuple[str, ...] = DEFAULT_LANGUAGES  # what language identification chooses among
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     workers: int = 1  # extraction processes
+    allow_loopback: bool = False  # let fetches reach 127.0.0.1 (tests, a local mirror); private networks never
     # The optional LLM claim extractor: an OpenAI-compatible endpoint.
     llm_url: str | None = None
     llm_model: str | None = None
@@ -98,6 +100,10 @@ class Settings:
 def _parse(name: str, variable: str, raw: str) -> Any:
     if name == "languages":
         return tuple(code.strip().lower() for code in raw.split(",") if code.strip())
+    if name == "allow_loopback":
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+            raise ConfigurationError(f"{variable} must be 1 or 0, not {raw!r}")
+        return raw.lower() in ("1", "true", "yes")
     if name == "embed_threads":
         if not raw.isdigit() or int(raw) < 1:
             raise ConfigurationError(f"{variable} must be a whole number of at least 1, not {raw!r}")

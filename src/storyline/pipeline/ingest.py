@@ -12,6 +12,7 @@ from storyline.extract import BinaryContentError, ExtractionError, extract_artic
 from storyline.model import Article, IngestError, RawDocument
 from storyline.settings import Settings
 from storyline.sources import Upload, expand_paths, read_path, read_upload
+from storyline.sources.web import Fetcher, FetchPolicy, is_web_address
 from storyline.store.base import ArticleStore
 from storyline.text.language import DEFAULT_LANGUAGES, detect_language
 
@@ -78,7 +79,7 @@ def _warm_up(settings: Settings) -> None:
     )
 
 
-Input = str | Upload | RawDocument  # a path (file, folder, glob, "-"), bytes held in memory, or a fetched page
+Input = str | Upload | RawDocument  # a path (file, folder, glob, "-") or http(s) address, bytes in memory, a page
 
 
 def _raw_documents(
@@ -87,24 +88,35 @@ def _raw_documents(
     unreadable: list[IngestError],
     on_file: Callable[[str], None] | None,
 ) -> Iterator[tuple[RawDocument, Settings]]:
-    for path in files:
-        if isinstance(path, RawDocument):
-            yield path, settings
-            if on_file:
-                on_file(path.where)
-            continue
-        items = (
-            read_upload(path, settings.max_document_bytes)
-            if isinstance(path, Upload)
-            else read_path(path, settings.max_document_bytes)
-        )
-        for item in items:
-            if isinstance(item, IngestError):
-                unreadable.append(item)
+    fetcher: Fetcher | None = None
+    try:
+        for path in files:
+            if isinstance(path, RawDocument):
+                yield path, settings
+                if on_file:
+                    on_file(path.where)
+                continue
+            items: Iterable[RawDocument | IngestError]
+            if isinstance(path, Upload):
+                items = read_upload(path, settings.max_document_bytes)
+            elif is_web_address(path):
+                if fetcher is None:  # one client for the run: connections, robots.txt and host pacing are kept
+                    fetcher = Fetcher(
+                        FetchPolicy(max_bytes=settings.max_document_bytes, allow_loopback=settings.allow_loopback)
+                    )
+                items = fetcher.documents(path)
             else:
-                yield item, settings
-        if on_file:
-            on_file(path.origin if isinstance(path, Upload) else path)
+                items = read_path(path, settings.max_document_bytes)
+            for item in items:
+                if isinstance(item, IngestError):
+                    unreadable.append(item)
+                else:
+                    yield item, settings
+            if on_file:
+                on_file(path.origin if isinstance(path, Upload) else path)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
 
 
 def ingest(
@@ -123,9 +135,9 @@ def ingest(
     """
     report = IngestReport()
     unreadable: list[IngestError] = []
-    files: list[Input] = [p for p in paths if not isinstance(p, str)]
+    files: list[Input] = [p for p in paths if not isinstance(p, str) or is_web_address(p)]
     own = store.own_files()  # never input, even when a folder that holds them is ingested
-    for item in expand_paths([p for p in paths if isinstance(p, str)]):
+    for item in expand_paths([p for p in paths if isinstance(p, str) and not is_web_address(p)]):
         if isinstance(item, IngestError):
             unreadable.append(item)
         elif item == "-" or os.path.realpath(item) not in own:

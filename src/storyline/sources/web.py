@@ -1,0 +1,185 @@
+"""Pages and feeds fetched over HTTP, politely and safely: `storyline ingest URL`, and what a watcher polls.
+
+Polite: robots.txt is honoured (a site whose robots.txt fails with 5xx is left alone, as RFC 9309 says), one
+request at a time per host with a delay between them, retries with backoff that follow `Retry-After`.
+Safe: only http(s); addresses that resolve to private, loopback, link-local, multicast or reserved networks
+are refused (`allow_loopback` lets tests reach 127.0.0.1, nothing else); every hop of a redirect is checked
+again, and there are at most `max_redirects`; a body larger than `max_bytes` is cut off, not read.
+Every failure is an IngestError with its reason, never an exception.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+import urllib.robotparser
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from storyline.defaults import DEFAULT_MAX_DOCUMENT_BYTES
+from storyline.model import IngestError, RawDocument
+from storyline.sources.files import Upload, read_upload
+
+USER_AGENT = "storyline/0.1 (news story tracker; +https://github.com/storyline)"
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    timeout: float = 20.0  # seconds, for connecting and between bytes
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    max_redirects: int = 5
+    retries: int = 2  # after the first try
+    backoff: float = 1.0  # seconds before the first retry, doubled for each next one
+    max_wait: float = 60.0  # the longest Retry-After followed; a longer one gives up
+    host_delay: float = 1.0  # seconds between two requests to one host
+    allow_loopback: bool = False
+    user_agent: str = USER_AGENT
+
+
+class _Refused(Exception):
+    """A request that must not or cannot be made: its reason."""
+
+
+class Fetcher:
+    """One client for many fetches: connections, robots.txt files and per-host timing are kept between them."""
+
+    def __init__(self, policy: FetchPolicy = FetchPolicy()) -> None:
+        self.policy = policy
+        self._client = httpx.Client(
+            follow_redirects=False, timeout=policy.timeout, headers={"User-Agent": policy.user_agent}
+        )
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: the site refuses all
+        self._last: dict[str, float] = {}
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def documents(self, url: str) -> Iterator[RawDocument | IngestError]:
+        """The documents at `url`: a page, or the entries of a feed; an IngestError for what failed."""
+        try:
+            final, body, content_type = self._get(url, robots=True)
+        except _Refused as exc:
+            yield IngestError(url, "source", str(exc))
+            return
+        if content_type.startswith(("text/html", "application/xhtml")):
+            declared = content_type.partition("charset=")[2].split(";")[0].strip("\"' ") or None
+            yield RawDocument(url, body, "text/html", url=final, charset=declared)
+            return
+        # Anything else is read as a file of that name would be: a feed, JSON lines, plain text.
+        name = urlsplit(final).path.rsplit("/", 1)[-1] or "index.html"
+        yield from read_upload(Upload(body, url, name), self.policy.max_bytes)
+
+    def _get(self, url: str, robots: bool) -> tuple[str, bytes, str]:
+        current = url
+        for _ in range(self.policy.max_redirects + 1):
+            self._check_address(current)
+            if robots and not self._allowed(current):
+                raise _Refused(f"robots.txt of {urlsplit(current).netloc} disallows {current}")
+            response_url, status, headers, body = self._request(current)
+            if status in (301, 302, 303, 307, 308) and headers.get("location"):
+                current = urljoin(response_url, headers["location"])
+                continue
+            if status >= 400:
+                raise _Refused(f"HTTP {status} from {current}")
+            return current, body, headers.get("content-type", "").lower()
+        raise _Refused(f"more than {self.policy.max_redirects} redirects from {url}")
+
+    def _request(self, url: str) -> tuple[str, int, httpx.Headers, bytes]:
+        wait = self.policy.backoff
+        for attempt in range(self.policy.retries + 1):
+            self._pace(url)
+            try:
+                with self._client.stream("GET", url) as response:
+                    if response.status_code in _RETRY_STATUSES and attempt < self.policy.retries:
+                        delay = _retry_after(response.headers.get("retry-after"))
+                        if delay is not None and delay > self.policy.max_wait:
+                            raise _Refused(f"HTTP {response.status_code} from {url}, retry after {delay:.0f} s")
+                        time.sleep(delay if delay is not None else wait)
+                        wait *= 2
+                        continue
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > self.policy.max_bytes:
+                            raise _Refused(
+                                f"{url} is larger than the {self.policy.max_bytes / 1e6:.0f} MB document limit"
+                            )
+                    return str(response.url), response.status_code, response.headers, bytes(body)
+            except httpx.HTTPError as exc:
+                if attempt == self.policy.retries:
+                    raise _Refused(f"cannot fetch {url}: {type(exc).__name__} {exc}".strip()) from exc
+                time.sleep(wait)
+                wait *= 2
+        raise _Refused(f"cannot fetch {url}: still failing after {self.policy.retries} retries")
+
+    def _pace(self, url: str) -> None:
+        host = urlsplit(url).netloc
+        since = time.monotonic() - self._last.get(host, float("-inf"))
+        if since < self.policy.host_delay:
+            time.sleep(self.policy.host_delay - since)
+        self._last[host] = time.monotonic()
+
+    def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        if site not in self._robots:
+            self._robots[site] = self._read_robots(site)
+        rules = self._robots[site]
+        return rules is not None and rules.can_fetch(self.policy.user_agent, url)
+
+    def _read_robots(self, site: str) -> urllib.robotparser.RobotFileParser | None:
+        rules = urllib.robotparser.RobotFileParser()
+        try:
+            _, body, _ = self._get(f"{site}/robots.txt", robots=False)
+        except _Refused as exc:
+            if str(exc).startswith("HTTP 5"):
+                return None  # the site is failing: fetch nothing from it (RFC 9309)
+            rules.parse([])  # none, or unreachable for another reason: everything allowed
+            return rules
+        rules.parse(body.decode("utf-8", errors="replace").splitlines())
+        return rules
+
+    def _check_address(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _Refused(f"not an http(s) address: {url[:200]}")
+        try:
+            infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        except (socket.gaierror, UnicodeError) as exc:
+            raise _Refused(f"cannot resolve {parts.hostname}: {exc}") from exc
+        for info in infos:
+            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+            if address.is_loopback and self.policy.allow_loopback:
+                continue
+            if not address.is_global or address.is_multicast:
+                raise _Refused(f"{parts.hostname} is a private, loopback or reserved address ({address}): refused")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def is_web_address(value: str) -> bool:
+    """Whether an ingest argument is an address to fetch rather than a path."""
+    return value.lower().startswith(("http://", "https://"))
