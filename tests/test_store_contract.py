@@ -1163,3 +1163,24 @@ def test_followed_feeds_are_kept_once_each_with_their_health_empty_until_polled(
     assert all(f.added_at.endswith("Z") and f.last_success is None and f.failures == 0 for f in feeds)
     assert store.remove_feed("https://a.example/rss") is True and store.remove_feed("https://a.example/rss") is False
     assert [f.url for f in store.feeds()] == ["https://b.example/feed.xml"]
+
+
+def test_a_feeds_polls_and_read_items_are_kept(store: Store) -> None:
+    store.add_feed("https://a.example/rss")
+    assert store.unseen_items("https://a.example/rss", ["i1", "i2", "i1"]) == ["i1", "i2"]
+    store.mark_seen("https://a.example/rss", ["i1"])
+    store.mark_seen("https://a.example/rss", ["i1"])  # again: nothing twice
+    assert store.unseen_items("https://a.example/rss", ["i2", "i1", "i3"]) == ["i2", "i3"]
+    assert store.unseen_items("https://b.example/rss", ["i1"]) == ["i1"]  # items are per feed
+    store.record_poll("https://a.example/rss", "2025-10-06T12:10:00Z", new_items=2, etag='"v1"', last_modified="x")
+    store.record_poll("https://a.example/rss", "2025-10-06T12:30:00Z", error="HTTP 500 from https://a.example/rss")
+    store.record_poll("https://a.example/rss", "2025-10-06T13:00:00Z", error="HTTP 503 from https://a.example/rss")
+    [feed] = store.feeds()
+    assert (feed.items_seen, feed.etag, feed.last_modified, feed.failures) == (2, '"v1"', "x", 2)
+    assert feed.last_error == "HTTP 503 from https://a.example/rss" and feed.next_poll == "2025-10-06T13:00:00Z"
+    store.record_poll("https://a.example/rss", "2025-10-06T13:10:00Z")  # a 304: the validators stay
+    [feed] = store.feeds()
+    assert (feed.failures, feed.etag, feed.items_seen) == (0, '"v1"', 2) and feed.last_success is not None
+    assert store.remove_feed("https://a.example/rss")
+    store.add_feed("https://a.example/rss")
+    assert store.unseen_items("https://a.example/rss", ["i1"]) == ["i1"]  # followed anew: read anew

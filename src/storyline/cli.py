@@ -686,6 +686,57 @@ def sources_remove_command(
     out.print(f"no longer following {address}", markup=False)
 
 
+@app.command("watch")
+def watch_command(
+    once: Annotated[bool, typer.Option("--once", help="Poll the feeds that are due once, then stop.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Follow the feeds of `storyline sources`: poll each when due, read new items' pages, update the stories.
+
+    Example: storyline watch --once
+    """
+    import time
+    from datetime import UTC, datetime
+
+    from storyline.pipeline.watch import poll_due_feeds
+
+    settings, store = _settings(), _store()
+    if not store.feeds():
+        err.print("no feeds followed yet: add some with storyline sources add URL (or sources import FILE.opml)")
+        raise typer.Exit(EXIT_NOT_FOUND)
+    try:
+        while True:
+            report = poll_due_feeds(store, settings)
+            summary = {
+                "polled": report.polled,
+                "not_modified": report.not_modified,
+                "failed": report.failed,
+                "new_items": report.new_items,
+                "new_articles": report.ingest.new_articles,
+                "errors": len(report.ingest.errors),
+                "assigned": report.stories.assigned if report.stories else 0,
+            }
+            if as_json:
+                _print_json(summary)
+            elif report.polled:
+                out.print(
+                    f"{datetime.now(UTC):%H:%M:%S} {report.polled} feeds polled ({report.not_modified} unchanged,"
+                    f" {report.failed} failed): {report.new_items} new items, {report.ingest.new_articles} new articles"
+                )
+            if once:
+                break
+            upcoming = [f.next_poll for f in store.feeds() if f.next_poll]
+            wait = 60.0
+            if upcoming:
+                due = datetime.strptime(min(upcoming), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+                wait = min(max((due - datetime.now(UTC)).total_seconds(), 1.0), 60.0)
+            time.sleep(wait)
+    except KeyboardInterrupt:
+        err.print("stopped; the next watch goes on where this one stopped")
+    finally:
+        store.close()
+
+
 eval_app = typer.Typer(
     help="Measure storyline on labelled data. Example: storyline eval --help",
     no_args_is_help=True,

@@ -438,3 +438,5 @@ class WatchedFeed:
     failures: int = 0  # failed polls in a row (a feed that keeps failing is backed off)
     items_seen: int = 0
     next_poll: str | None = None
+    etag: str | None = None  # the validators of the last answer, for a conditional request
+    last_modified: str | None = None

@@ -38,6 +38,7 @@ ENV = {
     "base_url": "STORYLINE_BASE_URL",
     "bench": "STORYLINE_BENCH",
     "allow_loopback": "STORYLINE_ALLOW_LOOPBACK",
+    "host_delay": "STORYLINE_HOST_DELAY",
 }
 
 
@@ -53,6 +54,7 @@ class Settings:
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     workers: int = 1  # extraction processes
     allow_loopback: bool = False  # let fetches reach 127.0.0.1 (tests, a local mirror); private networks never
+    host_delay: float = 1.0  # seconds between two requests to one host
     # The optional LLM claim extractor: an OpenAI-compatible endpoint.
     llm_url: str | None = None
     llm_model: str | None = None
@@ -104,6 +106,11 @@ def _parse(name: str, variable: str, raw: str) -> Any:
         if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
             raise ConfigurationError(f"{variable} must be 1 or 0, not {raw!r}")
         return raw.lower() in ("1", "true", "yes")
+    if name == "host_delay":
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            raise ConfigurationError(f"{variable} must be a number of seconds, not {raw!r}") from None
     if name == "embed_threads":
         if not raw.isdigit() or int(raw) < 1:
             raise ConfigurationError(f"{variable} must be a whole number of at least 1, not {raw!r}")

@@ -102,7 +102,11 @@ def _raw_documents(
             elif is_web_address(path):
                 if fetcher is None:  # one client for the run: connections, robots.txt and host pacing are kept
                     fetcher = Fetcher(
-                        FetchPolicy(max_bytes=settings.max_document_bytes, allow_loopback=settings.allow_loopback)
+                        FetchPolicy(
+                            max_bytes=settings.max_document_bytes,
+                            allow_loopback=settings.allow_loopback,
+                            host_delay=settings.host_delay,
+                        )
                     )
                 items = fetcher.documents(path)
             else:

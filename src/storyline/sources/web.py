@@ -15,7 +15,7 @@ import socket
 import time
 import urllib.robotparser
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -69,10 +69,11 @@ class Fetcher:
     def documents(self, url: str) -> Iterator[RawDocument | IngestError]:
         """The documents at `url`: a page, or the entries of a feed; an IngestError for what failed."""
         try:
-            final, body, content_type = self._get(url, robots=True)
+            final, _, headers, body = self._get(url, robots=True)
         except _Refused as exc:
             yield IngestError(url, "source", str(exc))
             return
+        content_type = headers.get("content-type", "").lower()
         if content_type.startswith(("text/html", "application/xhtml")):
             declared = content_type.partition("charset=")[2].split(";")[0].strip("\"' ") or None
             yield RawDocument(url, body, "text/html", url=final, charset=declared)
@@ -81,27 +82,45 @@ class Fetcher:
         name = urlsplit(final).path.rsplit("/", 1)[-1] or "index.html"
         yield from read_upload(Upload(body, url, name), self.policy.max_bytes)
 
-    def _get(self, url: str, robots: bool) -> tuple[str, bytes, str]:
+    def feed(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FeedPoll:
+        """A conditional request for a feed: its entries, or `not_modified`, or the error; with its validators."""
+        validators = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+        try:
+            final, status, headers, body = self._get(url, True, {k: v for k, v in validators.items() if v})
+        except _Refused as exc:
+            return FeedPoll(error=str(exc))
+        found = FeedPoll(etag=headers.get("etag"), last_modified=headers.get("last-modified"))
+        found.max_age = _max_age(headers.get("cache-control"))
+        if status == 304:
+            found.not_modified = True
+            return found
+        name = urlsplit(final).path.rsplit("/", 1)[-1] or "feed.xml"
+        found.entries = list(read_upload(Upload(body, url, name), self.policy.max_bytes))
+        return found
+
+    def _get(
+        self, url: str, robots: bool, headers: dict[str, str] | None = None
+    ) -> tuple[str, int, httpx.Headers, bytes]:
         current = url
         for _ in range(self.policy.max_redirects + 1):
             self._check_address(current)
             if robots and not self._allowed(current):
                 raise _Refused(f"robots.txt of {urlsplit(current).netloc} disallows {current}")
-            response_url, status, headers, body = self._request(current)
-            if status in (301, 302, 303, 307, 308) and headers.get("location"):
-                current = urljoin(response_url, headers["location"])
+            response_url, status, answer, body = self._request(current, headers or {})
+            if status in (301, 302, 303, 307, 308) and answer.get("location"):
+                current = urljoin(response_url, answer["location"])
                 continue
             if status >= 400:
                 raise _Refused(f"HTTP {status} from {current}")
-            return current, body, headers.get("content-type", "").lower()
+            return current, status, answer, body
         raise _Refused(f"more than {self.policy.max_redirects} redirects from {url}")
 
-    def _request(self, url: str) -> tuple[str, int, httpx.Headers, bytes]:
+    def _request(self, url: str, headers: dict[str, str]) -> tuple[str, int, httpx.Headers, bytes]:
         wait = self.policy.backoff
         for attempt in range(self.policy.retries + 1):
             self._pace(url)
             try:
-                with self._client.stream("GET", url) as response:
+                with self._client.stream("GET", url, headers=headers) as response:
                     if response.status_code in _RETRY_STATUSES and attempt < self.policy.retries:
                         delay = _retry_after(response.headers.get("retry-after"))
                         if delay is not None and delay > self.policy.max_wait:
@@ -142,7 +161,7 @@ class Fetcher:
     def _read_robots(self, site: str) -> urllib.robotparser.RobotFileParser | None:
         rules = urllib.robotparser.RobotFileParser()
         try:
-            _, body, _ = self._get(f"{site}/robots.txt", robots=False)
+            _, _, _, body = self._get(f"{site}/robots.txt", robots=False)
         except _Refused as exc:
             if str(exc).startswith("HTTP 5"):
                 return None  # the site is failing: fetch nothing from it (RFC 9309)
@@ -165,6 +184,26 @@ class Fetcher:
                 continue
             if not address.is_global or address.is_multicast:
                 raise _Refused(f"{parts.hostname} is a private, loopback or reserved address ({address}): refused")
+
+
+@dataclass
+class FeedPoll:
+    """What one poll of a feed gave."""
+
+    entries: list[RawDocument | IngestError] = field(default_factory=list)
+    not_modified: bool = False  # 304: nothing new since the validators
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    max_age: float | None = None  # seconds the server says the feed stays fresh (Cache-Control)
+
+
+def _max_age(value: str | None) -> float | None:
+    for part in (value or "").split(","):
+        name, _, number = part.strip().partition("=")
+        if name.lower() in ("max-age", "s-maxage") and number.strip().isdigit():
+            return float(number.strip())
+    return None
 
 
 def _retry_after(value: str | None) -> float | None:

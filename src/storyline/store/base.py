@@ -372,6 +372,26 @@ class FeedStore(Transactional, Protocol):
         """Every followed feed, by address."""
         ...
 
+    def record_poll(
+        self,
+        url: str,
+        next_poll: str,
+        error: str | None = None,
+        new_items: int = 0,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """How a poll went: a success (error None: its validators and new items) or a failure (counted in a row)."""
+        ...
+
+    def unseen_items(self, url: str, items: list[str]) -> list[str]:
+        """Those of a feed's items (links, in the order given) not read from it before."""
+        ...
+
+    def mark_seen(self, url: str, items: list[str]) -> None:
+        """Remember these items of a feed as read (after what they gave is stored)."""
+        ...
+
 
 class Store(ArticleStore, AnalysisStore, StoryStore, ClaimStore, BrowseStore, FeedStore, Protocol):
     """Everything: what `open_store` returns, for SQLite and PostgreSQL alike."""

@@ -691,14 +691,54 @@ class SQLStore(BrowseQueries, ABC):
 
     def remove_feed(self, url: str) -> bool:
         with self.transaction():
+            self._execute("DELETE FROM feed_items WHERE feed_url = ?", (url,))
             return bool(self._execute("DELETE FROM watched_feeds WHERE url = ?", (url,)).rowcount)
 
     def feeds(self) -> list[WatchedFeed]:
         rows = self._execute(
-            "SELECT url, title, added_at, last_success, last_error, failures, items_seen, next_poll"
-            " FROM watched_feeds ORDER BY url"
+            "SELECT url, title, added_at, last_success, last_error, failures, items_seen, next_poll, etag,"
+            " last_modified FROM watched_feeds ORDER BY url"
         ).fetchall()
-        return [WatchedFeed(*(r[i] for i in range(8))) for r in rows]
+        return [WatchedFeed(*(r[i] for i in range(10))) for r in rows]
+
+    def record_poll(
+        self,
+        url: str,
+        next_poll: str,
+        error: str | None = None,
+        new_items: int = 0,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        with self.transaction():
+            if error is None:
+                self._execute(
+                    "UPDATE watched_feeds SET last_success = ?, failures = 0, items_seen = items_seen + ?,"
+                    " next_poll = ?, etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)"
+                    " WHERE url = ?",
+                    (now_utc(), new_items, next_poll, etag, last_modified, url),
+                )
+            else:
+                self._execute(
+                    "UPDATE watched_feeds SET last_error = ?, failures = failures + 1, next_poll = ? WHERE url = ?",
+                    (error, next_poll, url),
+                )
+
+    def unseen_items(self, url: str, items: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for chunk in chunks(list(dict.fromkeys(items))):
+            rows = self._execute(
+                f"SELECT item FROM feed_items WHERE feed_url = ? AND item IN ({marks(chunk)})", [url, *chunk]
+            )
+            seen.update(r[0] for r in rows)
+        return [item for item in dict.fromkeys(items) if item not in seen]
+
+    def mark_seen(self, url: str, items: list[str]) -> None:
+        when = now_utc()
+        self._executemany(
+            "INSERT INTO feed_items (feed_url, item, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(url, item, when) for item in items],
+        )
 
     # --- what a backend supplies ------------------------------------------------------------------
     @abstractmethod
