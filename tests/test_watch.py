@@ -136,3 +136,26 @@ def test_watch_once_from_the_command_line(site: _Site, tmp_path: Path) -> None:
     again = invoke(db, "watch", "--once", "--json", env=env)  # not due: nothing polled, nothing stored twice
     assert again.exit_code == 0 and '"polled": 0' in again.stdout
     assert len(invoke_json(db, "articles")) == 2
+
+
+def test_feed_health_on_the_sources_page_and_api(site: _Site, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from storyline.web.app import create_app
+
+    base = f"http://127.0.0.1:{site.server_address[1]}"
+    db = tmp_path / "health.db"
+    store = open_store(db)
+    store.add_feed(base + "/feed.xml", "Brenta <b>news</b>")
+    store.add_feed(base + "/broken.xml")
+    poll_due_feeds(store, SETTINGS, NOW)
+    store.close()
+    with TestClient(create_app(Settings(db=str(db)))) as client:
+        listed = {f["url"]: f for f in client.get("/api/sources").json()["items"]}
+        assert listed[base + "/feed.xml"]["items_seen"] == 2 and listed[base + "/feed.xml"]["failures"] == 0
+        assert (
+            listed[base + "/broken.xml"]["failures"] == 1 and "HTTP 500" in listed[base + "/broken.xml"]["last_error"]
+        )
+        html = client.get("/sources").text
+    assert "failing (1 in a row)" in html and "HTTP 500 from" in html and ">ok<" in html
+    assert "Brenta &lt;b&gt;news&lt;/b&gt;" in html and "<b>news</b>" not in html  # a feed's title is text

@@ -488,6 +488,7 @@ def test_openapi_schema_lists_every_endpoint(client: TestClient) -> None:
         "/api/entities/{key}",
         "/api/search",
         "/api/errors",
+        "/api/sources",
         "/api/ingest",
     }
     assert "post" in schema["paths"]["/api/ingest"] and "HTTPBearer" in schema["components"]["securitySchemes"]

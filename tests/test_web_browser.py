@@ -363,6 +363,7 @@ def test_hostile_articles_run_nothing_in_the_browser(browser: Any, hostile_url: 
             "/?q=script",
             "/entities",
             "/errors",
+            "/sources",
             "/search?q=script",
             "/search?q=alert+onerror",
             "/search?q=javascript",

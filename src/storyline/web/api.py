@@ -196,6 +196,21 @@ class ErrorList(BaseModel):
     next_cursor: str | None
 
 
+class FeedHealth(BaseModel):
+    url: str
+    title: str | None
+    added_at: str
+    last_success: str | None = Field(description="When it was last read (UTC); null before its first poll.")
+    last_error: str | None = Field(description="Why its last failed poll failed.")
+    failures: int = Field(description="Failed polls in a row; a failing feed is polled less and less often.")
+    items_seen: int
+    next_poll: str | None
+
+
+class FeedList(BaseModel):
+    items: list[FeedHealth]
+
+
 class Problem(BaseModel):
     where: str
     stage: str
@@ -377,6 +392,13 @@ def list_errors(request: Request, limit: Limit = 50, cursor: Cursor = None) -> d
     """What failed to ingest (severity error) or was stored after a repair (warning), and why; newest first."""
     page = read_store(request).browse_errors(limit, cursor)
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/sources", response_model=FeedList, summary="Followed feeds and their health")
+def list_sources(request: Request) -> dict[str, Any]:
+    """The feeds the store follows (`storyline sources`), with how reading them has gone: last success, last
+    error, failures in a row, items read, next poll."""
+    return {"items": [vars(feed) for feed in read_store(request).feeds()]}
 
 
 # --- ingest ----------------------------------------------------------------------------------------

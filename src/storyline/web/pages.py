@@ -335,6 +335,11 @@ def errors_page(request: Request, cursor: str | None = None) -> HTMLResponse:
     )
 
 
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request) -> HTMLResponse:
+    return render(request, "sources.html", feeds=read_store(request).feeds())
+
+
 def filter_summary(params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in params.items() if v and k != "sort"]
 
