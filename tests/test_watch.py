@@ -69,6 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, feed.encode(), "application/rss+xml", ETag=etag, Cache_Control="max-age=600")
         elif self.path.startswith("/news/") and self.path.endswith(".html"):
             self._send(200, _page(self.path[len("/news/") : -len(".html")]))
+        elif self.path == "/ttl.xml":
+            feed = '<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title><ttl>90</ttl></channel></rss>'
+            self._send(200, feed.encode(), "application/rss+xml")
         elif self.path == "/broken.xml":
             self._send(500, b"oops")
         else:
@@ -159,3 +162,11 @@ def test_feed_health_on_the_sources_page_and_api(site: _Site, tmp_path: Path) ->
         html = client.get("/sources").text
     assert "failing (1 in a row)" in html and "HTTP 500 from" in html and ">ok<" in html
     assert "Brenta &lt;b&gt;news&lt;/b&gt;" in html and "<b>news</b>" not in html  # a feed's title is text
+
+
+def test_a_feed_that_says_how_long_it_stays_fresh_is_polled_then(site: _Site, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "ttl.db")
+    store.add_feed(f"http://127.0.0.1:{site.server_address[1]}/ttl.xml")
+    report = poll_due_feeds(store, SETTINGS, NOW)
+    assert (report.polled, report.failed, report.new_items) == (1, 0, 0)
+    assert store.feeds()[0].next_poll == "2025-10-06T13:30:00Z"  # <ttl>90</ttl>, no Cache-Control

@@ -11,6 +11,7 @@ Every failure is an IngestError with its reason, never an exception.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 import urllib.robotparser
@@ -96,6 +97,8 @@ class Fetcher:
             return found
         name = urlsplit(final).path.rsplit("/", 1)[-1] or "feed.xml"
         found.entries = list(read_upload(Upload(body, url, name), self.policy.max_bytes))
+        ttl = re.search(rb"<ttl>\s*(\d{1,6})\s*</ttl>", body[:65536])  # RSS: minutes it may be cached
+        found.ttl = float(ttl.group(1)) * 60 if ttl else None
         return found
 
     def _get(
@@ -196,6 +199,7 @@ class FeedPoll:
     etag: str | None = None
     last_modified: str | None = None
     max_age: float | None = None  # seconds the server says the feed stays fresh (Cache-Control)
+    ttl: float | None = None  # seconds the feed itself says it may be cached (RSS <ttl>)
 
 
 def _max_age(value: str | None) -> float | None:
