@@ -27,6 +27,7 @@ needs the CREATEDB privilege.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
@@ -61,6 +62,20 @@ SETTINGS = (
     "jit",
     "autovacuum",
 )
+
+
+def add_backend_arguments(parser: argparse.ArgumentParser, backends_help: str) -> None:
+    """The options every benchmark that runs on both backends takes: --backends, --db and --pg-setting."""
+    parser.add_argument("--backends", nargs="+", choices=("sqlite", "postgres"), help=backends_help)
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="the PostgreSQL server (postgresql://USER@HOST:PORT/DB; USER needs CREATEDB); default: a throwaway"
+        " cluster with default settings",
+    )
+    parser.add_argument(
+        "--pg-setting", action="append", metavar="NAME=VALUE", help="a setting of the throwaway cluster (repeatable)"
+    )
 
 
 def is_postgres(store: str | Path) -> bool:

@@ -77,6 +77,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # large_store.py beside this file
 
 from backends import (
+    add_backend_arguments,
     copy_store,
     parse_settings,
     postgres_server,
@@ -372,21 +373,7 @@ def main() -> None:
         default=ARTICLES_PER_DAY,
         help="news rate of the stored history (default %(default)s; at 150 even 10k fills the 60-day window)",
     )
-    parser.add_argument(
-        "--backends",
-        nargs="+",
-        choices=("sqlite", "postgres"),
-        help="stores to run on, alternating run by run (default sqlite; postgres alone with --db)",
-    )
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="the PostgreSQL server (postgresql://USER@HOST:PORT/DB; USER needs CREATEDB); default: a throwaway"
-        " cluster with default settings",
-    )
-    parser.add_argument(
-        "--pg-setting", action="append", metavar="NAME=VALUE", help="a setting of the throwaway cluster (repeatable)"
-    )
+    add_backend_arguments(parser, "stores to run on, alternating run by run (default sqlite; postgres alone with --db)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--measure", nargs=2, metavar=("STORE", "BATCH"), help=argparse.SUPPRESS)
     parser.add_argument("--embed-only", type=int, metavar="TEXTS", help=argparse.SUPPRESS)

@@ -41,7 +41,15 @@ from urllib.parse import urlencode
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from backends import copy_store, parse_settings, postgres_server, remove_store, server_settings, with_database
+from backends import (
+    add_backend_arguments,
+    copy_store,
+    parse_settings,
+    postgres_server,
+    remove_store,
+    server_settings,
+    with_database,
+)
 from large_store import CACHE, cached_store
 from storyline.store import open_store
 
@@ -191,22 +199,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="per client and page type")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--backends",
-        nargs="+",
-        choices=("sqlite", "postgres"),
-        help="stores to serve, one after the other (default sqlite; postgres alone with --db)",
-    )
+    add_backend_arguments(parser, "stores to serve, one after the other (default sqlite; postgres alone with --db)")
     parser.add_argument("--rounds", type=int, default=1, help="measure every backend this many times, alternating")
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="the PostgreSQL server (postgresql://USER@HOST:PORT/DB; USER needs CREATEDB); default: a throwaway"
-        " cluster with default settings",
-    )
-    parser.add_argument(
-        "--pg-setting", action="append", metavar="NAME=VALUE", help="a setting of the throwaway cluster (repeatable)"
-    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     backends = args.backends or (["postgres"] if args.db else ["sqlite"])

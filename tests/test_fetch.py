@@ -3,12 +3,11 @@ robots.txt, 503 with Retry-After, redirect loops, bodies over the limit, 404s; l
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from tests.local_site import LocalSite, SiteHandler, running
 
 from storyline import ingest, open_store
 from storyline.model import IngestError, RawDocument
@@ -33,61 +32,43 @@ sailors and to shorten the night shifts, the union said in a statement read at t
 </channel></rss>"""
 
 
-class _Site(ThreadingHTTPServer):
+class _Site(LocalSite):
     robots_status = 200
     hits: dict[str, int]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SiteHandler):
     server: _Site
 
-    def log_message(self, *_: object) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes = b"", kind: str = "text/html; charset=utf-8", **headers: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
+    def answer(self) -> None:
         hits = self.server.hits
-        hits[self.path] = hits.get(self.path, 0) + 1
         if self.path == "/robots.txt":
-            self._send(self.server.robots_status, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+            self.send(self.server.robots_status, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         elif self.path in ("/news/quay.html", "/private/quay.html"):
-            self._send(200, PAGE.encode())
+            self.send(200, PAGE.encode())
         elif self.path == "/flaky.html":
             if hits[self.path] == 1:
-                self._send(503, b"busy", Retry_After="1")
+                self.send(503, b"busy", Retry_After="1")
             else:
-                self._send(200, PAGE.replace("new quay", "second quay").encode())
+                self.send(200, PAGE.replace("new quay", "second quay").encode())
         elif self.path == "/slow-down":
-            self._send(429, b"slow down", Retry_After="3600")
+            self.send(429, b"slow down", Retry_After="3600")
         elif self.path == "/moved":
-            self._send(301, Location="/news/quay.html")
+            self.send(301, Location="/news/quay.html")
         elif self.path in ("/loop-a", "/loop-b"):
-            self._send(302, Location="/loop-b" if self.path == "/loop-a" else "/loop-a")
+            self.send(302, Location="/loop-b" if self.path == "/loop-a" else "/loop-a")
         elif self.path == "/huge.html":
-            self._send(200, b"<p>" + b"x" * 3_000_000 + b"</p>")
+            self.send(200, b"<p>" + b"x" * 3_000_000 + b"</p>")
         elif self.path == "/feed.xml":
-            self._send(200, FEED.encode(), "application/rss+xml")
+            self.send(200, FEED.encode(), "application/rss+xml")
         else:
-            self._send(404, b"not here")
+            self.send(404, b"not here")
 
 
 @pytest.fixture
 def site() -> Iterator[_Site]:
-    server = _Site(("127.0.0.1", 0), _Handler)
-    server.hits = {}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(_Site, _Handler) as server:
+        yield server
 
 
 def _base(site: _Site) -> str:

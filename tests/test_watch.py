@@ -3,14 +3,13 @@ once, the schedule the server asks for, failing feeds backed off, and the CLI's 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from tests.conftest import invoke, invoke_json
+from tests.local_site import LocalSite, SiteHandler, running
 
 from storyline import open_store
 from storyline.pipeline.watch import poll_due_feeds
@@ -32,61 +31,44 @@ def _page(topic: str) -> bytes:
     ).encode()
 
 
-class _Site(ThreadingHTTPServer):
+class _Site(LocalSite):
     topics: list[str]
     version: int
     hits: dict[str, int]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SiteHandler):
     server: _Site
 
-    def log_message(self, *_: object) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes = b"", kind: str = "text/html; charset=utf-8", **headers: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self.server.hits[self.path] = self.server.hits.get(self.path, 0) + 1
+    def answer(self) -> None:
         base = f"http://127.0.0.1:{self.server.server_address[1]}"
         etag = f'"v{self.server.version}"'
         if self.path == "/feed.xml":
             if self.headers.get("If-None-Match") == etag:
-                self._send(304, ETag=etag, Cache_Control="max-age=600")
+                self.send(304, ETag=etag, Cache_Control="max-age=600")
                 return
             items = "".join(
                 f"<item><title>{t}</title><link>{base}/news/{t}.html</link><description>{TOPICS[t]}</description></item>"
                 for t in self.server.topics
             )
             feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Brenta</title>{items}</channel></rss>'
-            self._send(200, feed.encode(), "application/rss+xml", ETag=etag, Cache_Control="max-age=600")
+            self.send(200, feed.encode(), "application/rss+xml", ETag=etag, Cache_Control="max-age=600")
         elif self.path.startswith("/news/") and self.path.endswith(".html"):
-            self._send(200, _page(self.path[len("/news/") : -len(".html")]))
+            self.send(200, _page(self.path[len("/news/") : -len(".html")]))
         elif self.path == "/ttl.xml":
             feed = '<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title><ttl>90</ttl></channel></rss>'
-            self._send(200, feed.encode(), "application/rss+xml")
+            self.send(200, feed.encode(), "application/rss+xml")
         elif self.path == "/broken.xml":
-            self._send(500, b"oops")
+            self.send(500, b"oops")
         else:
-            self._send(404, b"")
+            self.send(404, b"")
 
 
 @pytest.fixture
 def site() -> Iterator[_Site]:
-    server = _Site(("127.0.0.1", 0), _Handler)
-    server.topics, server.version, server.hits = ["quay", "ferry"], 1, {}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(_Site, _Handler) as server:
+        server.topics, server.version = ["quay", "ferry"], 1
+        yield server
 
 
 SETTINGS = Settings(allow_loopback=True, host_delay=0.0)

@@ -79,9 +79,7 @@ class Fetcher:
             declared = content_type.partition("charset=")[2].split(";")[0].strip("\"' ") or None
             yield RawDocument(url, body, "text/html", url=final, charset=declared)
             return
-        # Anything else is read as a file of that name would be: a feed, JSON lines, plain text.
-        name = urlsplit(final).path.rsplit("/", 1)[-1] or "index.html"
-        yield from read_upload(Upload(body, url, name), self.policy.max_bytes)
+        yield from self._as_file(url, final, body)  # a feed, JSON lines, plain text
 
     def feed(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FeedPoll:
         """A conditional request for a feed: its entries, or `not_modified`, or the error; with its validators."""
@@ -95,11 +93,15 @@ class Fetcher:
         if status == 304:
             found.not_modified = True
             return found
-        name = urlsplit(final).path.rsplit("/", 1)[-1] or "feed.xml"
-        found.entries = list(read_upload(Upload(body, url, name), self.policy.max_bytes))
+        found.entries = list(self._as_file(url, final, body))
         ttl = re.search(rb"<ttl>\s*(\d{1,6})\s*</ttl>", body[:65536])  # RSS: minutes it may be cached
         found.ttl = float(ttl.group(1)) * 60 if ttl else None
         return found
+
+    def _as_file(self, url: str, final: str, body: bytes) -> Iterator[RawDocument | IngestError]:
+        """A body read as a file of its address's name would be: the sources stage tells its shape."""
+        name = urlsplit(final).path.rsplit("/", 1)[-1]
+        return read_upload(Upload(body, url, name), self.policy.max_bytes)
 
     def _get(
         self, url: str, robots: bool, headers: dict[str, str] | None = None

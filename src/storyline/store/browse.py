@@ -310,13 +310,16 @@ class BrowseQueries:
         sources = json.loads(full["sources"])
         top = _top(json.loads(full["entities"]), 20)
         names = self.entity_names([k for k, _ in top])
-        timeline = self._execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (sid,)).fetchone()
         return StoryOverview(
             **{f.name: getattr(summary, f.name) for f in fields(StorySummary)}
             | {"sources": [k for k, _ in _top(sources)], "entities": [_entity_ref(k, v, names) for k, v in top]},
             source_counts=sources,
-            timeline=[TimelineEntry.from_dict(entry) for entry in json.loads(timeline[0])] if timeline else [],
+            timeline=self.timeline(sid),
         )
+
+    def timeline(self, story_id: str) -> list[TimelineEntry]:
+        row = self._execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (story_id,)).fetchone()
+        return [TimelineEntry.from_dict(entry) for entry in json.loads(row[0])] if row else []
 
     def story_points(self, story_id: str) -> list[dict[str, Any]]:
         rows = self._rows(

@@ -674,10 +674,6 @@ class SQLStore(BrowseQueries, ABC):
         )
         return sorted(r[0] for r in rows)  # sorted here: ORDER BY s.id would walk every story by id
 
-    def timeline(self, story_id: str) -> list[TimelineEntry]:
-        row = self._execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (story_id,)).fetchone()
-        return [TimelineEntry.from_dict(entry) for entry in json.loads(row[0])] if row else []
-
     # --- watched feeds ----------------------------------------------------------------------------
     def add_feed(self, url: str, title: str | None = None) -> bool:
         with self.transaction():
