@@ -29,6 +29,7 @@ from storyline.model import (
     Claim,
     DatePrecision,
     EntityCount,
+    FeedItem,
     IngestError,
     Participant,
     PublishedDate,
@@ -1166,21 +1167,60 @@ def test_followed_feeds_are_kept_once_each_with_their_health_empty_until_polled(
 
 
 def test_a_feeds_polls_and_read_items_are_kept(store: Store) -> None:
-    store.add_feed("https://a.example/rss")
-    assert store.unseen_items("https://a.example/rss", ["i1", "i2", "i1"]) == ["i1", "i2"]
-    store.mark_seen("https://a.example/rss", ["i1"])
-    store.mark_seen("https://a.example/rss", ["i1"])  # again: nothing twice
-    assert store.unseen_items("https://a.example/rss", ["i2", "i1", "i3"]) == ["i2", "i3"]
-    assert store.unseen_items("https://b.example/rss", ["i1"]) == ["i1"]  # items are per feed
-    store.record_poll("https://a.example/rss", "2025-10-06T12:10:00Z", new_items=2, etag='"v1"', last_modified="x")
-    store.record_poll("https://a.example/rss", "2025-10-06T12:30:00Z", error="HTTP 500 from https://a.example/rss")
-    store.record_poll("https://a.example/rss", "2025-10-06T13:00:00Z", error="HTTP 503 from https://a.example/rss")
+    feed_url = "https://a.example/rss"
+    store.add_feed(feed_url)
+    assert store.feed_items(feed_url, ["i1", "i2"]) == {}
+    store.mark_read(feed_url, [FeedItem("i1", "2025-10-06T12:00:00Z", "Mon, 06 Oct", "2025-10-06T13:00:00Z")])
+    store.mark_read(feed_url, [FeedItem("i3", "2025-10-06T12:00:00Z", None, None)])
+    # read again: the first reading stays, the stamp and the next check are the new ones
+    store.mark_read(feed_url, [FeedItem("i1", "2025-10-06T13:00:00Z", "Tue, 07 Oct", "2025-10-06T14:00:00Z")])
+    assert store.feed_items(feed_url, ["i2", "i1", "i1"]) == {
+        "i1": FeedItem("i1", "2025-10-06T12:00:00Z", "Tue, 07 Oct", "2025-10-06T14:00:00Z")
+    }
+    assert store.feed_items("https://b.example/rss", ["i1"]) == {}  # items are per feed
+    assert store.items_due(feed_url, "2025-10-06T13:59:59Z") == []
+    assert [i.item for i in store.items_due(feed_url, "2025-10-06T14:00:00Z")] == ["i1"]  # i3: never again
+    store.record_poll(feed_url, "2025-10-06T12:10:00Z", new_items=2, etag='"v1"', last_modified="x")
+    store.record_poll(feed_url, "2025-10-06T12:30:00Z", error="HTTP 500 from https://a.example/rss")
+    store.record_poll(feed_url, "2025-10-06T13:00:00Z", error="HTTP 503 from https://a.example/rss")
     [feed] = store.feeds()
     assert (feed.items_seen, feed.etag, feed.last_modified, feed.failures) == (2, '"v1"', "x", 2)
     assert feed.last_error == "HTTP 503 from https://a.example/rss" and feed.next_poll == "2025-10-06T13:00:00Z"
-    store.record_poll("https://a.example/rss", "2025-10-06T13:10:00Z")  # a 304: the validators stay
+    store.record_poll(feed_url, "2025-10-06T13:10:00Z")  # a 304: the validators stay
     [feed] = store.feeds()
     assert (feed.failures, feed.etag, feed.items_seen) == (0, '"v1"', 2) and feed.last_success is not None
-    assert store.remove_feed("https://a.example/rss")
-    store.add_feed("https://a.example/rss")
-    assert store.unseen_items("https://a.example/rss", ["i1"]) == ["i1"]  # followed anew: read anew
+    assert store.remove_feed(feed_url)
+    store.add_feed(feed_url)
+    assert store.feed_items(feed_url, ["i1"]) == {}  # followed anew: read anew
+
+
+def test_a_page_read_again_with_another_text_is_a_revision_of_the_same_article(store: Store) -> None:
+    text = "The harbour of Brenta will get a new quay with forty berths, the port authority said on Monday."
+    first = make(text, url="https://news.example/quay", title="Quay planned")
+    assert store.add_article(first, "https://news.example/quay")
+    store.add_claims(first.id, "rules", [])
+    assert store.article_at("https://news.example/quay").id == first.id
+    assert store.article_at("https://news.example/other") is None
+    corrected = text.replace("forty", "fifty") + " Work starts in May."
+    second = make(corrected, url="https://news.example/quay", title="Quay confirmed")
+    assert store.revise_article(first.id, second, "https://news.example/quay", ["old sentence"], ["new", "ones"])
+    # the same text read again (by its address or as a copy elsewhere): nothing new
+    assert not store.revise_article(first.id, second, "https://news.example/quay", [], [])
+    assert store.add_article(replace(second, url="https://mirror.example/q"), "https://mirror.example/q") is False
+    assert store.count_articles() == 1
+    now = store.article(first.id)
+    assert (now.text, now.title) == (corrected, "Quay confirmed")
+    [one, two] = store.revisions([first.id, "unknown"])[first.id]
+    assert (one.number, one.content_id, one.title, one.text) == (1, first.id, "Quay planned", text)
+    assert (two.number, two.content_id, two.title, two.removed, two.added) == (
+        2,
+        second.id,
+        "Quay confirmed",
+        ("old sentence",),
+        ("new", "ones"),
+    )
+    # the new text is analysed and read for claims again
+    assert [a.id for a in store.unanalysed_articles()] == [first.id]
+    assert [a.id for a in store.articles_without_claims("rules")] == [first.id]
+    assert [r["url"] for r in store.sources(first.id)] == ["https://news.example/quay", "https://mirror.example/q"]
+    assert store.browse_search("fifty").items and not store.browse_search("forty").items

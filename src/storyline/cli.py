@@ -213,6 +213,7 @@ def ingest_command(
         "documents": report.documents,
         "new_articles": report.new_articles,
         "known_articles": report.known_articles,
+        "revised_articles": report.revised_articles,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
         "articles_in_store": store.count_articles(),
@@ -229,7 +230,7 @@ def ingest_command(
     else:
         out.print(
             f"{report.files} files, {report.documents} documents: {report.new_articles} new articles, "
-            f"{report.known_articles} already stored, {len(report.errors)} errors, {len(report.warnings)} warnings "
+            f"{report.known_articles} already stored, {report.revised_articles} revised, {len(report.errors)} errors, {len(report.warnings)} warnings "
             f"({summary['articles_in_store']} articles in {settings.db})"
         )
         if story_report:
@@ -554,6 +555,15 @@ def story_command(
                 f"  {entry.date or '-'} {entry.type} ({', '.join(entry.participants)}): {_timeline_backing(entry)}",
                 markup=False,
             )
+    changed = [r for r in overview.revisions if r.number > 1]
+    if changed:
+        out.print("\n[bold]changes[/] (pages read again whose text or headline had changed)", markup=True)
+        for revision in changed:
+            out.print(f"  {revision.recorded_at} {revision.article_id} revision {revision.number}: {revision.title}")
+            for sentence in revision.removed:
+                out.print(f"    - {sentence}", markup=False)
+            for sentence in revision.added:
+                out.print(f"    + {sentence}", markup=False)
 
 
 def _timeline_backing(entry: TimelineEntry) -> str:
@@ -713,6 +723,8 @@ def watch_command(
                 "failed": report.failed,
                 "new_items": report.new_items,
                 "new_articles": report.ingest.new_articles,
+                "reread": report.reread,
+                "revised_articles": report.ingest.revised_articles,
                 "errors": len(report.ingest.errors),
                 "assigned": report.stories.assigned if report.stories else 0,
             }
@@ -721,7 +733,8 @@ def watch_command(
             elif report.polled:
                 out.print(
                     f"{datetime.now(UTC):%H:%M:%S} {report.polled} feeds polled ({report.not_modified} unchanged,"
-                    f" {report.failed} failed): {report.new_items} new items, {report.ingest.new_articles} new articles"
+                    f" {report.failed} failed): {report.new_items} new items, {report.ingest.new_articles} new articles,"
+                    f" {report.ingest.revised_articles} revised"
                 )
             if once:
                 break

@@ -414,13 +414,51 @@ class StorySummary:
 
 @dataclass(frozen=True)
 class StoryOverview(StorySummary):
-    """A story as its page shows it: its summary with every source, more entities, and its timeline."""
+    """A story as its page shows it: its summary with every source, more entities, its timeline, and every text
+    of its articles whose page changed (`revisions`, newest first, the first text of each included)."""
 
     source_counts: dict[str, int] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    revisions: list[ArticleRevision] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"timeline": [entry.to_dict() for entry in self.timeline]}
+        return asdict(self) | {
+            "timeline": [entry.to_dict() for entry in self.timeline],
+            "revisions": [revision.to_dict() for revision in self.revisions],
+        }
+
+
+@dataclass(frozen=True)
+class ArticleRevision:
+    """One text an article has had: a page read again whose text or headline had changed is kept as a revision
+    of the same article (its id stays), the newest text in the article itself and every one here, first first.
+
+    `removed` and `added` are the sentences of the previous revision gone from this one and new in it (empty
+    for the first); `content_id` is this text's content identity, so reading the same text again is no news.
+    """
+
+    article_id: str
+    number: int  # 1: the text first stored
+    content_id: str
+    title: str | None
+    text: str
+    recorded_at: str  # ISO 8601 UTC, when this text was read
+    removed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"removed": list(self.removed), "added": list(self.added)}
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """An item of a followed feed that has been read: when first, what the feed said of it then, and when its
+    page is read again to catch corrections (None: no more)."""
+
+    item: str  # its link (or its place in the feed when it has none)
+    first_read: str  # ISO 8601 UTC
+    stamp: str | None = None  # the feed's updated (else published) date of the item when it was read
+    next_check: str | None = None
 
 
 @dataclass(frozen=True)

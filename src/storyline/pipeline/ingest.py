@@ -9,11 +9,12 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
-from storyline.model import Article, IngestError, RawDocument
+from storyline.model import Article, IngestError, RawDocument, article_id
 from storyline.settings import Settings
 from storyline.sources import Upload, expand_paths, read_path, read_upload
 from storyline.sources.web import Fetcher, FetchPolicy, is_web_address
 from storyline.store.base import ArticleStore
+from storyline.text.changes import changed_sentences
 from storyline.text.language import DEFAULT_LANGUAGES, detect_language
 
 # Writes are grouped so a run costs few commits; a crash loses at most one group, which the
@@ -27,6 +28,7 @@ class IngestReport:
     documents: int = 0
     new_articles: int = 0
     known_articles: int = 0  # already in the store: a re-run, or the same text under another URL
+    revised_articles: int = 0  # pages read again whose text or headline changed: a revision of their article
     errors: list[IngestError] = field(default_factory=list)
     warnings: list[IngestError] = field(default_factory=list)
 
@@ -178,6 +180,19 @@ def ingest(
     return report
 
 
+def _read_from_web(raw: RawDocument) -> bool:
+    """A page fetched from its address (not a file or feed entry naming one): read again, it may have changed."""
+    return raw.media_type == "text/html" and raw.locator is None and is_web_address(raw.origin)
+
+
+def _changed(current: Article, page: Article) -> bool:
+    """Whether a page read again says something else than the article last read from it: another text (by content
+    identity) or another headline."""
+    if article_id(current.text, current.canonical_url or current.url) != page.id:
+        return True
+    return bool(page.title) and page.title != current.title
+
+
 def _store_result(
     store: ArticleStore, report: IngestReport, raw: RawDocument, article: Article | None, problems: list[IngestError]
 ) -> None:
@@ -186,7 +201,16 @@ def _store_result(
         (report.warnings if problem.severity == "warning" else report.errors).append(problem)
     if article is None:
         return
-    if store.add_article(article, article.url or raw.where):
+    current = store.article_at(article.url) if article.url and _read_from_web(raw) else None
+    if current is not None:
+        if _changed(current, article):
+            removed, added = changed_sentences(current.text, article.text)
+            store.revise_article(current.id, article, article.url or raw.where, removed, added)
+            report.revised_articles += 1
+        else:
+            store.add_article(article, article.url or raw.where)
+            report.known_articles += 1
+    elif store.add_article(article, article.url or raw.where):
         report.new_articles += 1
     else:
         report.known_articles += 1

@@ -43,6 +43,7 @@ def read_feed(data: bytes, origin: str) -> Iterator[RawDocument | IngestError]:
             hints={
                 "title": entry.get("title"),
                 "published": entry.get("published") or entry.get("updated"),
+                "updated": entry.get("updated"),  # a later date when the feed says the item changed
                 "authors": authors,
                 "sitename": feed_title,
             },

@@ -28,7 +28,9 @@ from storyline.errors import CursorError
 from storyline.model import (
     Analysis,
     Article,
+    ArticleRevision,
     Claim,
+    FeedItem,
     IngestError,
     StoryMember,
     StoryOverview,
@@ -160,6 +162,22 @@ class ArticleStore(Transactional, Protocol):
 
     def article_by_url(self, url: str) -> Article | None:
         """The article ingested from this address, or whose page names it as canonical."""
+        ...
+
+    def article_at(self, url: str) -> Article | None:
+        """The article last read from exactly this address (a page read again is compared with it)."""
+        ...
+
+    def revise_article(
+        self, article_id: str, revision: Article, origin_key: str, removed: list[str], added: list[str]
+    ) -> bool:
+        """Make `revision` (a new text or headline of the page `article_id` was read from) the article's text,
+        keeping its id, its story and every earlier text (`revisions`); what enrichment found in the old text is
+        forgotten, so the next pass analyses it and reads its claims again. False when nothing changed."""
+        ...
+
+    def revisions(self, article_ids: list[str]) -> dict[str, list[ArticleRevision]]:
+        """Every text of these articles that have had more than one, first first."""
         ...
 
     def articles_by_id(self, article_ids: list[str]) -> dict[str, Article]:
@@ -384,12 +402,17 @@ class FeedStore(Transactional, Protocol):
         """How a poll went: a success (error None: its validators and new items) or a failure (counted in a row)."""
         ...
 
-    def unseen_items(self, url: str, items: list[str]) -> list[str]:
-        """Those of a feed's items (links, in the order given) not read from it before."""
+    def feed_items(self, url: str, items: list[str]) -> dict[str, FeedItem]:
+        """What is known of those of a feed's items (links) read from it before."""
         ...
 
-    def mark_seen(self, url: str, items: list[str]) -> None:
-        """Remember these items of a feed as read (after what they gave is stored)."""
+    def items_due(self, url: str, now: str, limit: int = 100) -> list[FeedItem]:
+        """A feed's items read before whose page is due to be read again (next_check at or before `now`)."""
+        ...
+
+    def mark_read(self, url: str, items: list[FeedItem]) -> None:
+        """Remember these items of a feed as read (after what they gave is stored), or read again: an item keeps
+        its first_read, takes the new stamp and next_check."""
         ...
 
 

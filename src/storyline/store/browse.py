@@ -15,7 +15,15 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storyline.model import Article, EntityRef, RecentWindow, StoryOverview, StorySummary, TimelineEntry
+from storyline.model import (
+    Article,
+    ArticleRevision,
+    EntityRef,
+    RecentWindow,
+    StoryOverview,
+    StorySummary,
+    TimelineEntry,
+)
 from storyline.store.base import (
     CLAIM_STATUSES,
     RECENT_DAYS,
@@ -315,7 +323,20 @@ class BrowseQueries:
             | {"sources": [k for k, _ in _top(sources)], "entities": [_entity_ref(k, v, names) for k, v in top]},
             source_counts=sources,
             timeline=self.timeline(sid),
+            revisions=self._story_revisions(sid),
         )
+
+    def _story_revisions(self, story_id: str) -> list[ArticleRevision]:
+        rows = self._rows(
+            """SELECT r.article_id, r.number, r.content_id, r.title, r.text, r.recorded_at, r.removed, r.added
+               FROM story_members m JOIN article_revisions r ON r.article_id = m.article_id
+               WHERE m.story_id = ? ORDER BY r.recorded_at DESC, r.article_id, r.number DESC""",
+            (story_id,),
+        )
+        return [
+            ArticleRevision(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), tuple(json.loads(r[7])))
+            for r in rows
+        ]
 
     def timeline(self, story_id: str) -> list[TimelineEntry]:
         row = self._execute("SELECT timeline FROM story_timelines WHERE story_id = ?", (story_id,)).fetchone()

@@ -25,8 +25,10 @@ import numpy as np
 from storyline.model import (
     Analysis,
     Article,
+    ArticleRevision,
     Claim,
     EntityCount,
+    FeedItem,
     IngestError,
     Participant,
     PublishedDate,
@@ -108,6 +110,17 @@ class SQLStore(BrowseQueries, ABC):
         p = article.published
         with self.transaction():
             exists = self._execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone()
+            revised = (
+                None
+                if exists
+                else self._execute(
+                    "SELECT article_id FROM article_revisions WHERE content_id = ? ORDER BY article_id LIMIT 1",
+                    (article.id,),
+                ).fetchone()
+            )
+            if revised:  # a text one article has had (or has now, after a revision): a copy of that article
+                self._add_source(revised[0], origin_key, article)
+                return False
             if exists:
                 # Another copy of a known article: it may know what the first copy did not.
                 self._execute(
@@ -165,12 +178,107 @@ class SQLStore(BrowseQueries, ABC):
                     ),
                 )
             self._index_text(article.id, bool(exists))
-            self._execute(
-                "INSERT INTO article_sources (article_id, origin_key, url, source, origin, first_seen)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (article.id, origin_key, article.url, article.source, article.origin, now),
-            )
+            self._add_source(article.id, origin_key, article)
         return not exists
+
+    def _add_source(self, article_id: str, origin_key: str, found: Article) -> None:
+        self._execute(
+            "INSERT INTO article_sources (article_id, origin_key, url, source, origin, first_seen)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+            (article_id, origin_key, found.url, found.source, found.origin, now_utc()),
+        )
+
+    def article_at(self, url: str) -> Article | None:
+        row = self._execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = (SELECT article_id FROM article_sources WHERE url = ?"
+            " ORDER BY first_seen DESC, article_id LIMIT 1)",
+            (url,),
+        ).fetchone()
+        return self._article(row) if row else None
+
+    def revise_article(
+        self, article_id: str, revision: Article, origin_key: str, removed: list[str], added: list[str]
+    ) -> bool:
+        now = now_utc()
+        with self.transaction():
+            row = self._execute("SELECT title, text, ingested_at FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                return False
+            numbers = self._execute(
+                "SELECT MAX(number), (SELECT content_id FROM article_revisions WHERE article_id = ?"
+                " ORDER BY number DESC LIMIT 1) FROM article_revisions WHERE article_id = ?",
+                (article_id, article_id),
+            ).fetchone()
+            last, current = numbers[0] or 0, numbers[1] or article_id
+            if current == revision.id and (revision.title or row["title"]) == row["title"]:
+                self._add_source(article_id, origin_key, revision)
+                return False  # the text it has now: read again, nothing changed
+            if last == 0:  # the first text becomes revision 1
+                self._execute(
+                    "INSERT INTO article_revisions (article_id, number, content_id, title, text, recorded_at)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (article_id, 1, article_id, row["title"], row["text"], row["ingested_at"]),
+                )
+                last = 1
+            self._execute(
+                "INSERT INTO article_revisions"
+                " (article_id, number, content_id, title, text, recorded_at, removed, added) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    article_id,
+                    last + 1,
+                    revision.id,
+                    revision.title or row["title"],
+                    revision.text,
+                    now,
+                    json.dumps(removed, ensure_ascii=False),
+                    json.dumps(added, ensure_ascii=False),
+                ),
+            )
+            # The newest text, analysed and read for claims again: it moves above every stage's mark, keeps its
+            # story, and the claims it gives replace the old ones in the story's timeline.
+            self._execute(
+                "UPDATE articles SET title = COALESCE(?, title), text = ?, lang = COALESCE(?, lang),"
+                " ingested_seq = (SELECT MAX(ingested_seq) + 1 FROM articles) WHERE id = ?",
+                (revision.title, revision.text, revision.lang, article_id),
+            )
+            self._index_text(article_id, True)
+            self._forget_analysis(article_id)
+            self._add_source(article_id, origin_key, revision)
+        return True
+
+    def _forget_analysis(self, article_id: str) -> None:
+        """What was read from an article's old text: analysis (its entities uncounted), bands, vectors, claims."""
+        row = self._execute("SELECT entities FROM article_analysis WHERE article_id = ?", (article_id,)).fetchone()
+        if row is not None:
+            self._executemany(
+                "UPDATE entity_stats SET articles = articles - 1 WHERE key = ?",
+                [(entity[0],) for entity in json.loads(row[0])],
+            )
+        for table in ("article_analysis", "minhash_bands", "second_vectors", "claims", "claims_done"):
+            self._execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+
+    def revisions(self, article_ids: list[str]) -> dict[str, list[ArticleRevision]]:
+        found: dict[str, list[ArticleRevision]] = {}
+        for chunk in chunks(article_ids):
+            rows = self._execute(
+                "SELECT article_id, number, content_id, title, text, recorded_at, removed, added FROM article_revisions"
+                f" WHERE article_id IN ({marks(chunk)}) ORDER BY article_id, number",
+                chunk,
+            )
+            for r in rows:
+                found.setdefault(r["article_id"], []).append(
+                    ArticleRevision(
+                        r["article_id"],
+                        r["number"],
+                        r["content_id"],
+                        r["title"],
+                        r["text"],
+                        r["recorded_at"],
+                        tuple(json.loads(r["removed"])),
+                        tuple(json.loads(r["added"])),
+                    )
+                )
+        return found
 
     def record_error(self, error: IngestError) -> None:
         now = now_utc()
@@ -720,20 +828,30 @@ class SQLStore(BrowseQueries, ABC):
                     (error, next_poll, url),
                 )
 
-    def unseen_items(self, url: str, items: list[str]) -> list[str]:
-        seen: set[str] = set()
+    def feed_items(self, url: str, items: list[str]) -> dict[str, FeedItem]:
+        found: dict[str, FeedItem] = {}
         for chunk in chunks(list(dict.fromkeys(items))):
             rows = self._execute(
-                f"SELECT item FROM feed_items WHERE feed_url = ? AND item IN ({marks(chunk)})", [url, *chunk]
+                "SELECT item, seen_at, stamp, next_check FROM feed_items"
+                f" WHERE feed_url = ? AND item IN ({marks(chunk)})",
+                [url, *chunk],
             )
-            seen.update(r[0] for r in rows)
-        return [item for item in dict.fromkeys(items) if item not in seen]
+            found.update((r[0], FeedItem(r[0], r[1], r[2], r[3])) for r in rows)
+        return found
 
-    def mark_seen(self, url: str, items: list[str]) -> None:
-        when = now_utc()
+    def items_due(self, url: str, now: str, limit: int = 100) -> list[FeedItem]:
+        rows = self._execute(
+            "SELECT item, seen_at, stamp, next_check FROM feed_items WHERE feed_url = ? AND next_check <= ?"
+            " ORDER BY next_check, item LIMIT ?",
+            (url, now, limit),
+        ).fetchall()
+        return [FeedItem(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def mark_read(self, url: str, items: list[FeedItem]) -> None:
         self._executemany(
-            "INSERT INTO feed_items (feed_url, item, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [(url, item, when) for item in items],
+            """INSERT INTO feed_items (feed_url, item, seen_at, stamp, next_check) VALUES (?,?,?,?,?)
+               ON CONFLICT (feed_url, item) DO UPDATE SET stamp = excluded.stamp, next_check = excluded.next_check""",
+            [(url, i.item, i.first_read, i.stamp, i.next_check) for i in items],
         )
 
     # --- what a backend supplies ------------------------------------------------------------------

@@ -104,6 +104,11 @@ class ArticleList(BaseModel):
 class StoryDetail(StorySummary):
     source_counts: dict[str, int]
     timeline: list[dict[str, Any]] = Field(description="Claimed events, oldest first, with their status history.")
+    revisions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Every text of the story's articles whose page changed when read again, newest first: number"
+        " (1: the first), title, text, recorded_at, and the sentences removed and added since the one before.",
+    )
     articles: ArticleList = Field(description="The story's articles by date; page on with /api/articles?story=ID.")
 
 
@@ -222,6 +227,7 @@ class IngestResult(BaseModel):
     documents: int
     new_articles: int
     known_articles: int
+    revised_articles: int = Field(0, description="Pages read again from their address whose text had changed.")
     errors: list[Problem]
     warnings: list[Problem]
     assigned: int = Field(description="Articles given a story.")
@@ -466,6 +472,7 @@ def _ingest_bytes(access: StoreAccess, settings: Settings, upload: Upload) -> di
         "documents": report.documents,
         "new_articles": report.new_articles,
         "known_articles": report.known_articles,
+        "revised_articles": report.revised_articles,
         "errors": problems(report.errors),
         "warnings": problems(report.warnings),
         "assigned": stories.assigned,

@@ -245,10 +245,13 @@ def story_page(request: Request, story_id: str, cursor: str | None = None) -> HT
     articles = store.story_articles(story.id, 100, _blank(cursor))
     chart = charts.story_timeline(points, story.timeline)
     narrow = charts.story_timeline(points, story.timeline, width=charts.NARROW_WIDTH)
+    titles = {(r.article_id, r.number): r.title for r in story.revisions}
+    changes = [(r, titles.get((r.article_id, r.number - 1))) for r in story.revisions if r.number > 1]
     return render(
         request,
         "story.html",
         story=story,
+        changes=changes,
         chart=chart,
         narrow_chart=narrow,
         articles=articles,
