@@ -33,7 +33,7 @@ from storyline.export import FORMATS, export_articles, export_stories
 from storyline.model import TimelineEntry
 from storyline.settings import ENV, Settings
 from storyline.store import ArticleFilter, Store, open_store
-from storyline.store.base import HIT_END, HIT_START
+from storyline.store.base import CLAIM_STATUSES, HIT_END, HIT_START
 
 T = TypeVar("T")
 
@@ -694,6 +694,118 @@ def sources_remove_command(
         err.print(f"not following {address} (see storyline sources list)")
         raise typer.Exit(EXIT_NOT_FOUND)
     out.print(f"no longer following {address}", markup=False)
+
+
+watchlists_app = typer.Typer(
+    help="Saved queries whose stories you follow: add, list, remove. Example: storyline watchlists list",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(watchlists_app, name="watchlists")
+
+
+@watchlists_app.command("add")
+def watchlists_add_command(
+    name: Annotated[str, typer.Argument(help="A name for it (its Atom feed is /watchlists/NAME/feed.atom).")],
+    q: Annotated[str | None, typer.Option("--words", help="Words the story's articles contain (all of them).")] = None,
+    lang: Annotated[str | None, typer.Option(help="A language the story has articles in (ISO 639-1).")] = None,
+    source: Annotated[str | None, typer.Option(help="A site the story has articles from.")] = None,
+    entity: Annotated[str | None, typer.Option(help="An entity key, e.g. org:leica (see storyline entities).")] = None,
+    status: Annotated[str | None, typer.Option(help="A claim status in the story's timeline.")] = None,
+    event: Annotated[str | None, typer.Option(help="An event type, e.g. acquisition, partnership_end.")] = None,
+    story: Annotated[str | None, typer.Option(help="One story's id: follow that story.")] = None,
+    webhook: Annotated[str | None, typer.Option(help="An http(s) address each alert is POSTed to as JSON.")] = None,
+    secret: Annotated[
+        str | None, typer.Option(help="The webhook's HMAC-SHA256 key (header X-Storyline-Signature).")
+    ] = None,
+) -> None:
+    """Follow the stories a query matches: alerts when a new one appears or one changes (a rumour confirmed or
+    denied, a new event, the first report in a language). Example: storyline watchlists add leica --entity org:leica
+    """
+    from storyline.model import Watchlist
+    from storyline.pipeline.alerts import add_watchlist
+
+    if status is not None and status not in CLAIM_STATUSES:
+        err.print(f"--status must be one of {', '.join(CLAIM_STATUSES)}")
+        raise typer.Exit(2)
+    if webhook is not None and not webhook.lower().startswith(("http://", "https://")):
+        err.print("--webhook must be an http(s) address")
+        raise typer.Exit(2)
+    watchlist = Watchlist(name, q, lang, source, entity, status, event, story, webhook, secret)
+    if not watchlist.query():
+        err.print("say what to follow: --words, --lang, --source, --entity, --status, --event or --story")
+        raise typer.Exit(2)
+    store = _store()
+    added = add_watchlist(store, watchlist, _settings())
+    store.close()
+    if not added:
+        err.print(f"a watchlist named {name!r} exists (see storyline watchlists list)")
+        raise typer.Exit(1)
+    out.print(f"following {name}: {watchlist.query()}", markup=False)
+
+
+@watchlists_app.command("list")
+def watchlists_list_command(as_json: JsonOption = False) -> None:
+    """The watchlists, their queries and how many alerts each gave. Example: storyline watchlists list --json"""
+    store = _store()
+    rows: list[dict[str, Any]] = [
+        {
+            "name": w.name,
+            "query": w.query(),
+            "webhook": w.webhook,
+            "created_at": w.created_at,
+            "alerts": len(store.alerts(w.name, limit=None).items),
+        }
+        for w in store.watchlists()
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(box=None)
+    for column in ("name", "query", "webhook", "alerts"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        query = ", ".join(f"{k}={v}" for k, v in row["query"].items())
+        table.add_row(row["name"], query, row["webhook"] or "", str(row["alerts"]))
+    out.print(table)
+
+
+@watchlists_app.command("remove")
+def watchlists_remove_command(name: Annotated[str, typer.Argument(help="The watchlist's name.")]) -> None:
+    """Stop following a watchlist; its alerts go with it. Example: storyline watchlists remove leica"""
+    store = _store()
+    removed = store.remove_watchlist(name)
+    store.close()
+    if not removed:
+        err.print(f"no watchlist named {name!r} (see storyline watchlists list)")
+        raise typer.Exit(EXIT_NOT_FOUND)
+    out.print(f"removed {name}", markup=False)
+
+
+@app.command("alerts")
+def alerts_command(
+    watchlist: Annotated[str | None, typer.Option(help="Only this watchlist's alerts.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """The alerts given, newest first, with the evidence and the delivery log of their webhooks.
+
+    Example: storyline alerts --watchlist leica
+    """
+    store = _store()
+    alerts = store.alerts(watchlist, limit=limit).items
+    deliveries = store.deliveries([a.id for a in alerts if a.id is not None])
+    if as_json:
+        _print_json([a.to_dict() | {"deliveries": [vars(d) for d in deliveries.get(a.id or 0, [])]} for a in alerts])
+        return
+    for alert in alerts:
+        out.print(f"{alert.created_at} [{alert.watchlist}] {alert.title}", markup=False)
+        if alert.detail.get("evidence"):
+            where = ", ".join(str(alert.detail[k]) for k in ("lang", "source", "published") if alert.detail.get(k))
+            out.print(f"    “{alert.detail['evidence']}” ({where})", markup=False)
+        out.print(f"    story {alert.story_id}", markup=False)
+        for d in deliveries.get(alert.id or 0, []):
+            out.print(f"    webhook {d.url}: {d.status} after {d.attempts} attempts {d.last_error or ''}", markup=False)
 
 
 @app.command("watch")

@@ -478,3 +478,67 @@ class WatchedFeed:
     next_poll: str | None = None
     etag: str | None = None  # the validators of the last answer, for a conditional request
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """A saved query over stories (`storyline watchlists`): a story matches when it passes every field given, as
+    the story list's filters read them (words in its articles, a language, a site, an entity key, a claim status),
+    has an event of `event_type`, or is `story`. Alerts on matching stories go to its Atom feed, to `storyline
+    alerts` and, when `webhook` is set, to that address, signed with `secret` (HMAC-SHA256)."""
+
+    name: str
+    q: str | None = None
+    lang: str | None = None
+    source: str | None = None
+    entity: str | None = None
+    status: str | None = None
+    event_type: str | None = None
+    story: str | None = None
+    webhook: str | None = None
+    secret: str | None = None
+    created_at: str = ""
+
+    def query(self) -> dict[str, str]:
+        """The fields of its query that are set."""
+        fields = ("q", "lang", "source", "entity", "status", "event_type", "story")
+        return {name: value for name in fields if (value := getattr(self, name))}
+
+
+ALERT_KINDS = ("new_story", "status_change", "new_event", "new_language", "independent_confirmation")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A change a watchlist's reader cares about, in one story: it matches for the first time (new_story), an
+    event's status changed to confirmed or denied (status_change), an event of a new type (new_event), the first
+    article in a language (new_language), or a confirmation backed by a second independent source.
+
+    `subject` tells apart alerts of one kind in one story (an event and status, a language, a type): each
+    (watchlist, story, kind, subject) alerts once. `detail` holds the evidence: sentence, language, site, article.
+    """
+
+    watchlist: str
+    story_id: str
+    kind: str
+    subject: str
+    title: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None  # given by the store
+    created_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An alert's delivery to a webhook: pending (attempts so far, next_attempt), delivered, or failed (given up)."""
+
+    alert_id: int
+    url: str
+    status: str  # pending | delivered | failed
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt: str | None = None
+    delivered_at: str | None = None

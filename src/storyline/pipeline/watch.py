@@ -18,6 +18,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from storyline.model import FeedItem, IngestError, RawDocument
+from storyline.pipeline.alerts import AlertingStore, AlertReport, DeliveryReport, check_alerts, deliver_alerts
 from storyline.pipeline.assign import AssignStore, StoriesReport, update_stories
 from storyline.pipeline.ingest import IngestReport, ingest
 from storyline.settings import Settings
@@ -30,8 +31,8 @@ MAX_BACKOFF = timedelta(days=1)
 RECHECK_FOR, RECHECK_FIRST, RECHECK_LAST = timedelta(days=2), timedelta(hours=1), timedelta(hours=12)
 
 
-class WatchStore(AssignStore, FeedStore, Protocol):
-    """What watching needs: assignment's roles and the followed feeds."""
+class WatchStore(AssignStore, AlertingStore, FeedStore, Protocol):
+    """What watching needs: assignment's and alerting's roles, and the followed feeds."""
 
 
 @dataclass
@@ -43,6 +44,8 @@ class WatchReport:
     reread: int = 0  # pages read again: the feed says the item was updated, or a check for corrections was due
     ingest: IngestReport = field(default_factory=IngestReport)
     stories: StoriesReport | None = None
+    alerts: AlertReport | None = None
+    deliveries: DeliveryReport | None = None
 
 
 def _iso(moment: datetime) -> str:
@@ -75,6 +78,8 @@ def poll_due_feeds(store: WatchStore, settings: Settings, now: datetime | None =
             store.record_poll(feed.url, next_poll, new_items=new, etag=poll.etag, last_modified=poll.last_modified)
     if report.ingest.new_articles or report.ingest.revised_articles:
         report.stories = update_stories(store, settings)
+        report.alerts = check_alerts(store, settings)
+    report.deliveries = deliver_alerts(store, settings)  # also those that failed before and are due again
     return report
 
 

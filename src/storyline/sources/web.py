@@ -103,6 +103,21 @@ class Fetcher:
         name = urlsplit(final).path.rsplit("/", 1)[-1]
         return read_upload(Upload(body, url, name), self.policy.max_bytes)
 
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
+        """POST one body (a webhook's alert), once: None when the server took it (2xx), else why not. Redirects are
+        not followed (a webhook address is given exactly); retrying is the caller's, which keeps its schedule."""
+        try:
+            self._check_address(url)
+            self._pace(url)
+            response = self._client.post(url, content=body, headers=headers)
+        except _Refused as exc:
+            return str(exc)
+        except httpx.HTTPError as exc:
+            return f"cannot post to {url}: {type(exc).__name__} {exc}".strip()
+        if 200 <= response.status_code < 300:
+            return None
+        return f"HTTP {response.status_code} from {url}"
+
     def _get(
         self, url: str, robots: bool, headers: dict[str, str] | None = None
     ) -> tuple[str, int, httpx.Headers, bytes]:

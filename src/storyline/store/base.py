@@ -26,10 +26,12 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from storyline.errors import CursorError
 from storyline.model import (
+    Alert,
     Analysis,
     Article,
     ArticleRevision,
     Claim,
+    Delivery,
     FeedItem,
     IngestError,
     StoryMember,
@@ -38,6 +40,7 @@ from storyline.model import (
     StorySummary,
     TimelineEntry,
     WatchedFeed,
+    Watchlist,
 )
 
 T = TypeVar("T")
@@ -76,6 +79,7 @@ class StoryFilter:
     status: str | None = None  # a claim status in the story's timeline
     since: str | None = None  # active on or after
     until: str | None = None  # started on or before
+    ids: tuple[str, ...] = ()  # only these stories (none given: any)
 
 
 @dataclass
@@ -416,7 +420,53 @@ class FeedStore(Transactional, Protocol):
         ...
 
 
-class Store(ArticleStore, AnalysisStore, StoryStore, ClaimStore, BrowseStore, FeedStore, Protocol):
+class AlertStore(StageMarks, Protocol):
+    """Watchlists, the state of each story that alerts compare with, the alerts given and their webhook deliveries."""
+
+    def add_watchlist(self, watchlist: Watchlist) -> bool:
+        """Keep a watchlist; False when one of that name exists (it is left as it is)."""
+        ...
+
+    def remove_watchlist(self, name: str) -> bool:
+        """Forget a watchlist, its alerts and their deliveries; False when there was none of that name."""
+        ...
+
+    def watchlists(self) -> list[Watchlist]:
+        """Every watchlist, by name."""
+        ...
+
+    def stories_to_alert(self, limit: int = 500) -> list[tuple[str, int]]:
+        """(story id, timeline version) of stories whose timeline was rebuilt since their state was last kept,
+        above the 'alerts' mark, oldest rebuild first."""
+        ...
+
+    def alert_states(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The kept state of these stories (those with none left out)."""
+        ...
+
+    def record_alerts(self, states: dict[str, tuple[dict[str, Any], int]], alerts: list[Alert]) -> list[Alert]:
+        """In one transaction: keep each story's state as of a timeline version, and the alerts not given before,
+        each with a pending delivery to its watchlist's webhook. The alerts that were new, with their ids."""
+        ...
+
+    def alerts(self, watchlist: str | None = None, limit: int | None = 50, cursor: str | None = None) -> Page[Alert]:
+        """Alerts given (to one watchlist, or all), newest first."""
+        ...
+
+    def due_deliveries(self, now: str, limit: int = 100) -> list[tuple[Delivery, Alert]]:
+        """Pending webhook deliveries whose next attempt is due, oldest first, with their alerts."""
+        ...
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        """How an attempt went: delivered, pending again (attempts, next_attempt, last_error), or failed."""
+        ...
+
+    def deliveries(self, alert_ids: list[int]) -> dict[int, list[Delivery]]:
+        """The delivery log of these alerts."""
+        ...
+
+
+class Store(ArticleStore, AnalysisStore, StoryStore, ClaimStore, BrowseStore, FeedStore, AlertStore, Protocol):
     """Everything: what `open_store` returns, for SQLite and PostgreSQL alike."""
 
     url: str  # where it is: a file path, ':memory:', or a postgresql:// URL

@@ -125,6 +125,9 @@ class BrowseQueries:
         if filters.until:
             where.append("b.first_seen != '' AND b.first_seen <= ?")
             params.append(filters.until + _TOP)  # an end date includes the whole day, month or year
+        if filters.ids:
+            where.append(f"b.story_id IN ({','.join('?' * len(filters.ids))})")
+            params += list(filters.ids)
         if filters.q is not None:
             match = self._fts(filters.q)
             if match is None:

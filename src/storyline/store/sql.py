@@ -17,16 +17,19 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Container, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from storyline.model import (
+    Alert,
     Analysis,
     Article,
     ArticleRevision,
     Claim,
+    Delivery,
     EntityCount,
     FeedItem,
     IngestError,
@@ -36,8 +39,9 @@ from storyline.model import (
     StoryRecord,
     TimelineEntry,
     WatchedFeed,
+    Watchlist,
 )
-from storyline.store.base import ArticleFilter, chunks
+from storyline.store.base import ArticleFilter, Page, chunks, decode_cursor, encode_cursor
 from storyline.store.browse import BrowseQueries
 
 ARTICLE_COLUMNS = (
@@ -62,6 +66,11 @@ _PENDING = {
         "stories s LEFT JOIN story_timelines t ON t.story_id = s.id",
         "s.updated_seq",
         "(t.story_id IS NULL OR t.built_seq < s.updated_seq)",
+    ),
+    "alerts": (
+        "story_timelines t",
+        "t.version",
+        "NOT EXISTS (SELECT 1 FROM story_alert_state x WHERE x.story_id = t.story_id AND x.version >= t.version)",
     ),
 }
 _FACET_KINDS = {"lang": "languages", "source": "sources", "entity": "entities"}
@@ -653,7 +662,8 @@ class SQLStore(BrowseQueries, ABC):
         with self.transaction():
             for table in ("story_members", "stories", "story_timelines", "story_browse", "story_facets"):
                 self._execute(f"DELETE FROM {table}")
-            self._execute("DELETE FROM stage_marks WHERE stage IN ('stories', 'timelines')")  # sequences restart
+            self._execute("DELETE FROM story_alert_state")  # of stories that are gone; alerts given stay
+            self._execute("DELETE FROM stage_marks WHERE stage IN ('stories', 'timelines', 'alerts')")  # restart
 
     def story_members(self, story_id: str) -> list[StoryMember]:
         rows = self._execute(
@@ -760,8 +770,9 @@ class SQLStore(BrowseQueries, ABC):
                 row = self._execute("SELECT updated_seq FROM stories WHERE id = ?", (story_id,)).fetchone()
                 built_seq = int(row[0]) if row else 0
             self._execute(
-                "INSERT INTO story_timelines (story_id, timeline, built_seq) VALUES (?, ?, ?) ON CONFLICT (story_id)"
-                " DO UPDATE SET timeline = excluded.timeline, built_seq = excluded.built_seq",
+                "INSERT INTO story_timelines (story_id, timeline, built_seq, version)"
+                " VALUES (?, ?, ?, (SELECT COALESCE(MAX(version), 0) + 1 FROM story_timelines)) ON CONFLICT (story_id)"
+                " DO UPDATE SET timeline = excluded.timeline, built_seq = excluded.built_seq, version = excluded.version",
                 (story_id, json.dumps([entry.to_dict() for entry in timeline], ensure_ascii=False), built_seq),
             )
             # The status filter of story lists: a facet per status in the timeline, weighted by its entries.
@@ -853,6 +864,153 @@ class SQLStore(BrowseQueries, ABC):
                ON CONFLICT (feed_url, item) DO UPDATE SET stamp = excluded.stamp, next_check = excluded.next_check""",
             [(url, i.item, i.first_read, i.stamp, i.next_check) for i in items],
         )
+
+    # --- watchlists and alerts -------------------------------------------------------------------------
+    def add_watchlist(self, watchlist: Watchlist) -> bool:
+        query = json.dumps(watchlist.query(), ensure_ascii=False, sort_keys=True)
+        with self.transaction():
+            return bool(
+                self._execute(
+                    "INSERT INTO watchlists (name, query, webhook, secret, created_at) VALUES (?,?,?,?,?)"
+                    " ON CONFLICT (name) DO NOTHING",
+                    (watchlist.name, query, watchlist.webhook, watchlist.secret, watchlist.created_at or now_utc()),
+                ).rowcount
+            )
+
+    def remove_watchlist(self, name: str) -> bool:
+        with self.transaction():
+            self._execute(
+                "DELETE FROM alert_deliveries WHERE alert_id IN (SELECT id FROM alerts WHERE watchlist = ?)", (name,)
+            )
+            self._execute("DELETE FROM alerts WHERE watchlist = ?", (name,))
+            return bool(self._execute("DELETE FROM watchlists WHERE name = ?", (name,)).rowcount)
+
+    def watchlists(self) -> list[Watchlist]:
+        rows = self._execute("SELECT name, query, webhook, secret, created_at FROM watchlists ORDER BY name")
+        return [
+            Watchlist(r[0], **json.loads(r[1]), webhook=r[2], secret=r[3], created_at=r[4]) for r in rows.fetchall()
+        ]
+
+    def stories_to_alert(self, limit: int = 500) -> list[tuple[str, int]]:
+        rows = self._execute(
+            f"SELECT t.story_id, t.version FROM story_timelines t WHERE t.version > ? AND {_PENDING['alerts'][2]}"
+            " ORDER BY t.version LIMIT ?",
+            (self._mark("alerts"), limit),
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    def alert_states(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in chunks(story_ids):
+            rows = self._execute(
+                f"SELECT story_id, state FROM story_alert_state WHERE story_id IN ({marks(chunk)})", chunk
+            )
+            found.update((r[0], json.loads(r[1])) for r in rows)
+        return found
+
+    def record_alerts(self, states: dict[str, tuple[dict[str, Any], int]], alerts: list[Alert]) -> list[Alert]:
+        now = now_utc()
+        webhooks = {w.name: w.webhook for w in self.watchlists() if w.webhook}
+        new: list[Alert] = []
+        with self.transaction():
+            self._executemany(
+                "INSERT INTO story_alert_state (story_id, state, version) VALUES (?,?,?) ON CONFLICT (story_id)"
+                " DO UPDATE SET state = excluded.state, version = excluded.version",
+                [(sid, json.dumps(state, ensure_ascii=False, sort_keys=True), v) for sid, (state, v) in states.items()],
+            )
+            for alert in alerts:
+                row = self._execute(
+                    "INSERT INTO alerts (watchlist, story_id, kind, subject, title, detail, created_at)"
+                    " VALUES (?,?,?,?,?,?,?) ON CONFLICT (watchlist, story_id, kind, subject) DO NOTHING RETURNING id",
+                    (
+                        alert.watchlist,
+                        alert.story_id,
+                        alert.kind,
+                        alert.subject,
+                        alert.title,
+                        json.dumps(alert.detail, ensure_ascii=False, sort_keys=True),
+                        now,
+                    ),
+                ).fetchone()
+                if row is None:
+                    continue  # given before (a run killed after this commit, then run again)
+                new.append(replace(alert, id=int(row[0]), created_at=now))
+                if alert.watchlist in webhooks:
+                    self._execute(
+                        "INSERT INTO alert_deliveries (alert_id, url, status, next_attempt) VALUES (?,?,'pending',?)",
+                        (int(row[0]), webhooks[alert.watchlist], now),
+                    )
+        return new
+
+    @staticmethod
+    def _alert(r: Any) -> Alert:
+        return Alert(
+            r["watchlist"],
+            r["story_id"],
+            r["kind"],
+            r["subject"],
+            r["title"],
+            json.loads(r["detail"]),
+            int(r["id"]),
+            r["created_at"],
+        )
+
+    def alerts(self, watchlist: str | None = None, limit: int | None = 50, cursor: str | None = None) -> Page[Alert]:
+        after = decode_cursor(cursor, "alerts", 1) if cursor else None
+        where: list[str] = []
+        params: list[Any] = []
+        if watchlist is not None:
+            where.append("watchlist = ?")
+            params.append(watchlist)
+        if after:
+            where.append("id < ?")
+            params.append(int(after[0]))
+        sql = "SELECT id, watchlist, story_id, kind, subject, title, detail, created_at FROM alerts"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit) + 1}"
+        items = [self._alert(r) for r in self._execute(sql, params).fetchall()]
+        more = limit is not None and len(items) > limit
+        items = items[:limit] if limit is not None else items
+        return Page(items, encode_cursor("alerts", [items[-1].id]) if more and items else None)
+
+    def due_deliveries(self, now: str, limit: int = 100) -> list[tuple[Delivery, Alert]]:
+        rows = self._execute(
+            """SELECT d.alert_id, d.url, d.status, d.attempts, d.last_error, d.next_attempt, d.delivered_at,
+                      a.id, a.watchlist, a.story_id, a.kind, a.subject, a.title, a.detail, a.created_at
+               FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
+               WHERE d.status = 'pending' AND d.next_attempt <= ? ORDER BY d.next_attempt, d.alert_id LIMIT ?""",
+            (now, limit),
+        ).fetchall()
+        return [(Delivery(*(r[i] for i in range(7))), self._alert(r)) for r in rows]
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        with self.transaction():
+            self._execute(
+                """UPDATE alert_deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt = ?,
+                   delivered_at = ? WHERE alert_id = ? AND url = ?""",
+                (
+                    delivery.status,
+                    delivery.attempts,
+                    delivery.last_error,
+                    delivery.next_attempt,
+                    delivery.delivered_at,
+                    delivery.alert_id,
+                    delivery.url,
+                ),
+            )
+
+    def deliveries(self, alert_ids: list[int]) -> dict[int, list[Delivery]]:
+        found: dict[int, list[Delivery]] = {}
+        for chunk in chunks(alert_ids):
+            rows = self._execute(
+                "SELECT alert_id, url, status, attempts, last_error, next_attempt, delivered_at FROM alert_deliveries"
+                f" WHERE alert_id IN ({marks(chunk)}) ORDER BY alert_id, url",
+                chunk,
+            )
+            for r in rows:
+                found.setdefault(int(r[0]), []).append(Delivery(*(r[i] for i in range(7))))
+        return found
 
     # --- what a backend supplies ------------------------------------------------------------------
     @abstractmethod
