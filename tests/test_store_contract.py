@@ -24,6 +24,7 @@ import pytest
 
 from storyline.errors import CursorError
 from storyline.model import (
+    Alert,
     Analysis,
     Article,
     Claim,
@@ -1224,3 +1225,66 @@ def test_a_page_read_again_with_another_text_is_a_revision_of_the_same_article(s
     assert [a.id for a in store.articles_without_claims("rules")] == [first.id]
     assert [r["url"] for r in store.sources(first.id)] == ["https://news.example/quay", "https://mirror.example/q"]
     assert store.browse_search("fifty").items and not store.browse_search("forty").items
+
+
+# --- AlertStore ------------------------------------------------------------------------------------------
+
+
+def test_watchlists_are_kept_once_each_and_removed_with_their_alerts(store: Store) -> None:
+    from storyline.model import Watchlist
+
+    assert store.watchlists() == []
+    assert store.add_watchlist(Watchlist("leica", entity="org:leica", webhook="https://hook.example/a", secret="k"))
+    assert store.add_watchlist(Watchlist("deals", q="Übernahme", event_type="acquisition", status="rumoured"))
+    assert not store.add_watchlist(Watchlist("leica", q="other"))  # one of a name: the first stays
+    deals, leica = store.watchlists()
+    assert deals.query() == {"q": "Übernahme", "event_type": "acquisition", "status": "rumoured"}
+    assert (leica.entity, leica.webhook, leica.secret, leica.q) == ("org:leica", "https://hook.example/a", "k", None)
+    assert leica.created_at.endswith("Z")
+    store.save_story(story("st_a", 1))
+    store.save_timeline("st_a", [])
+    [alert] = store.record_alerts({}, [Alert("leica", "st_a", "new_story", "", "New story: A", {"x": 1})])
+    assert store.remove_watchlist("leica") and not store.remove_watchlist("leica")
+    assert [w.name for w in store.watchlists()] == ["deals"]
+    assert store.alerts(limit=None).items == [] and store.deliveries([alert.id or 0]) == {}
+
+
+def test_alerts_are_given_once_with_a_delivery_to_the_webhook_and_its_log(store: Store) -> None:
+    from storyline.model import Delivery, Watchlist
+
+    store.add_watchlist(Watchlist("leica", entity="org:leica", webhook="https://hook.example/a"))
+    store.add_watchlist(Watchlist("quiet", entity="org:leica"))
+    for sid, seq in (("st_a", 1), ("st_b", 2)):
+        store.save_story(story(sid, seq))
+        store.save_timeline(sid, [])
+    assert [s for s, _ in store.stories_to_alert()] == ["st_a", "st_b"]  # timelines rebuilt, no state kept yet
+    drafts = [
+        Alert("leica", "st_a", "status_change", "acq|x>confirmed", "Rumour confirmed: acquisition", {"lang": "it"}),
+        Alert("quiet", "st_a", "new_language", "it", "First report in it", {}),
+    ]
+    versions = dict(store.stories_to_alert())
+    new = store.record_alerts({"st_a": ({"languages": ["en", "it"]}, versions["st_a"])}, drafts)
+    assert [(a.watchlist, a.kind) for a in new] == [("leica", "status_change"), ("quiet", "new_language")]
+    assert all(a.id is not None and a.created_at.endswith("Z") for a in new)
+    assert store.alert_states(["st_a", "st_b"]) == {"st_a": {"languages": ["en", "it"]}}
+    assert [s for s, _ in store.stories_to_alert()] == ["st_b"]  # st_a's state is as of its timeline
+    assert store.record_alerts({}, drafts) == []  # given before: never again (a re-run after a crash)
+    store.advance_mark("alerts")
+    store.save_timeline("st_a", [])  # rebuilt again: above the mark, its state older
+    assert [s for s, _ in store.stories_to_alert()] == ["st_b", "st_a"]  # oldest rebuild first
+
+    page = store.alerts(limit=1)
+    assert [a.kind for a in page.items] == ["new_language"] and page.next_cursor  # newest first
+    assert [a.kind for a in store.alerts(limit=1, cursor=page.next_cursor).items] == ["status_change"]
+    assert [a.kind for a in store.alerts("leica", limit=None).items] == ["status_change"]
+    assert store.alerts("leica", limit=None).items[0].detail == {"lang": "it"}
+
+    [(due, alert)] = store.due_deliveries("2999-01-01T00:00:00Z")  # only the watchlist with a webhook
+    assert (due.url, due.status, due.attempts, alert.kind) == ("https://hook.example/a", "pending", 0, "status_change")
+    assert store.due_deliveries("2000-01-01T00:00:00Z") == []  # not due before it was created
+    store.record_delivery(Delivery(due.alert_id, due.url, "pending", 1, "HTTP 503", "2999-01-01T00:00:30Z"))
+    assert store.due_deliveries("2999-01-01T00:00:29Z") == []
+    store.record_delivery(Delivery(due.alert_id, due.url, "delivered", 2, None, None, "2999-01-01T00:00:31Z"))
+    assert store.due_deliveries("2999-12-31T00:00:00Z") == []
+    [logged] = store.deliveries([due.alert_id])[due.alert_id]
+    assert (logged.status, logged.attempts, logged.delivered_at) == ("delivered", 2, "2999-01-01T00:00:31Z")
