@@ -1172,7 +1172,7 @@ def test_a_feeds_polls_and_read_items_are_kept(store: Store) -> None:
     store.add_feed(feed_url)
     assert store.feed_items(feed_url, ["i1", "i2"]) == {}
     store.mark_read(feed_url, [FeedItem("i1", "2025-10-06T12:00:00Z", "Mon, 06 Oct", "2025-10-06T13:00:00Z")])
-    store.mark_read(feed_url, [FeedItem("i3", "2025-10-06T12:00:00Z", None, None)])
+    store.mark_read(feed_url, [FeedItem("i3", "2025-10-06T14:00:00Z", None, None)])
     # read again: the first reading stays, the stamp and the next check are the new ones
     store.mark_read(feed_url, [FeedItem("i1", "2025-10-06T13:00:00Z", "Tue, 07 Oct", "2025-10-06T14:00:00Z")])
     assert store.feed_items(feed_url, ["i2", "i1", "i1"]) == {
@@ -1186,6 +1186,7 @@ def test_a_feeds_polls_and_read_items_are_kept(store: Store) -> None:
     store.record_poll(feed_url, "2025-10-06T13:00:00Z", error="HTTP 503 from https://a.example/rss")
     [feed] = store.feeds()
     assert (feed.items_seen, feed.etag, feed.last_modified, feed.failures) == (2, '"v1"', "x", 2)
+    assert feed.item_gap == 7200  # two hours between the two items read
     assert feed.last_error == "HTTP 503 from https://a.example/rss" and feed.next_poll == "2025-10-06T13:00:00Z"
     store.record_poll(feed_url, "2025-10-06T13:10:00Z")  # a 304: the validators stay
     [feed] = store.feeds()

@@ -665,7 +665,7 @@ def sources_list_command(as_json: JsonOption = False) -> None:
         _print_json([vars(feed) for feed in feeds])
         return
     table = Table(box=None)
-    for column in ("feed", "title", "added", "last success", "last error", "items"):
+    for column in ("feed", "title", "added", "last success", "last error", "items", "every", "next poll"):
         table.add_column(column, overflow="fold")
     for feed in feeds:
         table.add_row(
@@ -675,8 +675,19 @@ def sources_list_command(as_json: JsonOption = False) -> None:
             (feed.last_success or "never")[:16],
             f"{feed.last_error} ({feed.failures} in a row)" if feed.last_error else "",
             str(feed.items_seen),
+            _duration(feed.item_gap),
+            (feed.next_poll or "now")[:16],
         )
     out.print(table)
+
+
+def _duration(seconds: float | None) -> str:
+    """'45 min', '3.5 h', '2.0 d'; '' when unknown."""
+    if seconds is None:
+        return ""
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h" if seconds < 172800 else f"{seconds / 86400:.1f} d"
 
 
 @sources_app.command("remove")

@@ -478,6 +478,7 @@ class WatchedFeed:
     next_poll: str | None = None
     etag: str | None = None  # the validators of the last answer, for a conditional request
     last_modified: str | None = None
+    item_gap: float | None = None  # seconds between two new items on average, as they were first read
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,18 @@ def story_spread(languages: int, sources: int) -> float:
     return (1 + math.log(max(languages, 1))) * (1 + math.log(max(sources, 1)))
 
 
+def _average_gap(count: int, first: str | None, last: str | None) -> float | None:
+    """Seconds between `count` items read from `first` to `last` on average (None for fewer than two).
+
+    >>> _average_gap(3, "2025-10-06T10:00:00Z", "2025-10-06T12:00:00Z"), _average_gap(1, "x", "x")
+    (3600.0, None)
+    """
+    if count < 2 or not first or not last:
+        return None
+    span = datetime.fromisoformat(last.replace("Z", "+00:00")) - datetime.fromisoformat(first.replace("Z", "+00:00"))
+    return span.total_seconds() / (count - 1)
+
+
 def marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
@@ -814,7 +826,28 @@ class SQLStore(BrowseQueries, ABC):
             "SELECT url, title, added_at, last_success, last_error, failures, items_seen, next_poll, etag,"
             " last_modified FROM watched_feeds ORDER BY url"
         ).fetchall()
-        return [WatchedFeed(*(r[i] for i in range(10))) for r in rows]
+        spans = {
+            r[0]: (int(r[1]), r[2], r[3])
+            for r in self._execute(
+                "SELECT feed_url, COUNT(*), MIN(seen_at), MAX(seen_at) FROM feed_items GROUP BY feed_url"
+            ).fetchall()
+        }
+        return [
+            WatchedFeed(
+                url=r[0],
+                title=r[1],
+                added_at=r[2],
+                last_success=r[3],
+                last_error=r[4],
+                failures=r[5],
+                items_seen=r[6],
+                next_poll=r[7],
+                etag=r[8],
+                last_modified=r[9],
+                item_gap=_average_gap(*spans.get(r[0], (0, None, None))),
+            )
+            for r in rows
+        ]
 
     def record_poll(
         self,
