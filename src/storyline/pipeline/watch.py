@@ -184,7 +184,7 @@ def _item_page(fetcher: Fetcher, item: str, entry: RawDocument | None, first: bo
             return replace(found, hints=hints | {"url": found.url})
         if isinstance(found, IngestError):
             error = found
-    return entry if first and entry is not None else error
+    return entry if first and entry is not None and entry.content else error
 
 
 def _add(total: IngestReport, part: IngestReport, errors: list[IngestError]) -> None:

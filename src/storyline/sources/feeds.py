@@ -30,13 +30,14 @@ def read_feed(data: bytes, origin: str) -> Iterator[RawDocument | IngestError]:
     for index, entry in enumerate(parsed.entries):
         html = _entry_html(entry)
         locator = f"entry {index + 1}"
-        if not html.strip():
-            yield IngestError(origin, "source", "feed entry has no content or summary", locator)
+        if not html.strip() and not entry.get("link"):
+            yield IngestError(origin, "source", "feed entry has no content, summary or link", locator)
             continue
         authors = [a.get("name") for a in entry.get("authors", []) if a.get("name")]
         yield RawDocument(
             origin,
-            f"<html><body><article>{html}</article></body></html>",
+            # A link alone is no text, but a watcher reads the page it links to.
+            f"<html><body><article>{html}</article></body></html>" if html.strip() else "",
             "text/html",
             url=entry.get("link"),
             locator=locator,
