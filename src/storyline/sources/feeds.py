@@ -44,7 +44,7 @@ def read_feed(data: bytes, origin: str) -> Iterator[RawDocument | IngestError]:
             hints={
                 "title": entry.get("title"),
                 "published": entry.get("published") or entry.get("updated"),
-                "updated": entry.get("updated"),  # a later date when the feed says the item changed
+                "updated": dict.get(entry, "updated"),  # when the feed says the item changed (no fallback)
                 "authors": authors,
                 "sitename": feed_title,
             },
