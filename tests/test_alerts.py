@@ -122,7 +122,10 @@ def test_a_rumour_then_its_confirmation_in_another_language_alerts_once(
 
     day1 = poll_due_feeds(store, SETTINGS, DAY1)
     assert day1.ingest.new_articles == 2 and day1.alerts is not None
-    assert sorted((a.watchlist, a.kind) for a in day1.alerts.alerts) == [("brenta", "new_story"), ("harrow", "new_story")]
+    assert sorted((a.watchlist, a.kind) for a in day1.alerts.alerts) == [
+        ("brenta", "new_story"),
+        ("harrow", "new_story"),
+    ]
     store.close()
 
     news.day = 2  # the Italian aggregator confirms, a day later; the watcher restarted in between
@@ -178,7 +181,9 @@ def test_watchlists_from_the_command_line(tmp_path: Path) -> None:
     assert invoke(db, "watchlists", "add", "leica").exit_code == 2  # nothing to follow
     assert invoke(db, "watchlists", "add", "x", "--status", "maybe").exit_code == 2
     assert invoke(db, "watchlists", "add", "x", "--entity", "org:leica", "--webhook", "ftp://a").exit_code == 2
-    assert invoke(db, "watchlists", "add", "leica", "--entity", "org:leica", "--event", "partnership_end").exit_code == 0
+    assert (
+        invoke(db, "watchlists", "add", "leica", "--entity", "org:leica", "--event", "partnership_end").exit_code == 0
+    )
     assert invoke(db, "watchlists", "add", "leica", "--words", "Leica").exit_code == 1  # the name is taken
     [listed] = invoke_json(db, "watchlists", "list")
     assert listed["query"] == {"entity": "org:leica", "event_type": "partnership_end"} and listed["alerts"] == 0
