@@ -489,6 +489,9 @@ def test_openapi_schema_lists_every_endpoint(client: TestClient) -> None:
         "/api/search",
         "/api/errors",
         "/api/sources",
+        "/api/watchlists",
+        "/api/watchlists/{name}",
+        "/api/alerts",
         "/api/ingest",
     }
     assert "post" in schema["paths"]["/api/ingest"] and "HTTPBearer" in schema["components"]["securitySchemes"]

@@ -1,4 +1,5 @@
-"""The REST API under /api: stories, articles, entities, search, errors, and POST /api/ingest.
+"""The REST API under /api: stories, articles, entities, search, errors, watchlists and their alerts, and
+POST /api/ingest.
 
 Lists are pages of `items` with a `next_cursor` (null on the last page): pass it back as `cursor`
 to get the next page. Cursors are keyset positions, so a page never repeats or skips an item
@@ -15,10 +16,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from storyline.model import ALERT_KINDS
 from storyline.pipeline import run
+from storyline.pipeline.alerts import add_watchlist
 from storyline.settings import Settings
 from storyline.sources import Upload
 from storyline.store.base import (
@@ -30,6 +34,16 @@ from storyline.store.base import (
     StoryFilter,
 )
 from storyline.web.access import StoreAccess, date_prefix, read_store
+from storyline.web.watchlists import (
+    MAX_FIELD,
+    MAX_NAME,
+    MAX_WEBHOOK,
+    alert_count,
+    alert_view,
+    check_same_origin,
+    checked_watchlist,
+    watchlist_view,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 bearer = HTTPBearer(auto_error=False, description="The ingest token (`storyline serve --token` or STORYLINE_TOKEN).")
@@ -234,6 +248,76 @@ class IngestResult(BaseModel):
     new_stories: int
 
 
+class WatchlistSummary(BaseModel):
+    name: str
+    query: dict[str, str] = Field(
+        description="What it follows: q (words), lang, source, entity (key), status (claim status), event_type, story."
+    )
+    webhook: str | None = Field(description="The address each alert is POSTed to as JSON (the secret is never shown).")
+    signed: bool = Field(description="Whether webhook deliveries are signed with a secret (X-Storyline-Signature).")
+    created_at: str
+    alerts: int = Field(description="Alerts it has given.")
+    feed: str = Field(description="The path of its Atom feed of alerts.")
+
+
+class WatchlistList(BaseModel):
+    items: list[WatchlistSummary]
+
+
+def _query_field(description: str) -> Any:
+    return Field(None, max_length=MAX_FIELD, description=description)
+
+
+class NewWatchlist(BaseModel):
+    """A saved story-list query: a story matches when it passes every field given (at least one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=MAX_NAME, description="Unique; its feed is /feeds/watchlist/NAME.")
+    q: str | None = _query_field("Words the story's articles contain (all of them).")
+    lang: str | None = _query_field("A language the story has articles in (ISO 639-1).")
+    source: str | None = _query_field("A site the story has articles from.")
+    entity: str | None = _query_field("An entity key, e.g. org:leica.")
+    status: str | None = _query_field(f"A claim status in the story's timeline: {', '.join(CLAIM_STATUSES)}.")
+    event_type: str | None = _query_field("An event type in the story's timeline, e.g. acquisition.")
+    story: str | None = _query_field("One story's id (or a unique prefix): follow that story.")
+    webhook: str | None = Field(
+        None, max_length=MAX_WEBHOOK, description="An http(s) address each alert is POSTed to as JSON."
+    )
+    secret: str | None = Field(
+        None, max_length=MAX_FIELD, description="The webhook's HMAC-SHA256 key (header X-Storyline-Signature)."
+    )
+
+
+class DeliveryLog(BaseModel):
+    url: str
+    status: str = Field(description="pending (retried later), delivered, or failed (given up).")
+    attempts: int
+    last_error: str | None
+    next_attempt: str | None
+    delivered_at: str | None
+
+
+class AlertItem(BaseModel):
+    id: int
+    watchlist: str
+    story_id: str
+    kind: str = Field(description=f"One of {', '.join(ALERT_KINDS)}.")
+    subject: str = Field(description="What tells apart alerts of one kind in one story (an event, a language).")
+    title: str = Field(description="E.g. 'Rumour confirmed: acquisition (Harrow Robotics, Quill Analytics)'.")
+    detail: dict[str, Any] = Field(
+        description="The evidence: the sentence in its own language (evidence), lang, source, published, article_id."
+    )
+    created_at: str
+    story_path: str = Field(description="The story's page.")
+    deliveries: list[DeliveryLog] = Field(description="Its webhook delivery log (empty without a webhook).")
+
+
+class AlertList(BaseModel):
+    items: list[AlertItem]
+    next_cursor: str | None
+
+
 # --- parameters ------------------------------------------------------------------------------------
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
 Cursor = Annotated[
@@ -405,6 +489,80 @@ def list_sources(request: Request) -> dict[str, Any]:
     """The feeds the store follows (`storyline sources`), with how reading them has gone: last success, last
     error, failures in a row, items read, next poll."""
     return {"items": [vars(feed) for feed in read_store(request).feeds()]}
+
+
+# --- watchlists and alerts --------------------------------------------------------------------------
+CROSS_SITE: dict[int | str, dict[str, Any]] = {
+    403: {"model": Message, "description": "Sent by a page of another site (the browser's Origin says so)."}
+}
+
+
+@router.get("/watchlists", response_model=WatchlistList, summary="List watchlists")
+def list_watchlists(request: Request) -> dict[str, Any]:
+    """Every watchlist, by name: its query, webhook (never the secret), and how many alerts it has given."""
+    store = read_store(request)
+    return {"items": [watchlist_view(w, alert_count(store, w.name)) for w in store.watchlists()]}
+
+
+@router.post(
+    "/watchlists",
+    response_model=WatchlistSummary,
+    status_code=201,
+    summary="Follow a query",
+    responses=CROSS_SITE
+    | {
+        400: {"model": Message, "description": "No query field, an unknown status or story, a non-http(s) webhook."},
+        409: {"model": Message, "description": "A watchlist of that name exists."},
+    },
+)
+def create_watchlist(request: Request, body: NewWatchlist) -> dict[str, Any]:
+    """Follow the stories a query matches: from now on, alerts when one appears or changes (a rumour confirmed or
+    denied, a new event, the first report in a language) in its Atom feed, /api/alerts and its webhook."""
+    check_same_origin(request)
+    access: StoreAccess = request.app.state.access
+    with access.writer() as store:
+        watchlist = checked_watchlist(store, body.model_dump())
+        conflict = HTTPException(409, f"a watchlist named {watchlist.name!r} exists")
+        if any(w.name == watchlist.name for w in store.watchlists()):
+            raise conflict
+        if not add_watchlist(store, watchlist, request.app.state.settings):
+            raise conflict  # made by another process meanwhile
+        kept = next(w for w in store.watchlists() if w.name == watchlist.name)
+    return watchlist_view(kept, 0)
+
+
+@router.delete(
+    "/watchlists/{name:path}",
+    status_code=204,
+    response_class=Response,
+    summary="Stop following",
+    responses=NOT_FOUND | CROSS_SITE,
+)
+def delete_watchlist(request: Request, name: str) -> Response:
+    """Forget a watchlist, its alerts and their deliveries."""
+    check_same_origin(request)
+    access: StoreAccess = request.app.state.access
+    with access.writer() as store:
+        if not store.remove_watchlist(name):
+            raise HTTPException(404, f"no watchlist named {name!r}")
+    return Response(status_code=204)
+
+
+@router.get("/alerts", response_model=AlertList, responses=NOT_FOUND | BAD_REQUEST, summary="List alerts")
+def list_alerts(
+    request: Request,
+    watchlist: Annotated[str | None, Query(max_length=MAX_NAME, description="Only this watchlist's alerts.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Alerts given, newest first, each with its evidence and its webhook delivery log."""
+    store = read_store(request)
+    name = watchlist or None  # exactly: a name made elsewhere (the CLI) may have spaces at its ends
+    if name is not None and not any(w.name == name for w in store.watchlists()):
+        raise HTTPException(404, f"no watchlist named {name!r}")
+    page = store.alerts(name, limit, cursor)
+    deliveries = store.deliveries([a.id for a in page.items if a.id is not None])
+    return {"items": [alert_view(a, deliveries) for a in page.items], "next_cursor": page.next_cursor}
 
 
 # --- ingest ----------------------------------------------------------------------------------------

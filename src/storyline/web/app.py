@@ -4,8 +4,10 @@
     from storyline.web.app import create_app
     app = create_app(Settings(db="news.db", token="s3cret"))   # an ASGI app: uvicorn, or httpx/TestClient in tests
 
-`storyline serve` runs it with uvicorn. Views only read the store; the one write path is
-POST /api/ingest, which runs the normal ingest pipeline and needs the token.
+`storyline serve` runs it with uvicorn. Pages and feeds only read the store; the writes are POST /api/ingest,
+which runs the normal ingest pipeline and needs the token, and the watchlists (POST and DELETE under
+/api/watchlists, the follow and remove forms of /watchlists), which refuse requests a browser says come from
+another site (web/watchlists.py). Every write goes through the one writer connection.
 
 Everything comes from the `Settings` given (the CLI builds them from flags and environment): `base_url` is
 the public address the feeds link to (e.g. https://news.example.org; without it, feed links follow the
@@ -28,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -106,9 +109,21 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers: Starlette's own 405 names those of one route only (GET and
+    POST /api/watchlists are two)."""
+    methods: set[str] = set()
+    for route in (*api.router.routes, *feeds.router.routes, *pages.router.routes):  # paths with their prefixes
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers["Allow"] = allowed
     if _wants_json(request) or request.url.path.startswith("/feeds/"):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     return pages.error_page(request, exc.status_code, str(exc.detail), headers)

@@ -3,8 +3,9 @@
 /feeds/story/ID       the story's articles, newest first
 /feeds/entity/KEY     the stories that mention the entity, latest activity first
 /feeds/search?q=...   the articles that match, newest first
+/feeds/watchlist/NAME a watchlist's alerts, newest first (a rumour confirmed, a new event, a new language...)
 
-Ids are tag: URIs (RFC 4151) that name the story, article or query, never the host that served them,
+Ids are tag: URIs (RFC 4151) that name the story, article, alert or query, never the host that served them,
 so a reader sees the same entries whichever address it polled. Links start with the configured
 public base URL (STORYLINE_BASE_URL, see `public_base_url`); without one, with the request's own.
 
@@ -29,9 +30,11 @@ from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
 from storyline.errors import ConfigurationError
+from storyline.model import Alert
 from storyline.store.base import ArticleFilter
 from storyline.web.access import read_store
 from storyline.web.charts import moment
+from storyline.web.watchlists import feed_path
 
 router = APIRouter(prefix="/feeds", include_in_schema=False)
 FEED_SIZE = 50
@@ -279,4 +282,52 @@ def search_feed(request: Request, q: str = Query(max_length=200)) -> Response:
     )
     for article in hits:
         _article_entry(feed, article | {"snippet": re.sub("[\ue000\ue001]", "", article["snippet"])}, EPOCH)
+    return _response(request, feed)
+
+
+def _alert_summary(alert: Alert) -> str:
+    """The evidence of an alert: the sentence in its own language, with that language and the site; or, for a new
+    story or language, its headline."""
+    detail = alert.detail
+    where = " · ".join(str(detail[k]) for k in ("lang", "source") if detail.get(k))
+    said = detail.get("evidence") or detail.get("headline")
+    if said:
+        return f"“{said}”" + (f" — {where}" if where else "")
+    parts = [str(detail.get("story_label") or alert.story_id)]
+    for key in ("languages", "sources"):
+        if isinstance(detail.get(key), list) and detail[key]:
+            parts.append(f"{key}: {', '.join(str(v) for v in detail[key])}")
+    return " — ".join(parts)
+
+
+@router.get("/watchlist/{name:path}")
+def watchlist_feed(request: Request, name: str) -> Response:
+    store = read_store(request)
+    watchlist = next((w for w in store.watchlists() if w.name == name), None)
+    if watchlist is None:
+        raise HTTPException(404, f"no watchlist named {name!r}")
+    alerts = store.alerts(watchlist.name, FEED_SIZE).items
+    created = _when(watchlist.created_at, EPOCH)
+    query = ", ".join(f"{k}={v}" for k, v in watchlist.query().items())
+    feed = Feed(
+        id=f"{TAG}feeds/watchlist/{quote(watchlist.name, safe='')}",
+        title=_clean(f"{watchlist.name} · storyline alerts"),
+        subtitle=_clean(f"Alerts on the stories that match {query}"),
+        page_path="/watchlists",
+        self_path=feed_path(watchlist.name),
+        updated=max((_when(a.created_at, created) for a in alerts), default=created),
+    )
+    for alert in alerts:  # newest first, as the store gives them
+        when = _when(alert.created_at, created)
+        feed.entries.append(
+            Entry(
+                id=f"{TAG}alert/{alert.id}",
+                title=_clean(alert.title) or "(alert)",
+                path=f"/stories/{alert.story_id}",
+                published=when,
+                updated=when,
+                summary=_clean(_alert_summary(alert)),
+            )
+        )
+        feed.note(when)
     return _response(request, feed)

@@ -1,24 +1,48 @@
-"""The HTML pages: story list, story, article, entities, entity, search and errors.
+"""The HTML pages: story list, story, article, entities, entity, search, errors, sources and watchlists.
 
 Server-rendered Jinja2 templates with autoescaping on: every article-derived string is escaped
 where it is written, links to originals are kept for http(s) URLs only, and the pages' own
 script is a static file (the Content-Security-Policy refuses inline scripts).
+
+The story, entity, search and filtered story-list pages have a Follow control: a link to /watchlists with the
+query, where a form (prefilled with a readable name) makes the watchlist. The only forms that write are on
+/watchlists (follow, remove), and they refuse requests a browser says come from another site.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from storyline.model import Watchlist
+from storyline.pipeline.alerts import add_watchlist
+from storyline.settings import Settings
+from storyline.store import Store
 from storyline.store.base import CLAIM_STATUSES, HIT_END, HIT_START, STORY_SORTS, StoryFilter
 from storyline.web import charts
-from storyline.web.access import date_prefix, read_store
+from storyline.web.access import StoreAccess, date_prefix, read_store
+from storyline.web.feeds import FEED_SIZE
+from storyline.web.watchlists import (
+    alert_count,
+    alert_view,
+    check_same_origin,
+    checked_name,
+    checked_watchlist,
+    feed_path,
+    followed,
+    query_of,
+    suggested_name,
+    unique_name,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -222,6 +246,11 @@ def story_list(
     return render(
         request,
         "stories.html",
+        follow=follow_control(
+            store,
+            {k: params[k] for k in ("q", "lang", "source", "entity")}
+            | {"status": params["status"] if params["status"] in CLAIM_STATUSES else None},
+        ),
         page=page,
         params=params,
         sort=sort,
@@ -251,6 +280,7 @@ def story_page(request: Request, story_id: str, cursor: str | None = None) -> HT
         request,
         "story.html",
         story=story,
+        follow=follow_control(store, {"story": story.id}),
         changes=changes,
         chart=chart,
         narrow_chart=narrow,
@@ -306,6 +336,7 @@ def entity_page(request: Request, key: str, cursor: str | None = None) -> HTMLRe
         request,
         "entity.html",
         entity=entity,
+        follow=follow_control(store, {"entity": entity["key"]}),
         page=page,
         chart=charts.entity_months(entity["months"]),
         next_link=_query({}, cursor=page.next_cursor) if page.next_cursor else None,
@@ -316,11 +347,13 @@ def entity_page(request: Request, key: str, cursor: str | None = None) -> HTMLRe
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str | None = None, cursor: str | None = None) -> HTMLResponse:
     query = _blank(q)
-    page = read_store(request).browse_search(query, 20, _blank(cursor)) if query else None
+    store = read_store(request)
+    page = store.browse_search(query, 20, _blank(cursor)) if query else None
     hits = [(item, hit_segments(item["snippet"])) for item in page.items] if page else []
     return render(
         request,
         "search.html",
+        follow=follow_control(store, {"q": query}) if query else None,
         query=query,
         hits=hits,
         page=page,
@@ -341,6 +374,154 @@ def errors_page(request: Request, cursor: str | None = None) -> HTMLResponse:
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request) -> HTMLResponse:
     return render(request, "sources.html", feeds=read_store(request).feeds())
+
+
+# --- watchlists -------------------------------------------------------------------------------------
+RECENT_ALERTS = 10
+_FIELD_LABELS = {"q": "words", "lang": "language", "event_type": "event"}
+MAX_FORM_BYTES = 20_000
+
+
+def follow_control(store: Store, query: Mapping[str, str | None]) -> dict[str, Any] | None:
+    """What a page's Follow control shows for `query`: the watchlist that follows it already (then 'Following'),
+    else the link to /watchlists that proposes it. None when nothing is set that a watchlist could follow."""
+    wanted = {k: v for k, v in query.items() if v}
+    if not wanted:
+        return None
+    return {"following": followed(store.watchlists(), wanted), "link": "/watchlists" + _query(wanted)}
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or "?"
+    except ValueError:
+        return "?"
+
+
+def _describe(store: Store, query: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A watchlist's query as (field, what to show): entities by name, a story by its headline."""
+    names = store.entity_names([query["entity"]]) if query.get("entity") else {}
+    shown = []
+    for field, value in query.items():
+        if field == "entity" and value in names:
+            value = f"{names[value][0]} ({value})"
+        elif field == "story" and (story := store.story_overview(value)) and story.label:
+            value = story.label
+        shown.append((_FIELD_LABELS.get(field, field), value))
+    return shown
+
+
+@router.get("/watchlists", response_class=HTMLResponse)
+def watchlists_page(
+    request: Request,
+    q: str | None = None,
+    lang: str | None = None,
+    source: str | None = None,
+    entity: str | None = None,
+    status: str | None = None,
+    event_type: str | None = None,
+    story: str | None = None,
+) -> HTMLResponse:
+    """The watchlists with their recent alerts; with query fields (a Follow control's link), the form that
+    follows them first."""
+    store = read_store(request)
+    watchlists = store.watchlists()
+    anchors = {w.name: f"w-{number}" for number, w in enumerate(watchlists, 1)}
+    proposal = None
+    fields = {"q": q, "lang": lang, "source": source, "entity": entity, "status": status, "event_type": event_type}
+    query = query_of(fields | {"story": story})
+    if query:
+        if "story" in query:
+            found = store.story_overview(query["story"])
+            if found is None:
+                raise HTTPException(404, f"No story with id {query['story']!r}.")
+            query["story"] = found.id
+        already = followed(watchlists, query)
+        proposal = {
+            "query": query,
+            "shown": _describe(store, query),
+            "already": already,
+            "anchor": anchors.get(already.name) if already else None,
+            "name": None if already else unique_name(suggested_name(store, query), anchors),
+        }
+    items = []
+    for watchlist in watchlists:
+        alerts = store.alerts(watchlist.name, RECENT_ALERTS).items
+        deliveries = store.deliveries([a.id for a in alerts if a.id is not None])
+        items.append(
+            {
+                "name": watchlist.name,
+                "anchor": anchors[watchlist.name],
+                "query": _describe(store, watchlist.query()),
+                # Its host only: a webhook's address can itself be the credential (https://hooks.example/T0/B0/XyZ).
+                "webhook": _host(watchlist.webhook) if watchlist.webhook else None,
+                "created_at": watchlist.created_at,
+                "feed": feed_path(watchlist.name),
+                "count": alert_count(store, watchlist.name),
+                "alerts": [alert_view(a, deliveries) for a in alerts],
+            }
+        )
+    return render(request, "watchlists.html", watchlists=items, proposal=proposal, feed_size=FEED_SIZE)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The fields of a form POST (application/x-www-form-urlencoded, UTF-8; the first of a repeated field)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
+        raise HTTPException(415, "Send the form as application/x-www-form-urlencoded.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise HTTPException(413, "The form is too large.")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(400, "The form could not be read.") from exc
+    fields: dict[str, str] = {}
+    for key, value in pairs:
+        fields.setdefault(key, value)
+    return fields
+
+
+def _follow(access: StoreAccess, settings: Settings, fields: dict[str, str]) -> str:
+    """Make the watchlist a follow form asks for (unless its query is followed already); its name."""
+    with access.writer() as store:
+        given = fields.get("name", "").strip()
+        watchlist: Watchlist = checked_watchlist(store, fields | {"name": given or "new"})
+        existing = store.watchlists()
+        already = followed(existing, watchlist.query())
+        if already is not None:
+            return already.name
+        base = checked_name(given) if given else suggested_name(store, watchlist.query())
+        watchlist = replace(watchlist, name=unique_name(base, [w.name for w in existing]))
+        add_watchlist(store, watchlist, settings)
+        return watchlist.name
+
+
+@router.post("/watchlists")
+async def follow(request: Request) -> RedirectResponse:
+    """Follow what the form says (the fields of a watchlist), then show the watchlists (303)."""
+    check_same_origin(request)
+    fields = await _form(request)
+    await run_in_threadpool(_follow, request.app.state.access, request.app.state.settings, fields)
+    return RedirectResponse("/watchlists", status_code=303)
+
+
+def _unfollow(access: StoreAccess, name: str) -> None:
+    with access.writer() as store:
+        store.remove_watchlist(name)
+
+
+@router.post("/watchlists/remove")
+async def unfollow(request: Request) -> RedirectResponse:
+    """Remove the watchlist the form names (gone already: nothing to do), then show the watchlists (303)."""
+    check_same_origin(request)
+    name = (await _form(request)).get("name")
+    if not name:
+        raise HTTPException(400, "Say which watchlist to remove.")
+    await run_in_threadpool(_unfollow, request.app.state.access, name)
+    return RedirectResponse("/watchlists", status_code=303)
 
 
 def filter_summary(params: dict[str, Any]) -> list[tuple[str, str]]:
