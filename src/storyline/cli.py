@@ -717,7 +717,7 @@ app.add_typer(watchlists_app, name="watchlists")
 
 @watchlists_app.command("add")
 def watchlists_add_command(
-    name: Annotated[str, typer.Argument(help="A name for it (its Atom feed is /watchlists/NAME/feed.atom).")],
+    name: Annotated[str, typer.Argument(help="A name for it (its Atom feed is /feeds/watchlist/NAME).")],
     q: Annotated[str | None, typer.Option("--words", help="Words the story's articles contain (all of them).")] = None,
     lang: Annotated[str | None, typer.Option(help="A language the story has articles in (ISO 639-1).")] = None,
     source: Annotated[str | None, typer.Option(help="A site the story has articles from.")] = None,

@@ -388,7 +388,7 @@ def follow_control(store: Store, query: Mapping[str, str | None]) -> dict[str, A
     wanted = {k: v for k, v in query.items() if v}
     if not wanted:
         return None
-    return {"following": followed(store.watchlists(), wanted), "link": "/watchlists" + _query(wanted)}
+    return {"following": followed(store.watchlists(), wanted), "link": "/watchlists" + _query(wanted), "query": wanted}
 
 
 def _host(url: str) -> str:
