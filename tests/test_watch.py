@@ -3,6 +3,8 @@ once, the schedule the server asks for, failing feeds backed off, and the CLI's 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,3 +154,45 @@ def test_a_feed_that_says_how_long_it_stays_fresh_is_polled_then(site: _Site, tm
     report = poll_due_feeds(store, SETTINGS, NOW)
     assert (report.polled, report.failed, report.new_items) == (1, 0, 0)
     assert store.feeds()[0].next_poll == "2025-10-06T13:30:00Z"  # <ttl>90</ttl>, no Cache-Control
+
+
+class _Counting(LocalSite):
+    active: int
+    most: int
+    lock: threading.Lock
+
+
+class _SlowFeeds(SiteHandler):
+    """Feeds that take a while to answer, counting how many requests the server holds at once."""
+
+    server: _Counting
+
+    def answer(self) -> None:
+        with self.server.lock:
+            self.server.active += 1
+            self.server.most = max(self.server.most, self.server.active)
+            _ACTIVE.append(sum(s.active for s in _SERVERS))
+        time.sleep(0.2)
+        feed = '<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title></channel></rss>'
+        with self.server.lock:
+            self.server.active -= 1
+        self.send(200, feed.encode(), "application/rss+xml")
+
+
+_ACTIVE: list[int] = []
+_SERVERS: list[_Counting] = []
+
+
+def test_hosts_are_polled_in_parallel_and_each_one_request_at_a_time(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "hosts.db")
+    with running(_Counting, _SlowFeeds) as one, running(_Counting, _SlowFeeds) as two:
+        for server in (one, two):
+            server.active, server.most, server.lock = 0, 0, threading.Lock()
+            _SERVERS.append(server)
+            for n in range(3):
+                store.add_feed(f"{server.base}/feed{n}.xml")
+        report = poll_due_feeds(store, SETTINGS, NOW)
+        _SERVERS.clear()
+    assert report.polled == 6 and report.failed == 0
+    assert one.most == 1 and two.most == 1  # never two requests at once to one host
+    assert max(_ACTIVE) == 2  # but both hosts at the same time

@@ -831,15 +831,17 @@ def watch_command(
     import time
     from datetime import UTC, datetime
 
-    from storyline.pipeline.watch import poll_due_feeds
+    from storyline.pipeline.watch import fetch_policy, poll_due_feeds
+    from storyline.sources.web import Fetcher
 
     settings, store = _settings(), _store()
     if not store.feeds():
         err.print("no feeds followed yet: add some with storyline sources add URL (or sources import FILE.opml)")
         raise typer.Exit(EXIT_NOT_FOUND)
+    fetcher = Fetcher(fetch_policy(settings))  # kept across rounds: robots.txt, connections, host pacing
     try:
         while True:
-            report = poll_due_feeds(store, settings)
+            report = poll_due_feeds(store, settings, fetcher=fetcher)
             summary = {
                 "polled": report.polled,
                 "not_modified": report.not_modified,
@@ -870,6 +872,7 @@ def watch_command(
     except KeyboardInterrupt:
         err.print("stopped; the next watch goes on where this one stopped")
     finally:
+        fetcher.close()
         store.close()
 
 

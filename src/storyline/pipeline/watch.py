@@ -3,31 +3,37 @@
 A feed is polled when its `next_poll` is due, with a conditional request (its ETag and Last-Modified); its
 next poll is when the server says the feed stops being fresh (Cache-Control max-age), else when the feed
 says (RSS `<ttl>`), else after half the usual time between its items (a feed that publishes twice a day is
-not polled every 15 minutes), else after 15 minutes; always within 5 minutes and 6 hours. A feed that fails is polled again after 15 minutes, doubled with
-each failure in a row up to a day: never a tight loop. An item (its link) is read once: it is marked seen
+not polled every 15 minutes), else after 15 minutes; always within 5 minutes and 6 hours. A feed that fails is
+polled again after 15 minutes, doubled with each failure in a row up to a day: never a tight loop. Hosts are
+fetched from in parallel (up to HOSTS_AT_ONCE), each one request at a time with its delay between requests, so
+one slow or paced host holds up only its own feeds; the store is written from one thread. An item (its link) is read once: it is marked seen
 only after what it gave is stored, so a watcher killed at any point reads again only what it had not
 stored, and article ids (content hashes) keep a second read from storing anything twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from itertools import pairwise
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
-from storyline.model import FeedItem, IngestError, RawDocument
+from storyline.model import FeedItem, IngestError, RawDocument, WatchedFeed
 from storyline.pipeline.alerts import AlertingStore, AlertReport, DeliveryReport, check_alerts, deliver_alerts
 from storyline.pipeline.assign import AssignStore, StoriesReport, update_stories
 from storyline.pipeline.ingest import IngestReport, ingest
 from storyline.settings import Settings
-from storyline.sources.web import Fetcher, FetchPolicy
+from storyline.sources.web import FeedPoll, Fetcher, FetchPolicy
 from storyline.store.base import FeedStore
 
 DEFAULT_INTERVAL = timedelta(minutes=15)
 MIN_INTERVAL, MAX_INTERVAL = timedelta(minutes=5), timedelta(hours=6)
 MAX_BACKOFF = timedelta(days=1)
+HOSTS_AT_ONCE = 16  # hosts fetched from at the same time (each one request at a time, paced)
 RECHECK_FOR, RECHECK_FIRST, RECHECK_LAST = timedelta(days=2), timedelta(hours=1), timedelta(hours=12)
 
 
@@ -52,30 +58,20 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def poll_due_feeds(store: WatchStore, settings: Settings, now: datetime | None = None) -> WatchReport:
-    """One round: every feed whose poll is due, then one update of the stories if anything new came."""
+def poll_due_feeds(
+    store: WatchStore, settings: Settings, now: datetime | None = None, fetcher: Fetcher | None = None
+) -> WatchReport:
+    """One round: every feed whose poll is due, then one update of the stories if anything new came, then the
+    webhook deliveries that are due. `fetcher`: one kept across rounds (robots.txt, connections, host pacing)."""
     now = now or datetime.now(UTC)
     report = WatchReport()
     due = [f for f in store.feeds() if f.next_poll is None or f.next_poll <= _iso(now)]
-    if not due:
-        return report
-    policy = FetchPolicy(
-        max_bytes=settings.max_document_bytes, allow_loopback=settings.allow_loopback, host_delay=settings.host_delay
-    )
-    with Fetcher(policy) as fetcher:
-        for feed in due:
-            report.polled += 1
-            poll = fetcher.feed(feed.url, feed.etag, feed.last_modified)
-            if poll.error is not None:
-                report.failed += 1
-                wait = min(DEFAULT_INTERVAL * 2 ** min(feed.failures, 10), MAX_BACKOFF)
-                store.record_poll(feed.url, _iso(now + wait), error=poll.error)
-                continue
-            fresh = _fresh_for(poll.max_age, poll.ttl, [e for e in poll.entries if isinstance(e, RawDocument)])
-            next_poll = _iso(now + min(max(fresh, MIN_INTERVAL), MAX_INTERVAL))
-            new = _read_items(store, fetcher, feed.url, poll.entries, now, settings, report)
-            report.not_modified += poll.not_modified
-            store.record_poll(feed.url, next_poll, new_items=new, etag=poll.etag, last_modified=poll.last_modified)
+    if due:
+        if fetcher is None:
+            with Fetcher(fetch_policy(settings)) as own:
+                _poll(store, own, due, now, settings, report)
+        else:
+            _poll(store, fetcher, due, now, settings, report)
     if report.ingest.new_articles or report.ingest.revised_articles:
         report.stories = update_stories(store, settings)
         report.alerts = check_alerts(store, settings)
@@ -83,35 +79,114 @@ def poll_due_feeds(store: WatchStore, settings: Settings, now: datetime | None =
     return report
 
 
-def _read_items(
-    store: WatchStore,
-    fetcher: Fetcher,
-    feed_url: str,
-    listed: list[RawDocument | IngestError],
-    now: datetime,
-    settings: Settings,
-    report: WatchReport,
-) -> int:
-    """Read the pages of a feed's new items, of those the feed says were updated, and of those due a check for
-    corrections; store them, then mark them read. How many items were new."""
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        max_bytes=settings.max_document_bytes, allow_loopback=settings.allow_loopback, host_delay=settings.host_delay
+    )
+
+
+def _poll(
+    store: WatchStore, fetcher: Fetcher, due: list[WatchedFeed], now: datetime, settings: Settings, report: WatchReport
+) -> None:
+    """Poll the due feeds and read their items' pages: the network in parallel across hosts (one request at a
+    time per host, paced), the store in this thread, feed by feed (items marked read after they are stored)."""
+    polls = by_host(due, lambda feed: feed.url, lambda feed: fetcher.feed(feed.url, feed.etag, feed.last_modified))
+    plans: list[tuple[WatchedFeed, FeedPoll, _Plan]] = []
+    for feed, poll in zip(due, polls, strict=True):
+        report.polled += 1
+        if poll.error is not None:
+            report.failed += 1
+            wait = min(DEFAULT_INTERVAL * 2 ** min(feed.failures, 10), MAX_BACKOFF)
+            store.record_poll(feed.url, _iso(now + wait), error=poll.error)
+            continue
+        plans.append((feed, poll, _plan(store, feed.url, poll.entries, now)))
+    reads = [(plan, item) for _, _, plan in plans for item in plan.read]
+    pages = by_host(
+        reads,
+        lambda read: read[1] if read[1] not in read[0].entries else read[0].entries[read[1]].url or read[1],
+        lambda read: _item_page(fetcher, read[1], read[0].entries.get(read[1]), read[1] in read[0].new),
+    )
+    documents = dict(zip([(id(plan), item) for plan, item in reads], pages, strict=True))
+    for feed, poll, plan in plans:
+        fresh = _fresh_for(poll.max_age, poll.ttl, list(plan.entries.values()))
+        found = [documents[id(plan), item] for item in plan.read]
+        ingested = ingest([d for d in found if isinstance(d, RawDocument)], store, settings.but(workers=1))
+        _add(report.ingest, ingested, [d for d in found if isinstance(d, IngestError)])
+        store.mark_read(feed.url, plan.marks(now))
+        report.new_items += len(plan.new)
+        report.reread += len(plan.read) - len(plan.new)
+        report.not_modified += poll.not_modified
+        store.record_poll(
+            feed.url,
+            _iso(now + min(max(fresh, MIN_INTERVAL), MAX_INTERVAL)),
+            new_items=len(plan.new),
+            etag=poll.etag,
+            last_modified=poll.last_modified,
+        )
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def by_host(jobs: list[T], address: Callable[[T], str], work: Callable[[T], R]) -> list[R]:
+    """`work` on every job, in parallel across hosts (up to HOSTS_AT_ONCE) and one after another within a host,
+    so a host's pacing never holds up another host; results in the order of `jobs`.
+
+    >>> by_host(["http://a/1", "http://b/1", "http://a/2"], str, lambda url: url[-3:])
+    ['a/1', 'b/1', 'a/2']
+    """
+    groups: dict[str, list[int]] = {}
+    for index, job in enumerate(jobs):
+        groups.setdefault(urlsplit(address(job)).netloc.lower(), []).append(index)
+    results: list[Any] = [None] * len(jobs)
+
+    def run(indexes: list[int]) -> None:
+        for index in indexes:
+            results[index] = work(jobs[index])
+
+    if len(groups) <= 1:
+        for indexes in groups.values():
+            run(indexes)
+        return results
+    with ThreadPoolExecutor(max_workers=min(HOSTS_AT_ONCE, len(groups))) as pool:
+        for future in [pool.submit(run, indexes) for indexes in groups.values()]:
+            future.result()
+    return results
+
+
+@dataclass
+class _Plan:
+    """What to read of one feed this round: its items new, updated by the feed, or due a check for corrections."""
+
+    entries: dict[str, RawDocument]
+    new: list[str]
+    updated: list[str]
+    checks: dict[str, FeedItem]
+    known: dict[str, FeedItem]
+
+    @property
+    def read(self) -> list[str]:
+        return [*self.new, *self.updated, *self.checks]
+
+    def marks(self, now: datetime) -> list[FeedItem]:
+        first_read = {i: self.known[i].first_read for i in self.updated} | {
+            i: c.first_read for i, c in self.checks.items()
+        }
+        stamps = {i: c.stamp for i, c in self.checks.items()} | {i: _stamp(e) for i, e in self.entries.items()}
+        return [
+            FeedItem(i, first_read.get(i, _iso(now)), stamps[i], _check(first_read.get(i, _iso(now)), now))
+            for i in self.read
+        ]
+
+
+def _plan(store: WatchStore, feed_url: str, listed: list[RawDocument | IngestError], now: datetime) -> _Plan:
     entries = {_item(e): e for e in listed if isinstance(e, RawDocument)}
     known = store.feed_items(feed_url, list(entries))
     new = [item for item in entries if item not in known]
     updated = [i for i in entries if i in known and _stamp(entries[i]) not in (None, known[i].stamp)]
     checks = {i.item: i for i in store.items_due(feed_url, _iso(now)) if i.item not in updated}
-    read = [*new, *updated, *checks]
-    documents = [_item_page(fetcher, i, entries.get(i), i in new) for i in read]
-    ingested = ingest([d for d in documents if isinstance(d, RawDocument)], store, settings.but(workers=1))
-    _add(report.ingest, ingested, [d for d in documents if isinstance(d, IngestError)])
-    first_read = {i: known[i].first_read for i in updated} | {i: c.first_read for i, c in checks.items()}
-    stamps = {i: c.stamp for i, c in checks.items()} | {i: _stamp(e) for i, e in entries.items()}
-    store.mark_read(
-        feed_url,
-        [FeedItem(i, first_read.get(i, _iso(now)), stamps[i], _check(first_read.get(i, _iso(now)), now)) for i in read],
-    )
-    report.new_items += len(new)
-    report.reread += len(updated) + len(checks)
-    return len(new)
+    return _Plan(entries, new, updated, checks, known)
 
 
 def _fresh_for(max_age: float | None, ttl: float | None, entries: list[RawDocument]) -> timedelta:

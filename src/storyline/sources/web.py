@@ -28,6 +28,7 @@ from storyline.sources.files import Upload, read_upload
 
 USER_AGENT = "storyline/0.1 (news story tracker; +https://github.com/storyline)"
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
+ROBOTS_TTL = 86400.0  # seconds a site's robots.txt is kept (RFC 9309 asks for no more than a day)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ class Fetcher:
         self._client = httpx.Client(
             follow_redirects=False, timeout=policy.timeout, headers={"User-Agent": policy.user_agent}
         )
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: the site refuses all
+        # Per site: its rules (None: the site refuses all) and when they were read; read again after a day.
+        self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, float]] = {}
         self._last: dict[str, float] = {}
 
     def close(self) -> None:
@@ -173,9 +175,9 @@ class Fetcher:
     def _allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
-        if site not in self._robots:
-            self._robots[site] = self._read_robots(site)
-        rules = self._robots[site]
+        if site not in self._robots or time.monotonic() - self._robots[site][1] > ROBOTS_TTL:
+            self._robots[site] = (self._read_robots(site), time.monotonic())
+        rules = self._robots[site][0]
         return rules is not None and rules.can_fetch(self.policy.user_agent, url)
 
     def _read_robots(self, site: str) -> urllib.robotparser.RobotFileParser | None:
