@@ -708,7 +708,7 @@ def sources_remove_command(
 
 
 watchlists_app = typer.Typer(
-    help="Saved queries whose stories you follow: add, list, remove. Example: storyline watchlists list",
+    help="Saved story queries you follow. Example: storyline watchlists list",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -731,7 +731,9 @@ def watchlists_add_command(
     ] = None,
 ) -> None:
     """Follow the stories a query matches: alerts when a new one appears or one changes (a rumour confirmed or
-    denied, a new event, the first report in a language). Example: storyline watchlists add leica --entity org:leica
+    denied, a new event, the first report in a language).
+
+    Example: storyline watchlists add leica --entity org:leica
     """
     from storyline.model import Watchlist
     from storyline.pipeline.alerts import add_watchlist
