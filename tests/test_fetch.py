@@ -131,3 +131,25 @@ def test_ingest_takes_addresses_beside_paths(site: _Site, tmp_path: Path) -> Non
     assert again.new_articles == 0 and again.known_articles == 1  # fetched again, stored once
     refused = ingest([_base(site) + "/news/quay.html"], store, Settings())
     assert "refused" in refused.errors[0].reason  # loopback only when allowed
+
+
+def test_the_address_checked_is_the_one_connected_to(site: _Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: a name that resolves to an allowed address when checked, and to another afterwards, is
+    still read from the first (here the second is an address nothing listens on)."""
+    import socket
+
+    port = site.server_address[1]
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.1"] + ["127.0.0.2"] * 20)
+
+    def rebinding(host: object, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        if host == "rebind.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with Fetcher(FetchPolicy(allow_loopback=True, host_delay=0.0, retries=0)) as fetcher:
+        [page] = list(fetcher.documents(f"http://rebind.test:{port}/news/quay.html"))
+    assert isinstance(page, RawDocument), page
+    assert page.url == f"http://rebind.test:{port}/news/quay.html"  # the address as asked, not the IP
+    assert site.hits["/news/quay.html"] == 1

@@ -3,8 +3,9 @@
 Polite: robots.txt is honoured (a site whose robots.txt fails with 5xx is left alone, as RFC 9309 says), one
 request at a time per host with a delay between them, retries with backoff that follow `Retry-After`.
 Safe: only http(s); addresses that resolve to private, loopback, link-local, multicast or reserved networks
-are refused (`allow_loopback` lets tests reach 127.0.0.1, nothing else); every hop of a redirect is checked
-again, and there are at most `max_redirects`; a body larger than `max_bytes` is cut off, not read.
+are refused (`allow_loopback` lets tests reach 127.0.0.1, nothing else), and the request goes to the address
+that was checked, never to a second lookup's (DNS rebinding); every hop of a redirect is checked again, and
+there are at most `max_redirects`; a body larger than `max_bytes` is cut off, not read.
 Every failure is an IngestError with its reason, never an exception.
 """
 
@@ -18,7 +19,7 @@ import urllib.robotparser
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -109,9 +110,9 @@ class Fetcher:
         """POST one body (a webhook's alert), once: None when the server took it (2xx), else why not. Redirects are
         not followed (a webhook address is given exactly); retrying is the caller's, which keeps its schedule."""
         try:
-            self._check_address(url)
+            target, pinned = _pinned(url, self._check_address(url))
             self._pace(url)
-            response = self._client.post(url, content=body, headers=headers)
+            response = self._client.post(target, content=body, headers=headers | pinned.headers, extensions=pinned.tls)
         except _Refused as exc:
             return str(exc)
         except httpx.HTTPError as exc:
@@ -125,10 +126,10 @@ class Fetcher:
     ) -> tuple[str, int, httpx.Headers, bytes]:
         current = url
         for _ in range(self.policy.max_redirects + 1):
-            self._check_address(current)
+            address = self._check_address(current)
             if robots and not self._allowed(current):
                 raise _Refused(f"robots.txt of {urlsplit(current).netloc} disallows {current}")
-            response_url, status, answer, body = self._request(current, headers or {})
+            response_url, status, answer, body = self._request(current, address, headers or {})
             if status in (301, 302, 303, 307, 308) and answer.get("location"):
                 current = urljoin(response_url, answer["location"])
                 continue
@@ -137,12 +138,16 @@ class Fetcher:
             return current, status, answer, body
         raise _Refused(f"more than {self.policy.max_redirects} redirects from {url}")
 
-    def _request(self, url: str, headers: dict[str, str]) -> tuple[str, int, httpx.Headers, bytes]:
+    def _request(self, url: str, address: str, headers: dict[str, str]) -> tuple[str, int, httpx.Headers, bytes]:
+        """GET `url` from the `address` checked for it (a second lookup could give another: DNS rebinding)."""
+        target, pinned = _pinned(url, address)
         wait = self.policy.backoff
         for attempt in range(self.policy.retries + 1):
             self._pace(url)
             try:
-                with self._client.stream("GET", url, headers=headers) as response:
+                with self._client.stream(
+                    "GET", target, headers=headers | pinned.headers, extensions=pinned.tls
+                ) as response:
                     if response.status_code in _RETRY_STATUSES and attempt < self.policy.retries:
                         delay = _retry_after(response.headers.get("retry-after"))
                         if delay is not None and delay > self.policy.max_wait:
@@ -157,7 +162,7 @@ class Fetcher:
                             raise _Refused(
                                 f"{url} is larger than the {self.policy.max_bytes / 1e6:.0f} MB document limit"
                             )
-                    return str(response.url), response.status_code, response.headers, bytes(body)
+                    return url, response.status_code, response.headers, bytes(body)
             except httpx.HTTPError as exc:
                 if attempt == self.policy.retries:
                     raise _Refused(f"cannot fetch {url}: {type(exc).__name__} {exc}".strip()) from exc
@@ -192,7 +197,8 @@ class Fetcher:
         rules.parse(body.decode("utf-8", errors="replace").splitlines())
         return rules
 
-    def _check_address(self, url: str) -> None:
+    def _check_address(self, url: str) -> str:
+        """The address to connect to for `url`, once every address its host resolves to has been checked."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise _Refused(f"not an http(s) address: {url[:200]}")
@@ -206,6 +212,28 @@ class Fetcher:
                 continue
             if not address.is_global or address.is_multicast:
                 raise _Refused(f"{parts.hostname} is a private, loopback or reserved address ({address}): refused")
+        if not infos:
+            raise _Refused(f"cannot resolve {parts.hostname}: no address")
+        return str(infos[0][4][0]).split("%")[0]
+
+
+@dataclass(frozen=True)
+class _Pin:
+    headers: dict[str, str]  # the Host the address is asked for
+    tls: dict[str, str]  # the name TLS checks the certificate against (and sends as SNI)
+
+
+def _pinned(url: str, address: str) -> tuple[str, _Pin]:
+    """`url` with its host replaced by the checked `address`, and what keeps the request meant for the host.
+
+    >>> _pinned("https://news.example:8443/a?b=1", "203.0.113.5")
+    ('https://203.0.113.5:8443/a?b=1', _Pin(headers={'Host': 'news.example:8443'}, tls={'sni_hostname': 'news.example'}))
+    """
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    tls = {"sni_hostname": parts.hostname or ""} if parts.scheme == "https" else {}
+    return urlunsplit(parts._replace(netloc=netloc)), _Pin({"Host": parts.netloc.rpartition("@")[2]}, tls)
 
 
 @dataclass
