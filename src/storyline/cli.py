@@ -31,7 +31,7 @@ from storyline.defaults import DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.errors import ConfigurationError, StoreError, StorylineError
 from storyline.export import FORMATS, export_articles, export_stories
 from storyline.model import TimelineEntry
-from storyline.settings import ENV, Settings
+from storyline.settings import ENGINES, ENV, Settings
 from storyline.store import ArticleFilter, Store, open_store
 from storyline.store.base import CLAIM_STATUSES, HIT_END, HIT_START
 
@@ -171,6 +171,13 @@ def ingest_command(
     ] = True,
     claims: ClaimsOption = None,
     ner: NerOption = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(help="Where extraction and enrichment run: local (processes here) or ray (Ray workers)."),
+    ] = None,
+    ray_address: Annotated[
+        str | None, typer.Option(help="A Ray cluster to run on (auto, ray://head:10001); default a local Ray.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read news into the store and group it into stories. Re-running on the same input changes nothing.
@@ -185,7 +192,12 @@ def ingest_command(
         workers=workers,
         claims=claims,
         ner=ner,
+        engine=engine,
+        ray_address=ray_address,
     )
+    if settings.engine not in ENGINES:
+        err.print(f"--engine must be one of {', '.join(ENGINES)}")
+        raise typer.Exit(2)
     store = _store()
     progress = Progress(
         TextColumn("ingesting"),

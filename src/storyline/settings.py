@@ -22,6 +22,8 @@ from typing import Any
 from storyline.defaults import BUILTIN_CLAIMS, DEFAULT_EMBEDDER, DEFAULT_LANGUAGES, DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.errors import ConfigurationError
 
+ENGINES = ("local", "ray")  # where the pipeline's per-document stages run
+
 # The environment variable of each setting that has one.
 ENV = {
     "db": "STORYLINE_DB",
@@ -39,6 +41,8 @@ ENV = {
     "bench": "STORYLINE_BENCH",
     "allow_loopback": "STORYLINE_ALLOW_LOOPBACK",
     "host_delay": "STORYLINE_HOST_DELAY",
+    "engine": "STORYLINE_ENGINE",
+    "ray_address": "STORYLINE_RAY_ADDRESS",
 }
 
 
@@ -53,6 +57,8 @@ class Settings:
     languages: tuple[str, ...] = DEFAULT_LANGUAGES  # what language identification chooses among
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     workers: int = 1  # extraction processes
+    engine: str = "local"  # 'local' (this machine's processes) or 'ray' (pipeline/scale.py)
+    ray_address: str | None = None  # a running Ray cluster ('auto', 'ray://head:10001'); None: a local Ray
     allow_loopback: bool = False  # let fetches reach 127.0.0.1 (tests, a local mirror); private networks never
     host_delay: float = 1.0  # seconds between two requests to one host
     # The optional LLM claim extractor: an OpenAI-compatible endpoint.
@@ -111,6 +117,8 @@ def _parse(name: str, variable: str, raw: str) -> Any:
             return max(0.0, float(raw))
         except ValueError:
             raise ConfigurationError(f"{variable} must be a number of seconds, not {raw!r}") from None
+    if name == "engine" and raw not in ENGINES:
+        raise ConfigurationError(f"{variable} must be one of {', '.join(ENGINES)}, not {raw!r}")
     if name == "embed_threads":
         if not raw.isdigit() or int(raw) < 1:
             raise ConfigurationError(f"{variable} must be a whole number of at least 1, not {raw!r}")

@@ -7,19 +7,24 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from typing import Protocol
 
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
 from storyline.model import Article, IngestError, RawDocument, article_id
 from storyline.settings import Settings
 from storyline.sources import Upload, expand_paths, read_path, read_upload
 from storyline.sources.web import Fetcher, FetchPolicy, is_web_address
-from storyline.store.base import ArticleStore
+from storyline.store.base import AnalysisStore, ArticleStore, ClaimStore
 from storyline.text.changes import changed_sentences
 from storyline.text.language import DEFAULT_LANGUAGES, detect_language
 
 # Writes are grouped so a run costs few commits; a crash loses at most one group, which the
 # next run redoes (article ids are content hashes, so nothing is stored twice).
-_COMMIT_EVERY = 100
+COMMIT_EVERY = 100
+
+
+class IngestStore(ArticleStore, AnalysisStore, ClaimStore, Protocol):
+    """What ingest writes: articles (and, on Ray, their analyses and claims, made beside them)."""
 
 
 @dataclass
@@ -84,7 +89,7 @@ def _warm_up(settings: Settings) -> None:
 Input = str | Upload | RawDocument  # a path (file, folder, glob, "-") or http(s) address, bytes in memory, a page
 
 
-def _raw_documents(
+def raw_documents(
     files: list[Input],
     settings: Settings,
     unreadable: list[IngestError],
@@ -125,9 +130,22 @@ def _raw_documents(
             fetcher.close()
 
 
+def expand_inputs(paths: Sequence[Input], store: ArticleStore, unreadable: list[IngestError]) -> list[Input]:
+    """Every file under the paths (folders, globs), beside addresses and documents in memory; what cannot be
+    listed goes to `unreadable`. The store's own files are never input, even in a folder being ingested."""
+    files: list[Input] = [p for p in paths if not isinstance(p, str) or is_web_address(p)]
+    own = store.own_files()
+    for item in expand_paths([p for p in paths if isinstance(p, str) and not is_web_address(p)]):
+        if isinstance(item, IngestError):
+            unreadable.append(item)
+        elif item == "-" or os.path.realpath(item) not in own:
+            files.append(item)
+    return files
+
+
 def ingest(
     paths: Sequence[Input],
-    store: ArticleStore,
+    store: IngestStore,
     settings: Settings = Settings(),
     on_file: Callable[[str], None] | None = None,
     on_files_found: Callable[[int], None] | None = None,
@@ -139,20 +157,18 @@ def ingest(
     >>> ingest(["does-not-exist.txt"], open_store(":memory:")).errors[0].reason
     'no such file or directory'
     """
+    if settings.engine == "ray":
+        from storyline.pipeline.scale import ingest_on_ray
+
+        return ingest_on_ray(paths, store, settings, on_file, on_files_found)
     report = IngestReport()
     unreadable: list[IngestError] = []
-    files: list[Input] = [p for p in paths if not isinstance(p, str) or is_web_address(p)]
-    own = store.own_files()  # never input, even when a folder that holds them is ingested
-    for item in expand_paths([p for p in paths if isinstance(p, str) and not is_web_address(p)]):
-        if isinstance(item, IngestError):
-            unreadable.append(item)
-        elif item == "-" or os.path.realpath(item) not in own:
-            files.append(item)
+    files = expand_inputs(paths, store, unreadable)
     report.files = len(files)
     if on_files_found:
         on_files_found(len(files))
 
-    documents = _raw_documents(files, settings, unreadable, on_file)
+    documents = raw_documents(files, settings, unreadable, on_file)
     workers = max(1, min(settings.workers, os.cpu_count() or 1, len(files)))
     pool = None
     if workers > 1:
@@ -161,11 +177,11 @@ def ingest(
     results = iter(pool.imap(_process, documents, chunksize=4) if pool else map(_process, documents))
     try:
         while True:
-            chunk = list(islice(results, _COMMIT_EVERY))
+            chunk = list(islice(results, COMMIT_EVERY))
             with store.transaction():
                 for raw, article, problems in chunk:
                     report.documents += 1
-                    _store_result(store, report, raw, article, problems)
+                    store_result(store, report, raw, article, problems)
                 # Files that could not be read at all, met while reading ahead (and warnings on paths, such as
                 # a folder loop not followed, which do not fail the run).
                 for error in unreadable:
@@ -193,26 +209,33 @@ def _changed(current: Article, page: Article) -> bool:
     return bool(page.title) and page.title != current.title
 
 
-def _store_result(
+def store_result(
     store: ArticleStore, report: IngestReport, raw: RawDocument, article: Article | None, problems: list[IngestError]
-) -> None:
+) -> str | None:
+    """Store what a document gave and count it: 'new', 'known' (stored before), 'revised' (a page read again
+    whose text changed), or None (nothing to store)."""
     for problem in problems:
         store.record_error(problem)
         (report.warnings if problem.severity == "warning" else report.errors).append(problem)
     if article is None:
-        return
+        return None
+    outcome = "known"
     current = store.article_at(article.url) if article.url and _read_from_web(raw) else None
     if current is not None:
         if _changed(current, article):
             removed, added = changed_sentences(current.text, article.text)
             store.revise_article(current.id, article, article.url or raw.where, removed, added)
-            report.revised_articles += 1
+            outcome = "revised"
         else:
             store.add_article(article, article.url or raw.where)
-            report.known_articles += 1
     elif store.add_article(article, article.url or raw.where):
+        outcome = "new"
+    if outcome == "new":
         report.new_articles += 1
+    elif outcome == "revised":
+        report.revised_articles += 1
     else:
         report.known_articles += 1
     if not any(p.severity == "error" for p in problems):
         store.clear_errors(raw.origin, raw.locator)
+    return outcome

@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from usearch.index import Index
 
 from storyline.stories.similarity import (
     MAX_SHARED_NAMES,
@@ -155,7 +155,7 @@ class CentroidIndex:
         self._matrix = np.zeros((256, dim), dtype=np.float32)
         self._keys = np.zeros(256, dtype=np.int64)
         self._row: dict[int, int] = {}  # key -> row of the matrix
-        self._graph: Index | None = None
+        self._graph: Any = None  # a usearch Index once the window outgrows the exact product
 
     def __len__(self) -> int:
         return len(self._row)
@@ -174,6 +174,10 @@ class CentroidIndex:
         if self._graph is not None:
             self._graph.add(key, vector, threads=1)
         elif len(self._row) > EXACT_SEARCH_MAX:
+            # Loaded here, not with the module: usearch loaded before Ray's C++ core makes Ray abort (a
+            # std::regex_error at ray.init), so the Ray engine must import Ray first (pipeline/scale.py).
+            from usearch.index import Index
+
             self._graph = Index(
                 ndim=self._dim, metric="cos", dtype="f32", connectivity=16, expansion_add=64, expansion_search=96
             )

@@ -1,0 +1,184 @@
+"""The same stages on Ray (`Settings.engine == "ray"`): `run()` hands ingest and enrichment to a pool of Ray
+actors and keeps, in this process, what must stay one ordered consumer.
+
+    driver (this process)                    Ray actors (one process each, `workers` of them)
+    read documents (files, archives, URLs) -> extract, language, entities, embedding, MinHash, claims
+    store each result in input order       <- (one batch of documents at a time, results in order)
+    story assignment in publication order, timelines, alerts (pipeline.assign / pipeline.alerts, unchanged)
+
+Each actor loads the embedder and claim extractor once and runs one batch at a time (trafilatura is not
+thread-safe: no actor concurrency above 1); an actor is replaced after `RECYCLE_AFTER` batches, so memory that
+long runs grow in the libraries is given back. Results are written in the order the documents were read, with
+the same store calls as a local run, so a Ray run and a local run of the same input give the same articles,
+the same analyses and claims, and (assignment being the same code over the same store) the same stories.
+A document that a worker fails on is recorded as an error, as locally; a worker that dies is replaced and its
+batch done again by another.
+
+`ray_address`: a running cluster (`ray://head:10001` or `auto`); without it a local Ray of `workers` CPUs is
+started for the run. The driver's documents travel to the workers by value, so a cluster needs storyline
+installed on every node (`pip install 'storyline[ray]'`), nothing else: models ship inside the packages.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from itertools import islice
+from typing import Any
+
+from storyline.enrich.analysis import analyze
+from storyline.enrich.claims import get_extractor
+from storyline.enrich.embed import get_embedder
+from storyline.enrich.minhash import band_keys
+from storyline.errors import ConfigurationError
+from storyline.model import Analysis, Article, Claim, IngestError, RawDocument
+from storyline.pipeline.ingest import (
+    COMMIT_EVERY,
+    IngestReport,
+    IngestStore,
+    Input,
+    expand_inputs,
+    process_document,
+    raw_documents,
+    store_result,
+)
+from storyline.settings import Settings
+
+BATCH = 16  # documents an actor takes at a time
+IN_FLIGHT = 2  # batches queued per actor, so none waits for the driver
+RECYCLE_AFTER = 500  # batches before an actor is replaced (memory grown by long runs is given back)
+
+
+@dataclass
+class Enriched:
+    """What a worker made of one document: the article (None when it failed), what went wrong, its analysis,
+    band keys and claims."""
+
+    raw: RawDocument
+    article: Article | None
+    problems: list[IngestError]
+    analysis: Analysis | None = None
+    bands: list[int] | None = None
+    claims: list[Claim] | None = None
+
+
+class _Enricher:
+    """A Ray actor's work: extract, language, analysis and claims of a batch, with components loaded once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedder = get_embedder(settings.embedder, settings)
+        self.extract_claims = get_extractor(settings)
+
+    def enrich(self, batch: list[RawDocument]) -> list[Enriched]:
+        done = [Enriched(raw, *process_document(raw, self.settings)) for raw in batch]
+        articles = [d.article for d in done if d.article is not None]
+        analyses = {a.article_id: a for a in analyze(articles, self.embedder, self.settings.ner)} if articles else {}
+        for item in done:
+            if item.article is not None:
+                item.analysis = analyses[item.article.id]
+                item.bands = band_keys(item.analysis.minhash)
+                item.claims = self.extract_claims(item.article)
+            if isinstance(item.raw.content, bytes | str) and len(item.raw.content) > 4096:
+                item.raw = replace(item.raw, content=b"")  # the driver needs only where it came from
+        return done
+
+
+def ingest_on_ray(
+    paths: Sequence[Input],
+    store: IngestStore,
+    settings: Settings,
+    on_file: Callable[[str], None] | None = None,
+    on_files_found: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """`pipeline.ingest` with extraction, analysis and claims on Ray actors; the store written here, in order."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise ConfigurationError("the ray engine needs Ray: pip install 'storyline[ray]'") from exc
+
+    report = IngestReport()
+    unreadable: list[IngestError] = []
+    files = expand_inputs(paths, store, unreadable)
+    report.files = len(files)
+    if on_files_found:
+        on_files_found(len(files))
+    started = not ray.is_initialized()
+    if started:
+        ray.init(
+            address=settings.ray_address,
+            num_cpus=None if settings.ray_address else max(1, settings.workers),
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+            runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}},
+        )
+    try:
+        documents = raw_documents(files, settings, unreadable, on_file)
+        batches = iter(lambda: list(islice((raw for raw, _ in documents), BATCH)), [])
+        extractor = settings.claims
+        results = _enrich_in_order(batches, settings, max(1, settings.workers))
+        while True:
+            chunk = list(islice(results, max(1, COMMIT_EVERY // BATCH)))
+            with store.transaction():
+                for batch in chunk:
+                    for item in batch:
+                        report.documents += 1
+                        outcome = store_result(store, report, item.raw, item.article, item.problems)
+                        if outcome == "new" and item.analysis is not None and item.article is not None:
+                            # New articles only: a revision or a copy is analysed by the stories stage as
+                            # locally (its id in the store is not the id of this text).
+                            store.add_analysis(item.analysis, item.bands or [])
+                            store.add_claims(item.article.id, extractor, item.claims or [])
+                for error in unreadable:
+                    store.record_error(error)
+                    (report.warnings if error.severity == "warning" else report.errors).append(error)
+                unreadable.clear()
+            if not chunk:
+                break
+    finally:
+        if started:
+            ray.shutdown()
+    return report
+
+
+def _enrich_in_order(
+    batches: Iterator[list[RawDocument]], settings: Settings, workers: int
+) -> Iterator[list[Enriched]]:
+    """Each batch's results, in the order of the batches, from `workers` actors (replaced when they die or have
+    done RECYCLE_AFTER batches)."""
+    import ray
+
+    remote = ray.remote(num_cpus=1)(_Enricher)  # a synchronous actor runs one call at a time
+    actors: list[Any] = [remote.remote(settings) for _ in range(workers)]
+    done_by: list[int] = [0] * workers
+    pending: deque[tuple[Any, int, list[RawDocument]]] = deque()  # (result ref, actor slot, batch)
+    slot = 0
+
+    def submit(batch: list[RawDocument]) -> None:
+        nonlocal slot
+        if done_by[slot] >= RECYCLE_AFTER:
+            ray.kill(actors[slot], no_restart=True)
+            actors[slot], done_by[slot] = remote.remote(settings), 0
+        pending.append((actors[slot].enrich.remote(batch), slot, batch))
+        done_by[slot] += 1
+        slot = (slot + 1) % workers
+
+    try:
+        for batch in islice(batches, workers * IN_FLIGHT):
+            submit(batch)
+        while pending:
+            ref, used, batch = pending.popleft()
+            try:
+                result: list[Enriched] = ray.get(ref)
+            except ray.exceptions.RayActorError:
+                actors[used], done_by[used] = remote.remote(settings), 0  # died (killed, out of memory): again
+                result = ray.get(actors[used].enrich.remote(batch))
+            yield result
+            following = next(batches, None)
+            if following:
+                submit(following)
+    finally:
+        for actor in actors:
+            ray.kill(actor, no_restart=True)

@@ -1,0 +1,58 @@
+"""The Ray engine: `storyline ingest --engine ray` on a local Ray with two workers gives the same articles,
+analyses, claims and stories as a local run of the same corpus (each run in its own process, as a user runs it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import run_bin
+
+from storyline import open_store
+from storyline.store import Store
+
+pytest.importorskip("ray")
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "corpus"
+
+
+def _state(store: Store) -> dict[str, object]:
+    """What a run leaves: articles with their fields, analyses (entities), claims, and stories by their members."""
+    articles = sorted(store.articles(), key=lambda a: a.id)
+    ids = [a.id for a in articles]
+    analysed = store.analysed(ids)
+    stories = store.browse_stories(limit=None).items
+    return {
+        "articles": [a.to_dict() for a in articles],
+        "entities": {i: [(e.key, e.count) for e in analysed[i][1].entities] for i in ids},
+        "claims": {i: [c.to_dict() for c in found] for i, found in store.claims(ids).items()},
+        "stories": sorted(sorted(m.article_id for m in store.story_members(s.id)) for s in stories),
+        "timelines": sorted(
+            json.dumps([(e.type, e.status, e.participants) for e in store.timeline(s.id)]) for s in stories
+        ),
+    }
+
+
+def test_a_ray_run_gives_what_a_local_run_gives(tmp_path: Path) -> None:
+    states = {}
+    for engine in ("local", "ray"):
+        db = tmp_path / f"{engine}.db"
+        done = run_bin(
+            "--db", str(db), "ingest", str(SAMPLES), "--engine", engine, "--workers", "2", "--json", timeout=600
+        )
+        assert done.returncode == 0, done.stderr.decode()[-3000:]
+        summary = json.loads(done.stdout)
+        assert summary["new_articles"] > 30 and summary["errors"] == 0
+        store = open_store(db)
+        states[engine] = _state(store)
+        store.close()
+    local, ray = states["local"], states["ray"]
+    assert [a["id"] for a in ray["articles"]] == [a["id"] for a in local["articles"]]  # type: ignore[index]
+    for key in ("articles", "entities", "claims", "stories", "timelines"):
+        assert ray[key] == local[key], key
+    assert len(local["stories"]) >= 10  # type: ignore[arg-type]
+
+
+def test_an_unknown_engine_is_refused(tmp_path: Path) -> None:
+    done = run_bin("--db", str(tmp_path / "x.db"), "ingest", str(SAMPLES), "--engine", "spark")
+    assert done.returncode == 2 and b"--engine must be one of local, ray" in done.stderr
