@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import run_bin
+from tests.local_site import LocalSite, SiteHandler, running
 
 from storyline import open_store
 from storyline.store import Store
@@ -56,3 +57,40 @@ def test_a_ray_run_gives_what_a_local_run_gives(tmp_path: Path) -> None:
 def test_an_unknown_engine_is_refused(tmp_path: Path) -> None:
     done = run_bin("--db", str(tmp_path / "x.db"), "ingest", str(SAMPLES), "--engine", "spark")
     assert done.returncode == 2 and b"--engine must be one of local, ray" in done.stderr
+
+
+class _Pages(LocalSite):
+    pass
+
+
+class _PagesHandler(SiteHandler):
+    """A feed of the sample corpus' HTML pages, and the pages."""
+
+    server: _Pages
+
+    def answer(self) -> None:
+        pages = sorted(p.name for p in SAMPLES.glob("*.html"))
+        if self.path == "/feed.xml":
+            items = "".join(f"<item><title>{n}</title><link>{self.server.base}/{n}</link></item>" for n in pages)
+            feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>S</title>{items}</channel></rss>'
+            self.send(200, feed.encode(), "application/rss+xml")
+        elif self.path.lstrip("/") in pages:
+            self.send(200, (SAMPLES / self.path.lstrip("/")).read_bytes())
+        else:
+            self.send(404)
+
+
+def test_watching_on_ray_reads_what_watching_here_reads(tmp_path: Path) -> None:
+    env = {"STORYLINE_ALLOW_LOOPBACK": "1", "STORYLINE_HOST_DELAY": "0"}
+    states = {}
+    with running(_Pages, _PagesHandler) as site:
+        for engine in ("local", "ray"):
+            db = str(tmp_path / f"watch-{engine}.db")
+            assert run_bin("--db", db, "sources", "add", site.base + "/feed.xml").returncode == 0
+            done = run_bin("--db", db, "watch", "--once", "--engine", engine, "--json", env=env, timeout=600)
+            assert done.returncode == 0, done.stderr.decode()[-3000:]
+            assert json.loads(done.stdout)["new_articles"] >= 5
+            store = open_store(db)
+            states[engine] = _state(store)
+            store.close()
+    assert states["ray"] == states["local"]

@@ -836,6 +836,10 @@ def alerts_command(
 @app.command("watch")
 def watch_command(
     once: Annotated[bool, typer.Option("--once", help="Poll the feeds that are due once, then stop.")] = False,
+    engine: Annotated[
+        str | None, typer.Option(help="Where the pages' extraction and enrichment run: local or ray.")
+    ] = None,
+    ray_address: Annotated[str | None, typer.Option(help="A Ray cluster to run on; default a local Ray.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Follow the feeds of `storyline sources`: poll each when due, read new items' pages, update the stories.
@@ -845,14 +849,20 @@ def watch_command(
     import time
     from datetime import UTC, datetime
 
+    from storyline.pipeline.scale import start_ray
     from storyline.pipeline.watch import fetch_policy, poll_due_feeds
     from storyline.sources.web import Fetcher
 
-    settings, store = _settings(), _store()
+    settings, store = _settings().but(engine=engine, ray_address=ray_address), _store()
+    if settings.engine not in ENGINES:
+        err.print(f"--engine must be one of {', '.join(ENGINES)}")
+        raise typer.Exit(2)
     if not store.feeds():
         err.print("no feeds followed yet: add some with storyline sources add URL (or sources import FILE.opml)")
         raise typer.Exit(EXIT_NOT_FOUND)
     fetcher = Fetcher(fetch_policy(settings))  # kept across rounds: robots.txt, connections, host pacing
+    if settings.engine == "ray":
+        start_ray(settings)  # for the whole watch: its workers keep their models between rounds
     try:
         while True:
             report = poll_due_feeds(store, settings, fetcher=fetcher)

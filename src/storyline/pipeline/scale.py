@@ -48,6 +48,7 @@ from storyline.settings import Settings
 BATCH = 16  # documents an actor takes at a time
 IN_FLIGHT = 2  # batches queued per actor, so none waits for the driver
 RECYCLE_AFTER = 500  # batches before an actor is replaced (memory grown by long runs is given back)
+_POOL: dict[str, Any] = {}  # the workers of the running Ray: their settings, actors and batches done
 
 
 @dataclass
@@ -85,6 +86,26 @@ class _Enricher:
         return done
 
 
+def start_ray(settings: Settings) -> bool:
+    """Join the cluster of `settings.ray_address`, or start a local Ray of `settings.workers` CPUs; False when
+    Ray runs already (then whoever started it stops it)."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise ConfigurationError("the ray engine needs Ray: pip install 'storyline[ray]'") from exc
+    if ray.is_initialized():
+        return False
+    ray.init(
+        address=settings.ray_address,
+        num_cpus=None if settings.ray_address else max(1, settings.workers),
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+        runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}},
+    )
+    return True
+
+
 def ingest_on_ray(
     paths: Sequence[Input],
     store: IngestStore,
@@ -93,10 +114,7 @@ def ingest_on_ray(
     on_files_found: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """`pipeline.ingest` with extraction, analysis and claims on Ray actors; the store written here, in order."""
-    try:
-        import ray
-    except ImportError as exc:
-        raise ConfigurationError("the ray engine needs Ray: pip install 'storyline[ray]'") from exc
+    import ray
 
     report = IngestReport()
     unreadable: list[IngestError] = []
@@ -104,16 +122,7 @@ def ingest_on_ray(
     report.files = len(files)
     if on_files_found:
         on_files_found(len(files))
-    started = not ray.is_initialized()
-    if started:
-        ray.init(
-            address=settings.ray_address,
-            num_cpus=None if settings.ray_address else max(1, settings.workers),
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-            runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}},
-        )
+    started = start_ray(settings)
     try:
         documents = raw_documents(files, settings, unreadable, on_file)
         batches = iter(lambda: list(islice((raw for raw, _ in documents), BATCH)), [])
@@ -139,6 +148,7 @@ def ingest_on_ray(
                 break
     finally:
         if started:
+            _POOL.clear()
             ray.shutdown()
     return report
 
@@ -151,8 +161,14 @@ def _enrich_in_order(
     import ray
 
     remote = ray.remote(num_cpus=1)(_Enricher)  # a synchronous actor runs one call at a time
-    actors: list[Any] = [remote.remote(settings) for _ in range(workers)]
-    done_by: list[int] = [0] * workers
+    # Kept between calls while Ray runs (a watcher's rounds): the models are loaded once per worker.
+    if _POOL.get("settings") != (settings, workers):
+        for actor in _POOL.get("actors", []):
+            ray.kill(actor, no_restart=True)
+        _POOL.update(settings=(settings, workers), actors=[remote.remote(settings) for _ in range(workers)])
+        _POOL["done_by"] = [0] * workers
+    actors: list[Any] = _POOL["actors"]
+    done_by: list[int] = _POOL["done_by"]
     pending: deque[tuple[Any, int, list[RawDocument]]] = deque()  # (result ref, actor slot, batch)
     slot = 0
 
@@ -165,20 +181,16 @@ def _enrich_in_order(
         done_by[slot] += 1
         slot = (slot + 1) % workers
 
-    try:
-        for batch in islice(batches, workers * IN_FLIGHT):
-            submit(batch)
-        while pending:
-            ref, used, batch = pending.popleft()
-            try:
-                result: list[Enriched] = ray.get(ref)
-            except ray.exceptions.RayActorError:
-                actors[used], done_by[used] = remote.remote(settings), 0  # died (killed, out of memory): again
-                result = ray.get(actors[used].enrich.remote(batch))
-            yield result
-            following = next(batches, None)
-            if following:
-                submit(following)
-    finally:
-        for actor in actors:
-            ray.kill(actor, no_restart=True)
+    for batch in islice(batches, workers * IN_FLIGHT):
+        submit(batch)
+    while pending:
+        ref, used, batch = pending.popleft()
+        try:
+            result: list[Enriched] = ray.get(ref)
+        except ray.exceptions.RayActorError:
+            actors[used], done_by[used] = remote.remote(settings), 0  # died (killed, out of memory): again
+            result = ray.get(actors[used].enrich.remote(batch))
+        yield result
+        following = next(batches, None)
+        if following:
+            submit(following)

@@ -107,11 +107,14 @@ def _poll(
         lambda read: _item_page(fetcher, read[1], read[0].entries.get(read[1]), read[1] in read[0].new),
     )
     documents = dict(zip([(id(plan), item) for plan, item in reads], pages, strict=True))
+    # One ingest of the round's documents (a bounded micro-batch, on Ray too); then each feed's items are
+    # marked read: a watcher killed before that reads them again, and stores nothing twice.
+    found = list(documents.values())
+    local = settings.but(workers=1) if settings.engine == "local" else settings
+    ingested = ingest([d for d in found if isinstance(d, RawDocument)], store, local)
+    _add(report.ingest, ingested, [d for d in found if isinstance(d, IngestError)])
     for feed, poll, plan in plans:
         fresh = _fresh_for(poll.max_age, poll.ttl, list(plan.entries.values()))
-        found = [documents[id(plan), item] for item in plan.read]
-        ingested = ingest([d for d in found if isinstance(d, RawDocument)], store, settings.but(workers=1))
-        _add(report.ingest, ingested, [d for d in found if isinstance(d, IngestError)])
         store.mark_read(feed.url, plan.marks(now))
         report.new_items += len(plan.new)
         report.reread += len(plan.read) - len(plan.new)
