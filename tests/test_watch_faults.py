@@ -1,7 +1,8 @@
 """Issue 17: a watch over a local server with 50 feeds, with the faults a real watch meets (slow answers, 429/500/503
 with Retry-After, a redirect loop, huge bodies, malformed XML, wrong content types, feeds that repeat and reorder their
-items, pages that are corrected later, a server that disappears mid-run) and two watcher restarts (one clean, one a
-SIGKILL in the middle of a round), ingests every item exactly once and records every revision.
+items, pages that are corrected later, a server that disappears mid-run) and watcher restarts (two clean ones, and a
+watcher process killed with SIGKILL in the middle of a round), ingests every item exactly once and records every
+revision. Faults the watch does not handle yet are the strict xfail tests at the end.
 
 The watch runs on a simulated clock (`now`): rounds hours apart, so every feed, every backed-off feed and the checks
 for corrections come due as they would over a day.
@@ -26,12 +27,15 @@ from hashlib import sha1
 from pathlib import Path
 
 import pytest
-from tests.local_site import LocalSite, SiteHandler
+from tests.local_site import LocalSite, SiteHandler, running
 
 from storyline import open_store
-from storyline.model import WatchedFeed
+from storyline.errors import EmbedderError
+from storyline.model import Article, WatchedFeed
 from storyline.pipeline.watch import WatchReport, poll_due_feeds
 from storyline.settings import Settings
+from storyline.store import Store
+from storyline.stories import similarity
 
 MAX_BYTES = 200_000  # the document limit of these tests: a "huge" body is 300 KB
 SETTINGS = Settings(allow_loopback=True, host_delay=0.0, max_document_bytes=MAX_BYTES)
@@ -69,158 +73,200 @@ PLACES = [
     "Porthallow",
     "Zelmark",
 ]
-PEOPLE = [
-    "Amara Okafor",
-    "Bruno Keller",
-    "Chiara Bellandi",
-    "Dmitri Volkov",
-    "Elena Marsh",
-    "Farid Haddad",
-    "Greta Lindqvist",
-    "Hugo Ferreira",
-    "Ingrid Solberg",
-    "Jonas Weber",
-    "Kavya Raman",
-    "Lucien Moreau",
-    "Marta Kowalska",
-    "Nikolai Petrenko",
-    "Olivia Grant",
-    "Paolo Ricci",
-    "Rosa Delgado",
-    "Samuel Achterberg",
-    "Tomasz Zielinski",
-    "Yara Nascimento",
+FIRST_NAMES = [
+    "Amara",
+    "Bruno",
+    "Chiara",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Ingrid",
+    "Jonas",
+    "Kavya",
+    "Lucien",
+    "Marta",
+    "Nikolai",
+    "Olivia",
+    "Paolo",
 ]
-ORGS = [
-    "Harrow Logistics",
-    "Quill Analytics",
-    "Northwind Energy",
-    "Bellweather Foods",
-    "Cobalt Rail",
-    "Tidemark Shipping",
-    "Verdant Health",
-    "Ironleaf Steel",
-    "Solenne Textiles",
-    "Pinecrest Software",
+LAST_NAMES = [
+    "Okafor",
+    "Keller",
+    "Bellandi",
+    "Volkov",
+    "Marsh",
+    "Haddad",
+    "Lindqvist",
+    "Ferreira",
+    "Solberg",
+    "Weber",
+    "Raman",
+    "Moreau",
+    "Petrenko",
 ]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-# (headline, three paragraphs); {n1} is the figure a correction changes.
-TOPICS = [
+# What an article is about: its name, who runs it, its head, what it counts, a fact about it.
+SUBJECTS = [
+    ("harbour", "the {place} port authority", "harbour master", "berths", "ships grain and timber across the sea"),
+    ("general hospital", "the regional health service", "medical director", "beds", "serves eleven villages"),
+    ("stone bridge", "the roads department", "chief engineer", "lanes", "has stood since the eighteenth century"),
+    ("teachers' college", "the education office", "rector", "classrooms", "trains most teachers of the province"),
+    ("steel works", "Ironleaf Steel", "plant manager", "furnaces", "supplies beams to shipyards on three continents"),
     (
-        "{place} harbour to build {n1} new berths",
-        "The harbour authority of {place} said on {day} that it will build {n1} new berths for container ships, at a "
-        "cost of {n2} million euros. {person}, who chairs the authority, told reporters that the work would start in "
-        "spring and last about {n3} months.",
-        "Dock workers welcomed the plan but asked for guarantees on night shifts. The union at {org} said it would "
-        "study the contracts before giving its support, and warned that earlier projects had run over budget.",
-        "The city council is expected to vote on the financing before the end of the year.",
+        "city museum",
+        "the {place} culture department",
+        "curator",
+        "galleries",
+        "holds the largest collection of the region",
     ),
     (
-        "New wing of {place} hospital opens with {n1} beds",
-        "A new wing of the general hospital in {place} opened on {day} with {n1} beds for children and elderly "
-        "patients. The building cost {n2} million euros and was financed partly by {org}, the regional health "
-        "director {person} said.",
-        "Nurses said the wards had been overcrowded for years, with patients waiting in corridors during the winter. "
-        "The hospital will hire {n3} more nurses and two surgeons before December.",
-        "Visitors were shown the new operating theatres and a playground on the roof.",
+        "railway station",
+        "Cobalt Rail",
+        "station manager",
+        "platforms",
+        "links the valley with the capital and the coast",
+    ),
+    ("water works", "the {place} municipal utility", "operations chief", "pumps", "supplies half a million residents"),
+    ("football stadium", "the {place} sports club", "club president", "stands", "hosted the national cup final"),
+    (
+        "public library",
+        "the {place} city council",
+        "head librarian",
+        "reading rooms",
+        "lends the most books in the region",
+    ),
+    ("regional airport", "Tidemark Aviation", "airport director", "gates", "handles charter flights to the islands"),
+    (
+        "farmers' market",
+        "the {place} market association",
+        "market chairwoman",
+        "stalls",
+        "sells cheese from nearby farms",
+    ),
+    ("wind farm", "Northwind Energy", "site manager", "turbines", "produces a fifth of the district's electricity"),
+    ("zoo", "the {place} zoological society", "zoo director", "enclosures", "breeds snow leopards and red pandas"),
+    ("textile mill", "Solenne Textiles", "mill owner", "looms", "weaves wool for fashion houses in Milan and Paris"),
+]
+# What happened to it: a headline and two paragraphs; {n1} is the figure a correction changes.
+EVENTS = [
+    (
+        "{Place} {subject} to add {n1} {unit}",
+        "The {subject} of {place} will add {n1} {unit} by the end of next year, {owner} announced on {day}, in a project "
+        "worth {n2} million euros.",
+        "{person}, the {head}, said the work would be done in stages so that the {subject} can stay open.",
     ),
     (
-        "Teachers in {place} strike for {n1} hours over pay",
-        "Teachers in {place} stopped work for {n1} hours on {day}, closing most primary schools in the district. "
-        "Their union, led by {person}, wants a pay rise of {n3} per cent and smaller classes.",
-        "Parents queued outside the town hall to ask for childcare, and {org} opened its staff canteen to pupils for "
-        "the afternoon. The education office said talks would resume next week.",
-        "About {n2} pupils were sent home, according to the district.",
+        "Workers at {place} {subject} strike for {n1} hours",
+        "Staff at the {subject} in {place} walked out for {n1} hours on {day} in a dispute with {owner} over pay and "
+        "night shifts.",
+        "Their union said {n2} workers took part; {person}, the {head}, called the strike regrettable and offered talks.",
     ),
     (
-        "Old bridge in {place} closed after {n1} cracks found",
-        "The old stone bridge over the river in {place} was closed to traffic on {day} after engineers found {n1} "
-        "cracks in its arches. The mayor, {person}, said the repairs would take at least {n3} weeks.",
-        "Buses are being diverted through the industrial zone, where {org} has agreed to open a private road. Shop "
-        "owners near the bridge fear losing customers during the works.",
-        "The bridge carries about {n2} hundred cars a day.",
+        "Fire damages {place} {subject}",
+        "A fire broke out at the {subject} of {place} early on {day} and damaged {n1} {unit} before firefighters brought "
+        "it under control.",
+        "Nobody was hurt. {person}, the {head}, said the damage could reach {n2} thousand euros and that investigators "
+        "suspect faulty wiring.",
     ),
     (
-        "{org} to hire {n1} workers at its {place} plant",
-        "{org} will hire {n1} workers at its plant in {place} after winning a large export order, the company said "
-        "on {day}. Production manager {person} said a second shift would start within {n3} weeks.",
-        "The plant had cut jobs two years ago, when demand collapsed. Local officials said the hiring would lower "
-        "unemployment in the valley, which stands at {n2} per thousand.",
-        "Applications open at the job centre on Monday morning.",
+        "{Place} {subject} wins {n1} million in funding",
+        "The {subject} in {place} has been awarded {n1} million euros from a national modernisation fund, {owner} said "
+        "on {day}.",
+        "The money will pay for {n2} new jobs and new {unit}, according to {person}, the {head}.",
     ),
     (
-        "{person} wins {place} mayoral vote with {n1} votes to spare",
-        "{person} was elected mayor of {place} on {day}, beating the incumbent by {n1} votes after a recount. "
-        "Turnout was {n3} per cent, the electoral office said, the highest in a decade.",
-        "The new mayor promised cheaper buses and a review of the contract with {org}, which runs the city's waste "
-        "collection. The outgoing mayor conceded defeat late in the evening.",
-        "The council will hold its first session with {n2} new members next month.",
+        "Inspectors find {n1} faults at {place} {subject}",
+        "Safety inspectors found {n1} faults during a surprise visit to the {subject} of {place} on {day}, their report "
+        "says.",
+        "The owners have {n2} days to fix them. {person}, the {head}, said most of the faults were minor and some "
+        "already repaired.",
     ),
     (
-        "River floods {n1} homes in {place}",
-        "The river burst its banks in {place} on {day}, flooding {n1} homes and a school after two days of heavy "
-        "rain. Firefighters evacuated {n3} families by boat, the civil protection chief {person} said.",
-        "Volunteers filled sandbags through the night. {org} sent pumps and generators, and the regional government "
-        "promised emergency aid of {n2} thousand euros.",
-        "Forecasters expect the water to fall by the weekend.",
+        "{Place} {subject} to close {n1} {unit} to save money",
+        "{Owner} will close {n1} {unit} at the {subject} of {place} from January, it confirmed on {day}, blaming rising "
+        "energy costs.",
+        "Residents collected {n2} signatures against the plan. {person}, the {head}, promised that no one would lose "
+        "their job.",
     ),
     (
-        "Night train from {place} returns after {n1} years",
-        "A night train between {place} and the capital ran again on {day} for the first time in {n1} years. The "
-        "service is operated by {org} and will run {n3} times a week, its director {person} said.",
-        "Tickets for the first month sold out within hours. Passengers said they preferred sleeping on the train to "
-        "taking early flights, although the journey lasts almost eleven hours.",
-        "The sleeper cars were rebuilt in a workshop that employs {n2} people.",
+        "{Place} {subject} celebrates {n1} years",
+        "The {subject} of {place} marked its {n1}th anniversary on {day} with an open day that drew thousands of "
+        "visitors.",
+        "{person}, the {head}, unveiled a plaque and a book of {n2} photographs from its archives.",
     ),
     (
-        "{place} museum recovers {n1} stolen paintings",
-        "The city museum of {place} has recovered {n1} paintings stolen from its storage rooms, police said on "
-        "{day}. The works were found in a warehouse rented by a former employee of {org}, investigator {person} said.",
-        "Two men were arrested. The museum said the paintings were slightly damaged and would be restored before "
-        "going back on display in about {n3} months.",
-        "The collection holds {n2} works by regional artists.",
+        "Thieves take {n1} items from {place} {subject}",
+        "Burglars broke into the {subject} in {place} on the night to {day} and took {n1} items, police said.",
+        "Cameras filmed two men in a van. {person}, the {head}, said the loss was about {n2} thousand euros.",
     ),
     (
-        "{place} start-up raises {n1} million for battery recycling",
-        "A battery recycling start-up from {place} has raised {n1} million euros from investors led by {org}, its "
-        "founder {person} said on {day}. The money will pay for a plant that can process {n3} tonnes a day.",
-        "The company recovers lithium and cobalt from old car batteries. It employs {n2} people and plans to open "
-        "offices in two neighbouring countries next year.",
-        "Competitors have announced similar plants in the north.",
+        "New {head} named at {place} {subject} after {n1} weeks",
+        "{Owner} named {person} as the new {head} of the {subject} in {place} on {day}, after a search that lasted {n1} "
+        "weeks.",
+        "{person} previously managed {n2} staff abroad and said the first task would be to renew the {unit}.",
     ),
+    (
+        "Cyber attack shuts {place} {subject} for {n1} hours",
+        "A cyber attack shut down the computer systems of the {subject} in {place} on {day} for {n1} hours, {owner} "
+        "said.",
+        "The attackers demanded a ransom, which will not be paid. {person}, the {head}, said {n2} records may have "
+        "been copied.",
+    ),
+]
+CLOSINGS = [
+    "Opposition councillors in {place} asked for a public hearing before the end of the month.",
+    "Neighbours of the {subject} said they had expected news like this for years.",
+    "Shopkeepers in {place} fear the news will keep visitors away during the holidays.",
+    "The mayor of {place} said the city would publish every document on its website.",
+    "A spokesman for the provincial government said it was following the matter closely.",
+    "Readers can send their questions about the {subject} to our newsroom in {place}.",
+    "Our newspaper first reported the story on its website on {day} evening.",
 ]
 
 
 def article(key: int, version: int = 1, new_headline: bool = False) -> tuple[str, list[str]]:
     """The headline and paragraphs of article `key` as its `version` says: 2 corrects a figure, 3 adds an update."""
     rng = random.Random(key)
-    headline, *paras = TOPICS[key % len(TOPICS)]
+    subject, owner, head, unit, fact = SUBJECTS[key % len(SUBJECTS)]
+    headline, first, second = EVENTS[(key // len(SUBJECTS) + key) % len(EVENTS)]
+    place = PLACES[key * 7 % len(PLACES)]
     n1 = rng.randint(12, 480)
+    owner = owner.format(place=place)
     values = {
-        "place": PLACES[key % len(PLACES)],
-        "person": rng.choice(PEOPLE),
-        "org": rng.choice(ORGS),
+        "place": place,
+        "Place": place,
+        "subject": subject,
+        "owner": owner,
+        "Owner": owner[0].upper() + owner[1:],
+        "head": head,
+        "unit": unit,
+        "person": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
         "n1": n1 + (7 if version >= 2 else 0),
         "n2": rng.randint(3, 900),
-        "n3": rng.randint(2, 48),
         "day": DAYS[key % len(DAYS)],
     }
     title = headline.format(**values)
-    text = [p.format(**values) for p in paras]
-    text[-1] += f" Reference SL-{key:04d}."
+    paras = [
+        first.format(**values),
+        second.format(**values)
+        + f" The {subject} {fact} and employs {rng.randint(40, 2000)} people. Last year its budget grew by"
+        + f" {rng.randint(2, 19)} per cent, to {rng.randint(5, 90)} million euros, the annual report shows.",
+        CLOSINGS[key % len(CLOSINGS)].format(**values) + f" Reference SL-{key:04d}.",
+    ]
     if version >= 2:
-        text.append(f"Correction: an earlier version of this report gave the figure as {n1} instead of {n1 + 7}.")
+        paras.append(f"Correction: an earlier version of this report gave the figure as {n1} instead of {n1 + 7}.")
         if new_headline:
             title += ", officials confirm"
     if version >= 3:
-        text.append(f"Update: {values['person']} said late on {values['day']} that a decision is expected next week.")
-    return title, text
+        paras.append(f"Update: {values['person']} said late on {values['day']} that a decision is expected next week.")
+    return title[0].upper() + title[1:], paras
 
 
 def teaser(key: int) -> str:
     """What a feed says of an item: its first sentence, with the reference."""
-    return article(key)[1][0].split(". ")[0] + f". (SL-{key:04d})"
+    return re.split(r"(?<=\.) ", article(key)[1][0])[0] + f" (SL-{key:04d})"
 
 
 def key_of(text: str) -> int:
@@ -260,7 +306,7 @@ class Item:
 
 
 # Feeds with a fault (by index; feeds are polled in the order of their addresses, which is this order).
-SLOW_FEEDS = {1: 0.5, 33: 0.5}  # seconds, every round
+SLOW_FEED = 1  # 0.5 s every round
 VERY_SLOW_FIRST = 45  # 1.5 s in R0
 FAILS_500 = 2  # 500 with Retry-After: 0 in R0 (every retry)
 FAILS_429 = 3  # 429 with Retry-After: 120 (longer than the fetcher waits) in R0 and R1
@@ -281,10 +327,10 @@ REPEATS = 16  # lists every item twice, in a new order each round
 REDIRECTED_LINKS = 17  # its items link to a redirect to the page
 HUGE_PAGE = 18  # its first item's page is 300 KB in R0 and R1: the feed's text is read first
 FLAKY_PAGES = 19  # first item: 503 Retry-After: 1 once; second: 500 in R0 (the feed's text is read first)
-SLOW_PAGE = 24  # its first item's page takes 1.2 s in R0-R2
-KILLED_AT = 25  # R2: the watcher is killed while it reads this feed's new (slow) page
+SLOW_PAGE = 24  # its first item's page takes 1.2 s in R0
+KILLED_AT = 25  # R2: a watcher that has read this feed's new (slow) page is killed as soon as it stores anything
 DRIP = 31  # its first item's page comes in slow chunks in R0
-GONE_AT = 48  # R3: the server disappears when this feed's new page is asked for
+GONE_AT = 48  # R3: the server disappears when this feed is asked for, and is back on the same port 4.5 s later
 ATOM = {3, 13, 23, 33, 43}
 WITH_ETAG = {f for f in range(N_FEEDS) if f % 3 == 0}
 WITH_TTL = {f for f in range(N_FEEDS) if f % 10 == 7}  # <ttl> in the feed rather than Cache-Control
@@ -304,12 +350,12 @@ CHANGED: dict[tuple[int, int], tuple[tuple[int, ...], bool, bool]] = {
 
 
 def new_in(feed: int, round_: int) -> bool:
-    """Whether `feed` has a new item in `round_` (R0: 2-4 items each)."""
+    """Whether `feed` has a new item in `round_` (R0 gives each feed 2-4)."""
     return {
         1: feed % 5 == 1,
-        2: True,  # every feed: the killed watcher has work in every feed
+        2: feed % 3 == 1 or feed in (KILLED_AT - 1, 30),
         3: feed % 7 == 3 or feed == GONE_AT,
-        4: feed % 4 == 0,
+        4: feed % 10 == 0,
     }.get(round_, False)
 
 
@@ -321,7 +367,7 @@ class World:
         self.items: list[Item] = []
         key = 0
         for feed in range(N_FEEDS):
-            plan = [0] * (2 + feed % 3) + [r for r in range(1, len(ROUNDS)) if new_in(feed, r)]
+            plan = [0] * (2 + (feed % 3 == 1) + (feed % 9 == 4)) + [r for r in range(1, len(ROUNDS)) if new_in(feed, r)]
             for n, since in enumerate(plan):
                 changes, headline, stamp = CHANGED.get((feed, n), ((), False, False))
                 published = ROUNDS[since] - timedelta(minutes=40) - timedelta(hours=3 * (len(plan) - n))
@@ -333,11 +379,11 @@ class World:
         for item in self.items:
             self.routes[item.path] = ("page", item.key)
         self.hits: Counter[tuple[int, str]] = Counter()
+        self.not_modified: Counter[int] = Counter()  # 304 answers by round
         self.lock = threading.Lock()
         self.kill_point = self.first(KILLED_AT, since=2).key
-        self.gone_point = self.first(GONE_AT, since=3).key
         self.kill_reached = threading.Event()
-        self.gone = threading.Event()
+        self.gone, self.back = threading.Event(), threading.Event()
 
     def first(self, feed: int, since: int = 0) -> Item:
         return next(i for i in self.items if i.feed == feed and i.since == since)
@@ -346,12 +392,13 @@ class World:
         return [i for i in self.items if i.feed == feed]
 
     def listed(self, feed: int) -> list[Item]:
-        """The items the feed lists this round: its newest four, newest first (oldest first in odd rounds)."""
+        """The items the feed lists this round: its newest four, newest first (odd feeds: oldest first in odd
+        rounds; the repeating feed: each twice, shuffled)."""
         items = sorted((i for i in self.of(feed) if i.since <= self.round), key=lambda i: -i.key)[:4]
         if feed == REPEATS:
             items = items + items
             random.Random(self.round).shuffle(items)
-        elif self.round % 2:
+        elif self.round % 2 and feed % 2:
             items.reverse()
         return items
 
@@ -372,6 +419,7 @@ def feed_xml(world: World, feed: int, base: str) -> bytes:
         if feed in ATOM:
             entries.append(
                 f'<entry><title>{title}</title><link href="{base}{item.link}"/><id>{base}{item.link}</id>'
+                f"<published>{item.published.strftime('%Y-%m-%dT%H:%M:%SZ')}</published>"
                 f"<updated>{stamp.strftime('%Y-%m-%dT%H:%M:%SZ')}</updated><summary>{teaser(item.key)}</summary></entry>"
             )
         else:
@@ -414,6 +462,7 @@ class _Site(LocalSite):
     allow_reuse_address = True  # a new server on the same port once the old one is gone
     daemon_threads = True
     world: World
+    web: Web
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client killed mid-answer (a broken pipe) is part of these tests
@@ -445,7 +494,7 @@ class _Handler(SiteHandler):
 
     def feed(self, world: World, feed: int, nth: int) -> None:
         r = world.round
-        time.sleep(SLOW_FEEDS.get(feed, 1.5 if feed == VERY_SLOW_FIRST and r == 0 else 0.0))
+        time.sleep(0.5 if feed == SLOW_FEED else 1.5 if feed == VERY_SLOW_FIRST and r == 0 else 0.0)
         if feed == FAILS_500 and r == 0:
             return self.send(500, b"internal error", "text/plain", Retry_After="0")
         if feed == FAILS_429 and r <= 1:
@@ -455,6 +504,11 @@ class _Handler(SiteHandler):
             return self.send(503, b"down for maintenance", "text/plain", Retry_After=later)
         if feed == BUSY_ONCE and r <= 1 and nth == 1:
             return self.send(503, b"busy", "text/plain", Retry_After="1")
+        if feed == GONE_AT and r == 3 and not world.gone.is_set():
+            world.gone.set()  # the server goes away, and this request gets no answer at all
+            self.server.web.disappear(4.5)
+            self.close_connection = True
+            return None
         body = feed_xml(world, feed, self.server.base)
         if feed == HUGE_FEED and r == 0:
             body = body.replace(b"<channel>", b"<channel><!-- " + b"padding " * 40_000 + b"-->")
@@ -472,22 +526,18 @@ class _Handler(SiteHandler):
         if feed in WITH_ETAG:
             etag = f'"{sha1(body).hexdigest()[:12]}"'
             if self.headers.get("If-None-Match") == etag:
-                return self.send(304, ETag=etag, **headers)
+                with world.lock:
+                    world.not_modified[r] += 1
+                return self.send(304, b"", kind, ETag=etag, **headers)
             headers["ETag"] = etag
         self.send(200, body, kind, **headers)
 
     def page(self, world: World, item: Item, nth: int) -> None:
         r = world.round
         if item.key == world.kill_point and r == 2 and not world.kill_reached.is_set():
-            world.kill_reached.set()  # the watcher is killed while it waits for this page
+            world.kill_reached.set()  # the watcher is at this page: it is killed once it has stored something
             time.sleep(1.5)
-        if item.key == world.gone_point and r == 3 and not world.gone.is_set():
-            world.gone.set()  # the server goes away, and this request gets no answer at all
-            self.server.shutdown()
-            self.server.server_close()
-            self.close_connection = True
-            return
-        if item.key == world.first(SLOW_PAGE).key and r <= 2:
+        if item.key == world.first(SLOW_PAGE).key and r == 0:
             time.sleep(1.2)
         flaky = world.of(FLAKY_PAGES)
         if item.key == flaky[0].key and sum(n for (_, p), n in world.hits.items() if p == item.path) == 1:
@@ -522,22 +572,47 @@ class Web:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.closed = False
         self.server = self._start(0)
         self.port = self.server.server_address[1]
         self.base = self.server.base
 
     def _start(self, port: int) -> _Site:
         server = _Site(("127.0.0.1", port), _Handler)
-        server.world, server.hits = self.world, {}
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server.world, server.web, server.hits = self.world, self, {}
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return server
 
-    def come_back(self) -> None:
-        self.server = self._start(self.port)
-
-    def close(self) -> None:
+    def disappear(self, seconds: float) -> None:
+        """(From a request's thread.) Close the server now: connections are refused; a new one listens on the same
+        port `seconds` later."""
         self.server.shutdown()
         self.server.server_close()
+
+        def come_back() -> None:
+            time.sleep(seconds)
+            if not self.closed:
+                self.server = self._start(self.port)
+                self.world.back.set()
+
+        threading.Thread(target=come_back, daemon=True).start()
+
+    def close(self) -> None:
+        self.closed = True
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _no_second_opinion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stories' second-opinion encoder costs this machine about half a second of CPU for each article whose
+    story is uncertain (most of these templated ones): here it is unavailable, as when it is not installed, and the
+    first model decides alone (in this process; a watcher process of its own keeps it). The watch is under test."""
+
+    def unavailable(name: str, settings: Settings | None = None) -> None:
+        raise EmbedderError(f"the {name} encoder is left out of these tests")
+
+    monkeypatch.setattr(similarity, "get_embedder", unavailable)
 
 
 @pytest.fixture
@@ -570,26 +645,32 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def health(store: object, web: Web) -> dict[int, WatchedFeed]:
+def stored_in_round(reader: Store, moment: datetime) -> bool:
+    """Whether a watcher has stored a feed it polled at `moment` (read from another connection while it runs)."""
+    return any(not f.failures and f.next_poll and f.next_poll > iso(moment) for f in reader.feeds())
+
+
+def health(store: Store, web: Web) -> dict[int, WatchedFeed]:
     """The followed feeds by index."""
     by_url = {web.base + feed_path(f): f for f in range(N_FEEDS)}
-    return {by_url[f.url]: f for f in store.feeds()}  # type: ignore[attr-defined]
+    return {by_url[f.url]: f for f in store.feeds()}
 
 
 def failing(feeds: dict[int, WatchedFeed]) -> dict[int, str]:
     return {f: feed.last_error or "" for f, feed in feeds.items() if feed.failures}
 
 
-def by_key(store: object) -> dict[int, list]:
-    found: dict[int, list] = {}
-    for a in store.articles():  # type: ignore[attr-defined]
+def by_key(store: Store) -> dict[int, list[Article]]:
+    """The stored articles by the number of the item they are."""
+    found: dict[int, list[Article]] = {}
+    for a in store.articles():
         found.setdefault(key_of(a.text), []).append(a)
     return found
 
 
-def watch_round(store: object, world: World, round_: int) -> WatchReport:
+def watch_round(store: Store, world: World, round_: int) -> WatchReport:
     world.round = round_
-    return poll_due_feeds(store, SETTINGS, ROUNDS[round_])  # type: ignore[arg-type]
+    return poll_due_feeds(store, SETTINGS, ROUNDS[round_])
 
 
 @pytest.mark.slow
@@ -611,7 +692,9 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
     assert "HTTP 503" in reasons[FAILS_503_DATE]
     assert "more than 5 redirects" in reasons[REDIRECT_LOOP]
     assert "larger than" in reasons[HUGE_FEED]
-    assert all(feeds[f].next_poll == iso(ROUNDS[0] + timedelta(minutes=15)) for f in reasons)  # backed off
+    backed_off = iso(ROUNDS[0] + timedelta(minutes=15))
+    assert all(feeds[f].next_poll == backed_off for f in (FAILS_500, REDIRECT_LOOP, HUGE_FEED))
+    assert all((feeds[f].next_poll or "") >= backed_off for f in (FAILS_429, FAILS_503_DATE))  # (or when they said)
     assert world.hits[(0, feed_path(BUSY_ONCE))] == 2  # the fetcher waited as its 503 asked, then read it
     assert world.hits[(0, feed_path(FAILS_429))] == 1  # a Retry-After longer than a minute: given up, not slept
     assert world.hits[(0, feed_path(FAILS_500))] == 3  # tried again twice at once (Retry-After: 0)
@@ -621,17 +704,18 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
         ERROR_PAGE_FEED: 0,  # an error page where the feed should be: nothing
     }  # wrong content types, a moved feed, a busy one, repeated items: every item once
     seen = by_key(store)
-    assert all(len(a) == 1 for a in seen.values())
+    assert all(len(a) == 1 for a in seen.values()) and len(seen) == sum(f.items_seen for f in feeds.values())
+    fallbacks = {world.first(HUGE_PAGE).key, world.of(FLAKY_PAGES)[1].key}
+    # the page itself, read whatever its type (text/plain, none), however slowly it came (within the timeout)
+    assert all("Reference SL-" in seen[k][0].text for k in set(seen) - fallbacks)
+    assert {world.first(SLOW_PAGE).key, world.first(DRIP).key, *(i.key for i in world.of(OCTET_PAGES))} <= set(seen)
     repeated = [i for i in world.of(REPEATS) if i.since == 0]
     assert {i.key for i in repeated} <= set(seen) and all(world.hits[(0, i.path)] == 1 for i in repeated)
     # pages that could not be read the first time: the feed's own text of the item stands in for now
     for fallback in (world.first(HUGE_PAGE), world.of(FLAKY_PAGES)[1]):
         [stored] = seen[fallback.key]
         assert teaser(fallback.key).split(". (")[0] in stored.text and "Reference SL-" not in stored.text
-    [busy] = seen[world.of(FLAKY_PAGES)[0].key]
-    assert "Reference SL-" in busy.text  # the page, after the wait its 503 asked for
-    assert world.hits[(0, world.of(FLAKY_PAGES)[0].path)] == 2
-    assert "Reference SL-" in seen[world.first(DRIP).key][0].text  # a page that came slowly, whole
+    assert world.hits[(0, world.of(FLAKY_PAGES)[0].path)] == 2  # read after the wait its 503 asked for
 
     # Restart 1: the watcher stops cleanly and starts again on the same store.
     store.close()
@@ -640,6 +724,7 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
     # R1: the 500, the 503 with a date and the huge feed heal; corrected pages come due for a check.
     r1 = watch_round(store, world, 1)
     assert r1.polled == N_FEEDS and r1.failed == 2 and r1.ingest.new_articles > 0
+    assert r1.not_modified == world.not_modified[1] > 0  # unchanged feeds: a conditional request, a 304
     reasons = failing(health(store, web))
     assert sorted(reasons) == [FAILS_429, REDIRECT_LOOP], reasons
     revisions = store.revisions([a.id for a in store.articles()])
@@ -657,57 +742,69 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
     assert any("larger than" in e.reason for e in r1.ingest.errors)  # the huge page, checked again: an error
     store.close()
 
-    # R2, restart 2: a watcher in a process of its own is killed (SIGKILL) while it reads a slow page, mid-round.
+    # R2, restart 2: a watcher in a process of its own is killed (SIGKILL) mid-round: once it has reached a slow
+    # page and stored the first of the round's feeds (a watcher that stores feed by feed as it reads them has stored
+    # the feeds before that page by then; one that reads every page first has begun to store).
     world.round = 2
-    watcher = subprocess.Popen(
-        [sys.executable, "-c", WATCHER, str(db), ROUNDS[2].isoformat(), str(MAX_BYTES)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
-    )
+    log = tmp_path / "watcher.log"
+    with log.open("wb") as output:
+        watcher = subprocess.Popen(
+            [sys.executable, "-c", WATCHER, str(db), ROUNDS[2].isoformat(), str(MAX_BYTES)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    reader = open_store(db, read_only=True)
     try:
         deadline = time.monotonic() + 120
-        while not world.kill_reached.wait(0.2):
+        while not (world.kill_reached.is_set() and stored_in_round(reader, ROUNDS[2])):
             if watcher.poll() is not None or time.monotonic() > deadline:
-                watcher.kill()
-                pytest.fail(f"the watcher never reached the page it is killed on: {watcher.communicate()}")
+                pytest.fail(f"the watcher ended or stalled before the point it is killed at: {log.read_text()[-3000:]}")
+            time.sleep(0.01)
         os.kill(watcher.pid, signal.SIGKILL)
         assert watcher.wait(30) == -signal.SIGKILL
     finally:
+        reader.close()
         if watcher.poll() is None:
             watcher.kill()
-        watcher.communicate()
+            watcher.wait(30)
     store = open_store(db)
     feeds = health(store, web)
     done = {f for f, feed in feeds.items() if feed.next_poll and feed.next_poll > iso(ROUNDS[2])}
-    assert done == set(range(KILLED_AT)), sorted(done)  # killed mid-round: the feeds before it are recorded
+    stored = {f for f in done if not feeds[f].failures}
+    assert REDIRECT_LOOP in done and stored, sorted(done)  # killed mid-round, after it had stored something
     seen = by_key(store)
-    assert world.kill_point not in seen and world.first(KILLED_AT - 1, since=2).key in seen
     assert all(len(a) == 1 for a in seen.values())
-    [huge] = seen[world.first(HUGE_PAGE).key]
-    assert "Reference SL-" in huge.text  # revised by the killed watcher before it died: kept
+    assert all(i.key in seen for f in stored for i in world.of(f) if i.since == 2)  # marked read: stored
+    # a feed killed between marking its items read and recording its poll: they are not counted as seen again
+    # (test_a_watcher_killed_before_it_records_a_poll_still_counts_the_items_it_stored, below)
+    marked = {
+        f: store.feed_items(web.base + feed_path(f), [web.base + i.link for i in world.of(f)]) for f in range(N_FEEDS)
+    }
+    interrupted = {
+        f for f in set(range(N_FEEDS)) - done if any(m.first_read == iso(ROUNDS[2]) for m in marked[f].values())
+    }
     rerun = poll_due_feeds(store, SETTINGS, ROUNDS[2])
-    assert rerun.polled == N_FEEDS - KILLED_AT and rerun.failed == 0  # only what the killed round had not done
+    assert rerun.polled == N_FEEDS - len(done) and rerun.failed == 0  # only what the killed round had not done
     reasons = failing(health(store, web))
-    assert sorted(reasons) == [REDIRECT_LOOP], reasons  # the 429 healed (polled by the killed watcher)
+    assert sorted(reasons) == [REDIRECT_LOOP], reasons  # the 429 healed
 
-    # R3: the server disappears while the watcher reads a page of feed 48; feed 49 then cannot be reached.
+    # R3: the server disappears when feed 48 is asked for, and comes back on the same port 4.5 s later: feed 48
+    # fails (its tries run out while the port is closed), feed 49 is read once the server is back.
     r3 = watch_round(store, world, 3)
-    assert world.gone.is_set()
+    assert world.gone.is_set() and world.back.is_set()
     assert r3.polled == N_FEEDS and r3.failed == 2, failing(health(store, web))
-    reasons = failing(health(store, web))
-    assert sorted(reasons) == [REDIRECT_LOOP, GONE_AT + 1] and "cannot fetch" in reasons[GONE_AT + 1], reasons
-    seen = by_key(store)
-    [gone] = seen[world.gone_point]
-    assert "Reference SL-" not in gone.text  # its page could not be read: the feed's text for now
+    feeds = health(store, web)
+    reasons = failing(feeds)
+    assert sorted(reasons) == [REDIRECT_LOOP, GONE_AT] and "cannot fetch" in reasons[GONE_AT], reasons
+    assert feeds[GONE_AT + 1].failures == 0 and world.hits[(3, feed_path(GONE_AT + 1))] == 1
     revisions = store.revisions([a.id for a in store.articles()])
     revised_count = {key_of(texts[0].text): len(texts) for texts in revisions.values()}
     assert revised_count.get(item[27, 0].key) == 2  # the feed said the item changed: read again at once
     assert item[26, 0].key not in revised_count  # changed too, but its next check is later
-    assert revised_count.get(item[30, 2].key) == 2
+    assert revised_count.get(item[30, 2].key) == 2  # first read in R2 (by either watcher), checked now
 
-    # R4: the server is back on the same port, every fault but the redirect loop healed; one more restart.
-    web.come_back()
+    # R4: every fault but the redirect loop healed; one more clean restart first.
     store.close()
     store = open_store(db)
     r4 = watch_round(store, world, 4)
@@ -716,7 +813,7 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
     assert failing(feeds).keys() == {REDIRECT_LOOP}
     assert feeds[REDIRECT_LOOP].failures == 5  # every round, each time backed off longer
     assert feeds[REDIRECT_LOOP].next_poll == iso(ROUNDS[4] + timedelta(minutes=15 * 2**4))
-    assert feeds[GONE_AT + 1].failures == 0 and feeds[GONE_AT + 1].last_success
+    assert feeds[GONE_AT].failures == 0 and feeds[GONE_AT].last_success
 
     # Every item of every readable feed is one article, with the page's latest text.
     expected = {i.key: i for i in world.items if i.feed != REDIRECT_LOOP}
@@ -736,8 +833,8 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
         # (a page served with a content type other than HTML is stored without its address: see the xfail below)
         assert a.url == web.base + it.path or (a.url is None and it.feed in (TEXT_PLAIN_PAGES, OCTET_PAGES)), it
     assert not any(world.hits[(r, i.path)] for r in range(len(ROUNDS)) for i in world.of(REDIRECT_LOOP))
-    assert {f: feed.items_seen for f, feed in feeds.items()} == {
-        f: 0 if f == REDIRECT_LOOP else len(world.of(f)) for f in range(N_FEEDS)
+    assert {f: feed.items_seen for f, feed in feeds.items() if f not in interrupted} == {
+        f: 0 if f == REDIRECT_LOOP else len(world.of(f)) for f in range(N_FEEDS) if f not in interrupted
     }
 
     # Every revision once: the corrected pages, and the items first stored from their feed's text.
@@ -755,7 +852,6 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
         item[REDIRECTED_LINKS, 0].key: [1, 2],
         world.first(HUGE_PAGE).key: [1, 2],
         world.of(FLAKY_PAGES)[1].key: [1, 2],
-        world.gone_point: [1, 2],
     }, counts
     [headline] = [a for a in articles if key_of(a.text) == item[21, 0].key]
     titles = [article(item[21, 0].key)[0], article(item[21, 0].key, 2, True)[0]]
@@ -764,3 +860,183 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
     # And every article is in a story, those the killed watcher stored included.
     assert len(store.story_ids_of([a.id for a in articles])) == len(articles)
     store.close()
+
+
+# --- focused tests --------------------------------------------------------------------------------------------
+
+
+class _Pages(LocalSite):
+    routes: dict[str, tuple[int, bytes, str, dict[str, str]]]
+
+
+class _PagesHandler(SiteHandler):
+    server: _Pages
+
+    def answer(self) -> None:
+        status, body, kind, headers = self.server.routes.get(self.path, (404, b"not here", "text/plain", {}))
+        self.send(status, body, kind, **headers)
+
+
+@pytest.fixture
+def pages() -> Iterator[_Pages]:
+    with running(_Pages, _PagesHandler) as site:
+        site.routes = {}
+        yield site
+
+
+def rss(base: str, links: list[tuple[str, Item]]) -> tuple[int, bytes, str, dict[str, str]]:
+    """A feed answer: its items (link, item) as listed, fresh for 10 minutes."""
+    items = "".join(
+        f"<item><title>{article(i.key)[0]}</title><link>{base}{link}</link>"
+        f"<pubDate>{format_datetime(i.published, usegmt=True)}</pubDate><description>{teaser(i.key)}</description></item>"
+        for link, i in links
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>The Courier</title>{items}</channel></rss>'
+    return 200, body.encode(), "application/rss+xml", {"Cache_Control": "max-age=600"}
+
+
+def html(item: Item, round_: int = 0, kind: str = "text/html; charset=utf-8") -> tuple[int, bytes, str, dict[str, str]]:
+    return 200, page_html(item, round_), kind, {}
+
+
+def test_an_item_listed_twice_and_moved_about_is_read_once(pages: _Pages, tmp_path: Path) -> None:
+    items = [Item(900 + n, 0, 0, T0 - timedelta(hours=n)) for n in range(3)]
+    pages.routes |= {f"/news/{i.key}.html": html(i) for i in items}
+    store = open_store(tmp_path / "repeats.db")
+    store.add_feed(pages.base + "/feed.xml")
+    for n, order in enumerate([[0, 1, 0, 2, 1], [2, 1, 1, 0, 2, 0], [1, 2, 0, 0]]):
+        pages.routes["/feed.xml"] = rss(pages.base, [(f"/news/{items[o].key}.html", items[o]) for o in order])
+        report = poll_due_feeds(store, SETTINGS, T0 + timedelta(minutes=20 * n))  # no check for corrections due yet
+        assert (report.polled, report.new_items, report.reread) == (1, 3 if n == 0 else 0, 0)
+    assert [pages.hits[f"/news/{i.key}.html"] for i in items] == [1, 1, 1]
+    assert sorted(key_of(a.text) for a in store.articles()) == [900, 901, 902]
+    assert store.feeds()[0].items_seen == 3
+
+
+# Faults the watch does not handle yet (strict: each fails until the code is fixed, then says so).
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a page served as text/plain (or with no type) is read through the file readers, which keep no address: "
+    "stored with url None, so its correction is not found by address and becomes a second article",
+)
+def test_a_page_served_as_plain_text_keeps_its_address_and_its_correction_is_a_revision(
+    pages: _Pages, tmp_path: Path
+) -> None:
+    item = Item(910, 0, 0, T0, changes=(1,))
+    pages.routes |= {
+        "/feed.xml": rss(pages.base, [("/plain/910.html", item)]),
+        "/plain/910.html": html(item, 0, "text/plain"),
+    }
+    store = open_store(tmp_path / "plain.db")
+    store.add_feed(pages.base + "/feed.xml")
+    assert poll_due_feeds(store, SETTINGS, T0).ingest.new_articles == 1
+    pages.routes["/plain/910.html"] = html(item, 1, "text/plain")  # corrected
+    again = poll_due_feeds(store, SETTINGS, T0 + timedelta(hours=2))  # its check for corrections is due
+    assert (again.ingest.revised_articles, again.ingest.new_articles, store.count_articles()) == (1, 0, 1)
+    [stored] = list(store.articles())
+    assert stored.url == pages.base + "/plain/910.html"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an item whose link redirects and whose page fails on the first read is stored from the feed under the "
+    "link; read later, the page is stored under its final address: a second article, not a revision",
+)
+def test_a_redirected_item_first_stored_from_its_feed_is_revised_not_doubled(pages: _Pages, tmp_path: Path) -> None:
+    item = Item(920, 0, 0, T0)
+    pages.routes |= {
+        "/feed.xml": rss(pages.base, [("/r/920", item)]),
+        "/r/920": (301, b"", "text/plain", {"Location": "/news/920.html"}),
+        "/news/920.html": (500, b"internal error", "text/plain", {"Retry_After": "0"}),
+    }
+    store = open_store(tmp_path / "redirect.db")
+    store.add_feed(pages.base + "/feed.xml")
+    assert poll_due_feeds(store, SETTINGS, T0).ingest.new_articles == 1  # the feed's text, for now
+    pages.routes["/news/920.html"] = html(item)
+    later = poll_due_feeds(store, SETTINGS, T0 + timedelta(hours=2))
+    assert (later.ingest.revised_articles, later.ingest.new_articles, store.count_articles()) == (1, 0, 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a feed that yields no entries (an error page, a body feedparser cannot read) is recorded as a successful "
+    "poll: failures stay 0 and last_error empty, so a broken feed looks healthy",
+)
+def test_a_feed_that_cannot_be_read_is_shown_failing(pages: _Pages, tmp_path: Path) -> None:
+    error_page = b"<!doctype html><html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
+    pages.routes["/feed.xml"] = (200, error_page, "text/html", {})
+    store = open_store(tmp_path / "unreadable.db")
+    store.add_feed(pages.base + "/feed.xml")
+    report = poll_due_feeds(store, SETTINGS, T0)
+    [feed] = store.feeds()
+    assert report.failed == 1 and feed.failures == 1 and feed.last_error
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a feed address with no suffix that answers a web page (a sign-in wall, a soft error) is read as a "
+    "single document with no link, and the page is stored as an article",
+)
+def test_a_feed_address_that_answers_a_web_page_stores_no_article(pages: _Pages, tmp_path: Path) -> None:
+    wall = "Our news service is for subscribers only. Sign in with your account or subscribe today to read on. " * 4
+    page = (
+        f"<!doctype html><html><head><title>Please sign in</title></head><body><main><h1>Please sign in</h1><p>{wall}"
+    )
+    pages.routes["/rss"] = (200, (page + "</p></main></body></html>").encode(), "text/html", {})
+    store = open_store(tmp_path / "wall.db")
+    store.add_feed(pages.base + "/rss")
+    poll_due_feeds(store, SETTINGS, T0)
+    assert store.count_articles() == 0 and store.feeds()[0].failures == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="marking a feed's items read and recording its poll are two commits: a watcher killed between them "
+    "never counts those items in items_seen (the next poll finds them known, not new)",
+)
+def test_a_watcher_killed_before_it_records_a_poll_still_counts_the_items_it_stored(
+    pages: _Pages, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [Item(930 + n, 0, 0, T0 - timedelta(hours=n)) for n in range(2)]
+    pages.routes |= {f"/news/{i.key}.html": html(i) for i in items}
+    pages.routes["/feed.xml"] = rss(pages.base, [(f"/news/{i.key}.html", i) for i in items])
+    store = open_store(tmp_path / "killed.db")
+    store.add_feed(pages.base + "/feed.xml")
+
+    def killed(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt  # the process ends here: what it committed stays, nothing after runs
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "record_poll", killed)
+        with pytest.raises(KeyboardInterrupt):
+            poll_due_feeds(store, SETTINGS, T0)
+    assert store.count_articles() == 2  # stored and marked read before the kill
+    poll_due_feeds(store, SETTINGS, T0)  # the watcher again: the feed's poll was not recorded, so it is due
+    assert store.count_articles() == 2 and store.feeds()[0].items_seen == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stories are updated only in a round that stored something new: articles stored by a watcher killed "
+    "before its stories update wait for the next round that brings news",
+)
+def test_articles_stored_by_a_killed_watcher_get_their_stories_in_the_next_round(
+    pages: _Pages, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = Item(940, 0, 0, T0)
+    pages.routes |= {"/feed.xml": rss(pages.base, [("/news/940.html", item)]), "/news/940.html": html(item)}
+    store = open_store(tmp_path / "stories.db")
+    store.add_feed(pages.base + "/feed.xml")
+
+    def killed(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr("storyline.pipeline.watch.update_stories", killed)
+        with pytest.raises(KeyboardInterrupt):
+            poll_due_feeds(store, SETTINGS, T0)
+    poll_due_feeds(store, SETTINGS, T0 + timedelta(minutes=20))  # the feed is due again; nothing new in it
+    [stored] = list(store.articles())
+    assert store.story_ids_of([stored.id])
