@@ -140,7 +140,7 @@ def test_the_address_checked_is_the_one_connected_to(site: _Site, monkeypatch: p
 
     port = site.server_address[1]
     real = socket.getaddrinfo
-    answers = iter(["127.0.0.1"] + ["127.0.0.2"] * 20)
+    answers = iter(["127.0.0.1"] * 2 + ["127.0.0.2"] * 20)  # the checks of the page and its robots.txt, then others
 
     def rebinding(host: object, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
         if host == "rebind.test":

@@ -123,7 +123,7 @@ def signature(secret: str, body: bytes) -> str:
     """The X-Storyline-Signature of a body: 'sha256=' and the hex HMAC-SHA256 with the watchlist's secret.
 
     >>> signature("s3cret", b'{"id": 1}')[:15]
-    'sha256=6b1cb6c1'
+    'sha256=ce7b1d91'
     """
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 

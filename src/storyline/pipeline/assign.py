@@ -284,18 +284,50 @@ def _update_stories(
         pending = list(store.unassigned())
         idf.prefetch(sorted({e.key for _, analysis in pending for e in analysis.entities}))
         for start in range(0, len(pending), _ASSIGN_BATCH):
+            batch = [
+                _profile(a, analysis, _second_words(index.model))
+                for a, analysis in pending[start : start + _ASSIGN_BATCH]
+            ]
             with store.transaction():
-                for article, analysis in pending[start : start + _ASSIGN_BATCH]:
-                    _assign_one(store, index, labels, report, _profile(article, analysis, _second_words(index.model)))
+                _prefetch_second_opinions(index, batch)
+                for profile in batch:
+                    _assign_one(store, index, labels, report, profile)
             index.evict_inactive()
             if on_progress:
-                on_progress(len(pending[start : start + _ASSIGN_BATCH]))
+                on_progress(len(batch))
         gc.unfreeze()
     store.advance_mark("stories")
     # Stale rather than "touched in this run": a run killed before this point leaves them stale for the next.
     report.timelines = refresh_timelines(store, set(store.stale_timelines()))
     store.advance_mark("timelines")
     return report
+
+
+def _prefetch_second_opinions(index: StoryIndex, batch: list[Profile]) -> None:
+    """Embed at once the texts the second opinion will read while this batch is assigned, as far as the stories
+    before the batch tell: each article's candidates are scored as `StoryIndex.best_story` scores them, with an
+    encoder that only notes whom it is asked about, then those are embedded in batches (`SecondEmbeddings.prefetch`:
+    vectors kept in the store are read, not computed).
+
+    Only the time changes: the encoder is deterministic and reads one text at a time, so a vector computed here, or
+    one at a time when a pair needs it (an article whose uncertain pair is with a story this batch starts or
+    changes, a merge check), or in another run, is the same. A text embedded here that turns out not to be needed
+    costs only its time (and is kept for later)."""
+    second = index.second_embedding
+    if not isinstance(second, SecondEmbeddings) or len(batch) < 2:
+        return
+    asked: dict[str, Profile] = {}
+
+    def note(profile: Profile) -> None:
+        asked.setdefault(profile.id, profile)
+
+    index.second_embedding = note
+    try:
+        for profile in batch:
+            index.best_story(profile, index.candidates(profile.embedding, profile.entities))
+    finally:
+        index.second_embedding = second
+    second.prefetch(list(asked.values()))
 
 
 def _assign_one(

@@ -220,7 +220,9 @@ def store_result(
     if article is None:
         return None
     outcome = "known"
-    current = store.article_at(article.url) if article.url and _read_from_web(raw) else None
+    current = None
+    if _read_from_web(raw):  # by the address it ended at, else the one asked for (a feed's link that redirects)
+        current = (store.article_at(article.url) if article.url else None) or store.article_at(raw.origin)
     if current is not None:
         if _changed(current, article):
             removed, added = changed_sentences(current.text, article.text)

@@ -72,7 +72,7 @@ def poll_due_feeds(
                 _poll(store, own, due, now, settings, report)
         else:
             _poll(store, fetcher, due, now, settings, report)
-    if report.ingest.new_articles or report.ingest.revised_articles:
+    if due:  # also when nothing came: what a watcher killed before its update stored gets its stories now
         report.stories = update_stories(store, settings)
         report.alerts = check_alerts(store, settings)
     report.deliveries = deliver_alerts(store, settings)  # also those that failed before and are due again
@@ -97,6 +97,8 @@ def _poll(
         if poll.error is not None:
             report.failed += 1
             wait = min(DEFAULT_INTERVAL * 2 ** min(feed.failures, 10), MAX_BACKOFF)
+            if poll.retry_after is not None:  # the server asked to be left alone longer: it is
+                wait = max(wait, min(timedelta(seconds=poll.retry_after), MAX_BACKOFF))
             store.record_poll(feed.url, _iso(now + wait), error=poll.error)
             continue
         plans.append((feed, poll, _plan(store, feed.url, poll.entries, now)))
@@ -115,17 +117,19 @@ def _poll(
     _add(report.ingest, ingested, [d for d in found if isinstance(d, IngestError)])
     for feed, poll, plan in plans:
         fresh = _fresh_for(poll.max_age, poll.ttl, list(plan.entries.values()))
-        store.mark_read(feed.url, plan.marks(now))
+        with store.transaction():  # items read and the poll's count of them land together
+            unread = {item for item in plan.read if isinstance(documents[id(plan), item], IngestError)}
+            store.mark_read(feed.url, plan.marks(now, unread))
+            store.record_poll(
+                feed.url,
+                _iso(now + min(max(fresh, MIN_INTERVAL), MAX_INTERVAL)),
+                new_items=len(plan.new),
+                etag=poll.etag,
+                last_modified=poll.last_modified,
+            )
         report.new_items += len(plan.new)
         report.reread += len(plan.read) - len(plan.new)
         report.not_modified += poll.not_modified
-        store.record_poll(
-            feed.url,
-            _iso(now + min(max(fresh, MIN_INTERVAL), MAX_INTERVAL)),
-            new_items=len(plan.new),
-            etag=poll.etag,
-            last_modified=poll.last_modified,
-        )
 
 
 T = TypeVar("T")
@@ -172,11 +176,16 @@ class _Plan:
     def read(self) -> list[str]:
         return [*self.new, *self.updated, *self.checks]
 
-    def marks(self, now: datetime) -> list[FeedItem]:
+    def marks(self, now: datetime, unread: set[str]) -> list[FeedItem]:
+        """The items as read now. One read again whose page could not be read (`unread`) keeps the stamp it had,
+        so a change the feed announced is read when the page answers again; its checks go on as scheduled."""
         first_read = {i: self.known[i].first_read for i in self.updated} | {
             i: c.first_read for i, c in self.checks.items()
         }
         stamps = {i: c.stamp for i, c in self.checks.items()} | {i: _stamp(e) for i, e in self.entries.items()}
+        stamps |= {
+            i: (self.checks.get(i) or self.known[i]).stamp for i in unread if i in self.known or i in self.checks
+        }
         return [
             FeedItem(i, first_read.get(i, _iso(now)), stamps[i], _check(first_read.get(i, _iso(now)), now))
             for i in self.read
@@ -259,7 +268,7 @@ def _item_page(fetcher: Fetcher, item: str, entry: RawDocument | None, first: bo
     for found in fetcher.documents(url) if url else []:
         if isinstance(found, RawDocument) and found.media_type == "text/html":
             hints = {k: v for k, v in (entry.hints if entry else {}).items() if k not in ("text", "html", "title")}
-            return replace(found, hints=hints | {"url": found.url})
+            return replace(found, hints=hints | {"url": found.url or url})  # a page read as a file has none
         if isinstance(found, IngestError):
             error = found
     return entry if first and entry is not None and entry.content else error

@@ -25,10 +25,12 @@ import httpx
 
 from storyline.defaults import DEFAULT_MAX_DOCUMENT_BYTES
 from storyline.model import IngestError, RawDocument
+from storyline.sources.feeds import read_feed
 from storyline.sources.files import Upload, read_upload
 
 USER_AGENT = "storyline/0.1 (news story tracker; +https://github.com/storyline)"
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
+DOWN_FOR = 120.0  # seconds a host that could not be reached is skipped
 ROBOTS_TTL = 86400.0  # seconds a site's robots.txt is kept (RFC 9309 asks for no more than a day)
 
 
@@ -46,7 +48,11 @@ class FetchPolicy:
 
 
 class _Refused(Exception):
-    """A request that must not or cannot be made: its reason."""
+    """A request that must not or cannot be made: its reason, and how long the server asked to wait (Retry-After)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class Fetcher:
@@ -60,6 +66,7 @@ class Fetcher:
         # Per site: its rules (None: the site refuses all) and when they were read; read again after a day.
         self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, float]] = {}
         self._last: dict[str, float] = {}
+        self._down: dict[str, float] = {}  # hosts that refused or timed out a connection, and when
 
     def close(self) -> None:
         self._client.close()
@@ -88,15 +95,21 @@ class Fetcher:
         """A conditional request for a feed: its entries, or `not_modified`, or the error; with its validators."""
         validators = {"If-None-Match": etag, "If-Modified-Since": last_modified}
         try:
-            final, status, headers, body = self._get(url, True, {k: v for k, v in validators.items() if v})
+            _, status, headers, body = self._get(url, True, {k: v for k, v in validators.items() if v})
         except _Refused as exc:
-            return FeedPoll(error=str(exc))
+            return FeedPoll(error=str(exc), retry_after=exc.retry_after)
         found = FeedPoll(etag=headers.get("etag"), last_modified=headers.get("last-modified"))
         found.max_age = _max_age(headers.get("cache-control"))
         if status == 304:
             found.not_modified = True
             return found
-        found.entries = list(self._as_file(url, final, body))
+        # Read as a feed whatever its content type says (feeds are often served as text/html or text/plain);
+        # what feedparser cannot read at all (an error page, a sign-in wall) is a failed poll, not a document.
+        found.entries = list(read_feed(body, url))
+        unreadable = [e for e in found.entries if isinstance(e, IngestError) and e.reason.startswith("not a readable")]
+        if unreadable and len(unreadable) == len(found.entries):
+            return FeedPoll(error=f"{url}: {unreadable[0].reason}")
+        found.entries = [e for e in found.entries if isinstance(e, RawDocument) or e.reason != "feed has no entries"]
         ttl = re.search(rb"<ttl>\s*(\d{1,6})\s*</ttl>", body[:65536])  # RSS: minutes it may be cached
         found.ttl = float(ttl.group(1)) * 60 if ttl else None
         return found
@@ -134,7 +147,7 @@ class Fetcher:
                 current = urljoin(response_url, answer["location"])
                 continue
             if status >= 400:
-                raise _Refused(f"HTTP {status} from {current}")
+                raise _Refused(f"HTTP {status} from {current}", _retry_after(answer.get("retry-after")))
             return current, status, answer, body
         raise _Refused(f"more than {self.policy.max_redirects} redirects from {url}")
 
@@ -151,7 +164,7 @@ class Fetcher:
                     if response.status_code in _RETRY_STATUSES and attempt < self.policy.retries:
                         delay = _retry_after(response.headers.get("retry-after"))
                         if delay is not None and delay > self.policy.max_wait:
-                            raise _Refused(f"HTTP {response.status_code} from {url}, retry after {delay:.0f} s")
+                            raise _Refused(f"HTTP {response.status_code} from {url}, retry after {delay:.0f} s", delay)
                         time.sleep(delay if delay is not None else wait)
                         wait *= 2
                         continue
@@ -165,6 +178,8 @@ class Fetcher:
                     return url, response.status_code, response.headers, bytes(body)
             except httpx.HTTPError as exc:
                 if attempt == self.policy.retries:
+                    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                        self._down[urlsplit(url).netloc] = time.monotonic()
                     raise _Refused(f"cannot fetch {url}: {type(exc).__name__} {exc}".strip()) from exc
                 time.sleep(wait)
                 wait *= 2
@@ -172,6 +187,9 @@ class Fetcher:
 
     def _pace(self, url: str) -> None:
         host = urlsplit(url).netloc
+        if time.monotonic() - self._down.get(host, float("-inf")) < DOWN_FOR:
+            # A host that could not be reached is not tried again at once: its other feeds fail fast.
+            raise _Refused(f"{host} could not be reached in the last {DOWN_FOR:.0f} s: not tried again yet")
         since = time.monotonic() - self._last.get(host, float("-inf"))
         if since < self.policy.host_delay:
             time.sleep(self.policy.host_delay - since)
@@ -247,6 +265,7 @@ class FeedPoll:
     last_modified: str | None = None
     max_age: float | None = None  # seconds the server says the feed stays fresh (Cache-Control)
     ttl: float | None = None  # seconds the feed itself says it may be cached (RSS <ttl>)
+    retry_after: float | None = None  # seconds a failing server asked to be left alone
 
 
 def _max_age(value: str | None) -> float | None:

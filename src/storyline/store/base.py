@@ -175,9 +175,10 @@ class ArticleStore(Transactional, Protocol):
     def revise_article(
         self, article_id: str, revision: Article, origin_key: str, removed: list[str], added: list[str]
     ) -> bool:
-        """Make `revision` (a new text or headline of the page `article_id` was read from) the article's text,
-        keeping its id, its story and every earlier text (`revisions`); what enrichment found in the old text is
-        forgotten, so the next pass analyses it and reads its claims again. False when nothing changed."""
+        """Make `revision` (a new text or headline of the page `article_id` was read from) the article's text, and
+        its address the one the page was read at, keeping its id, its story and every earlier text (`revisions`);
+        what enrichment found in the old text is forgotten, so the next pass analyses it and reads its claims
+        again. False when nothing changed."""
         ...
 
     def revisions(self, article_ids: list[str]) -> dict[str, list[ArticleRevision]]:

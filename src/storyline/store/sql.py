@@ -259,8 +259,9 @@ class SQLStore(BrowseQueries, ABC):
             # story, and the claims it gives replace the old ones in the story's timeline.
             self._execute(
                 "UPDATE articles SET title = COALESCE(?, title), text = ?, lang = COALESCE(?, lang),"
+                " url = COALESCE(?, url), source = COALESCE(?, source),"
                 " ingested_seq = (SELECT MAX(ingested_seq) + 1 FROM articles) WHERE id = ?",
-                (revision.title, revision.text, revision.lang, article_id),
+                (revision.title, revision.text, revision.lang, revision.url, revision.source, article_id),
             )
             self._index_text(article_id, True)
             self._forget_analysis(article_id)
