@@ -1270,6 +1270,7 @@ def test_alerts_are_given_once_with_a_delivery_to_the_webhook_and_its_log(store:
     assert store.alert_states(["st_a", "st_b"]) == {"st_a": {"languages": ["en", "it"]}}
     assert [s for s, _ in store.stories_to_alert()] == ["st_b"]  # st_a's state is as of its timeline
     assert store.record_alerts({}, drafts) == []  # given before: never again (a re-run after a crash)
+    assert store.alert_counts() == {"leica": 1, "quiet": 1}
     store.advance_mark("alerts")
     store.save_timeline("st_a", [])  # rebuilt again: above the mark, its state older
     assert [s for s, _ in store.stories_to_alert()] == ["st_b", "st_a"]  # oldest rebuild first

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
 from storyline.model import Article, IngestError, RawDocument, article_id
@@ -17,6 +17,8 @@ from storyline.sources.web import Fetcher, FetchPolicy, is_web_address
 from storyline.store.base import AnalysisStore, ArticleStore, ClaimStore
 from storyline.text.changes import changed_sentences
 from storyline.text.language import DEFAULT_LANGUAGES, detect_language
+
+T = TypeVar("T")
 
 # Writes are grouped so a run costs few commits; a crash loses at most one group, which the
 # next run redoes (article ids are content hashes, so nothing is stored twice).
@@ -61,11 +63,13 @@ def process_document(raw: RawDocument, settings: Settings = Settings()) -> tuple
     return identify_language(article, settings.languages), warnings
 
 
-def _process(item: tuple[RawDocument, Settings]) -> tuple[RawDocument, Article | None, list[IngestError]]:
+def read_document(item: tuple[RawDocument, Settings]) -> tuple[RawDocument, Article | None, list[IngestError]]:
+    """`process_document` for a worker process: the document comes back without its content, which the writer
+    does not need (only where it came from)."""
     raw, settings = item
     article, problems = process_document(raw, settings)
     if isinstance(raw.content, bytes | str) and len(raw.content) > 4096:
-        raw = replace(raw, content=b"")  # the parent needs only where it came from
+        raw = replace(raw, content=b"")
     return raw, article, problems
 
 
@@ -174,26 +178,38 @@ def ingest(
     if workers > 1:
         _warm_up(settings)  # workers fork from here: load the libraries' lazy tables once, not per worker
         pool = multiprocessing.get_context("fork").Pool(workers)
-    results = iter(pool.imap(_process, documents, chunksize=4) if pool else map(_process, documents))
+    results = pool.imap(read_document, documents, chunksize=4) if pool else map(read_document, documents)
     try:
-        while True:
-            chunk = list(islice(results, COMMIT_EVERY))
-            with store.transaction():
-                for raw, article, problems in chunk:
-                    report.documents += 1
-                    store_result(store, report, raw, article, problems)
-                # Files that could not be read at all, met while reading ahead (and warnings on paths, such as
-                # a folder loop not followed, which do not fail the run).
-                for error in unreadable:
-                    store.record_error(error)
-                    (report.warnings if error.severity == "warning" else report.errors).append(error)
-                unreadable.clear()
-            if not chunk:
-                break
+        write_in_groups(store, report, results, unreadable, lambda done: store_result(store, report, *done))
     finally:
         if pool:
             pool.terminate()
     return report
+
+
+def write_in_groups(
+    store: ArticleStore,
+    report: IngestReport,
+    results: Iterable[T],
+    unreadable: list[IngestError],
+    write: Callable[[T], object],
+) -> None:
+    """`write` every result, COMMIT_EVERY to a transaction, each group with the inputs found unreadable meanwhile
+    (files that could not be read at all, met while reading ahead, and warnings on paths such as a folder loop
+    not followed, which do not fail the run)."""
+    results = iter(results)
+    while True:
+        chunk = list(islice(results, COMMIT_EVERY))
+        with store.transaction():
+            for result in chunk:
+                report.documents += 1
+                write(result)
+            for error in unreadable:
+                store.record_error(error)
+                (report.warnings if error.severity == "warning" else report.errors).append(error)
+            unreadable.clear()
+        if not chunk:
+            break
 
 
 def _read_from_web(raw: RawDocument) -> bool:

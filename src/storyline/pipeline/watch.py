@@ -105,7 +105,7 @@ def _poll(
     reads = [(plan, item) for _, _, plan in plans for item in plan.read]
     pages = by_host(
         reads,
-        lambda read: read[1] if read[1] not in read[0].entries else read[0].entries[read[1]].url or read[1],
+        lambda read: read[0].address(read[1]),
         lambda read: _item_page(fetcher, read[1], read[0].entries.get(read[1]), read[1] in read[0].new),
     )
     documents = dict(zip([(id(plan), item) for plan, item in reads], pages, strict=True))
@@ -171,6 +171,11 @@ class _Plan:
     updated: list[str]
     checks: dict[str, FeedItem]
     known: dict[str, FeedItem]
+
+    def address(self, item: str) -> str:
+        """Where an item's page is: the feed entry's link, else the item (read again from the store)."""
+        entry = self.entries.get(item)
+        return (entry.url if entry is not None else None) or item
 
     @property
     def read(self) -> list[str]:

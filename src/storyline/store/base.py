@@ -454,6 +454,10 @@ class AlertStore(StageMarks, Protocol):
         """Alerts given (to one watchlist, or all), newest first."""
         ...
 
+    def alert_counts(self) -> dict[str, int]:
+        """How many alerts each watchlist has given (those with none left out)."""
+        ...
+
     def due_deliveries(self, now: str, limit: int = 100) -> list[tuple[Delivery, Alert]]:
         """Pending webhook deliveries whose next attempt is due, oldest first, with their alerts."""
         ...

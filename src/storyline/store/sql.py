@@ -825,14 +825,8 @@ class SQLStore(BrowseQueries, ABC):
     def feeds(self) -> list[WatchedFeed]:
         rows = self._execute(
             "SELECT url, title, added_at, last_success, last_error, failures, items_seen, next_poll, etag,"
-            " last_modified FROM watched_feeds ORDER BY url"
+            " last_modified, items_read, first_item_at, last_item_at FROM watched_feeds ORDER BY url"
         ).fetchall()
-        spans = {
-            r[0]: (int(r[1]), r[2], r[3])
-            for r in self._execute(
-                "SELECT feed_url, COUNT(*), MIN(seen_at), MAX(seen_at) FROM feed_items GROUP BY feed_url"
-            ).fetchall()
-        }
         return [
             WatchedFeed(
                 url=r[0],
@@ -845,7 +839,7 @@ class SQLStore(BrowseQueries, ABC):
                 next_poll=r[7],
                 etag=r[8],
                 last_modified=r[9],
-                item_gap=_average_gap(*spans.get(r[0], (0, None, None))),
+                item_gap=_average_gap(int(r[10]), r[11], r[12]),
             )
             for r in rows
         ]
@@ -893,11 +887,26 @@ class SQLStore(BrowseQueries, ABC):
         return [FeedItem(r[0], r[1], r[2], r[3]) for r in rows]
 
     def mark_read(self, url: str, items: list[FeedItem]) -> None:
-        self._executemany(
-            """INSERT INTO feed_items (feed_url, item, seen_at, stamp, next_check) VALUES (?,?,?,?,?)
-               ON CONFLICT (feed_url, item) DO UPDATE SET stamp = excluded.stamp, next_check = excluded.next_check""",
-            [(url, i.item, i.first_read, i.stamp, i.next_check) for i in items],
-        )
+        with self.transaction():
+            known = self.feed_items(url, [i.item for i in items])
+            self._executemany(
+                """INSERT INTO feed_items (feed_url, item, seen_at, stamp, next_check) VALUES (?,?,?,?,?)
+                   ON CONFLICT (feed_url, item) DO UPDATE SET stamp = excluded.stamp,
+                   next_check = excluded.next_check""",
+                [(url, i.item, i.first_read, i.stamp, i.next_check) for i in items],
+            )
+            firsts = [i.first_read for i in {i.item: i for i in items if i.item not in known}.values()]
+            if firsts:  # the feed's span of items, for its average gap (feeds())
+                row = self._execute(
+                    "SELECT first_item_at, last_item_at FROM watched_feeds WHERE url = ?", (url,)
+                ).fetchone()
+                if row is not None:
+                    span = [*firsts, *(when for when in (row[0], row[1]) if when)]
+                    self._execute(
+                        "UPDATE watched_feeds SET items_read = items_read + ?, first_item_at = ?, last_item_at = ?"
+                        " WHERE url = ?",
+                        (len(firsts), min(span), max(span), url),
+                    )
 
     # --- watchlists and alerts -------------------------------------------------------------------------
     def add_watchlist(self, watchlist: Watchlist) -> bool:
@@ -1007,6 +1016,10 @@ class SQLStore(BrowseQueries, ABC):
         more = limit is not None and len(items) > limit
         items = items[:limit] if limit is not None else items
         return Page(items, encode_cursor("alerts", [items[-1].id]) if more and items else None)
+
+    def alert_counts(self) -> dict[str, int]:
+        rows = self._execute("SELECT watchlist, COUNT(*) FROM alerts GROUP BY watchlist").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
 
     def due_deliveries(self, now: str, limit: int = 100) -> list[tuple[Delivery, Alert]]:
         rows = self._execute(

@@ -38,7 +38,6 @@ from storyline.web.watchlists import (
     MAX_FIELD,
     MAX_NAME,
     MAX_WEBHOOK,
-    alert_count,
     alert_view,
     check_same_origin,
     checked_watchlist,
@@ -501,7 +500,8 @@ CROSS_SITE: dict[int | str, dict[str, Any]] = {
 def list_watchlists(request: Request) -> dict[str, Any]:
     """Every watchlist, by name: its query, webhook (never the secret), and how many alerts it has given."""
     store = read_store(request)
-    return {"items": [watchlist_view(w, alert_count(store, w.name)) for w in store.watchlists()]}
+    counts = store.alert_counts()
+    return {"items": [watchlist_view(w, counts.get(w.name, 0)) for w in store.watchlists()]}
 
 
 @router.post(

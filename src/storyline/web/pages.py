@@ -32,7 +32,6 @@ from storyline.web import charts
 from storyline.web.access import StoreAccess, date_prefix, read_store
 from storyline.web.feeds import FEED_SIZE
 from storyline.web.watchlists import (
-    alert_count,
     alert_view,
     check_same_origin,
     checked_name,
@@ -445,6 +444,7 @@ def watchlists_page(
             "name": None if already else unique_name(suggested_name(store, query), anchors),
         }
     items = []
+    counts = store.alert_counts()
     for watchlist in watchlists:
         alerts = store.alerts(watchlist.name, RECENT_ALERTS).items
         deliveries = store.deliveries([a.id for a in alerts if a.id is not None])
@@ -457,7 +457,7 @@ def watchlists_page(
                 "webhook": _host(watchlist.webhook) if watchlist.webhook else None,
                 "created_at": watchlist.created_at,
                 "feed": feed_path(watchlist.name),
-                "count": alert_count(store, watchlist.name),
+                "count": counts.get(watchlist.name, 0),
                 "alerts": [alert_view(a, deliveries) for a in alerts],
             }
         )

@@ -223,8 +223,3 @@ def alert_view(alert: Alert, deliveries: Mapping[int, list[Delivery]]) -> dict[s
         "story_path": f"/stories/{alert.story_id}",
         "deliveries": [delivery_view(d) for d in deliveries.get(alert.id or 0, [])],
     }
-
-
-def alert_count(store: Store, name: str) -> int:
-    """How many alerts a watchlist has given (the store has no count: this reads them, as the CLI does)."""
-    return len(store.alerts(name, limit=None).items)
