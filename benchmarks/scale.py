@@ -3,6 +3,8 @@
     python benchmarks/scale.py                  # 20,000 pages (the bench sets' HTML, replicated with changed text)
     python benchmarks/scale.py --pages 2000     # a quicker look
     python benchmarks/scale.py --runs ray:2     # only some runs (local:1 local:2 ray:1 ray:2)
+    python benchmarks/scale.py --before /tmp/old --runs before:2 local:2 ray:1 ray:2
+                                                # "before:N": the local engine of an older checkout, same corpus
 
 Each run is two commands in a fresh store, each a process of its own as a user runs them:
 `storyline ingest PAGES --no-stories` (reading and extraction; on Ray also analysis and claims, which the
@@ -122,6 +124,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20_000)
     parser.add_argument("--runs", nargs="+", default=["local:1", "local:2", "ray:1", "ray:2"])
     parser.add_argument("--json", help="write the figures to this file too")
+    parser.add_argument("--before", help="a checkout of older code, for runs named before:N")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +137,9 @@ def main() -> None:
             db = Path(tmp) / f"{engine}{workers}.db"
             env = dict(os.environ, STORYLINE_DB=str(db))
             common = ["--engine", engine, "--workers", workers, "--json"]
+            if engine == "before":  # an older checkout's code first on the path; it may not know --engine
+                env["PYTHONPATH"] = str(Path(args.before, "src"))
+                common = common[2:]
             read_s, read, read_mem = _timed(["ingest", str(corpus), "--no-stories", *common], env)
             rest_s, rest, rest_mem = _timed(["ingest", str(empty), *common], env)
             total = read_s + rest_s

@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from storyline.eval.datasets import bench_dir
-from storyline.eval.similarity import PairData, _prf, load_pairs, pearson, stream_stories
+from storyline.eval.similarity import PairData, load_pairs, pearson, same_story_prf, stream_stories
 from storyline.stories.similarity import (
     FEATURES,
     PARAMS_FILE,
@@ -87,7 +87,7 @@ def cross_validated(
         fold = [pairs[i] for i in test]
         story_of = stream_stories(data, fold_model, {t for p in fold for t in (p.text1, p.text2)})
         same[test] = [story_of[p.text1] == story_of[p.text2] for p in fold]
-    return predicted, _prf(pairs, list(same))["f1"]
+    return predicted, same_story_prf(pairs, list(same))["f1"]
 
 
 def main() -> None:
@@ -125,7 +125,7 @@ def main() -> None:
 
     model = with_fits(model, fit(first, overall), fit(second, overall))
     story_of = stream_stories(data, model)
-    f1 = _prf(pairs, [story_of[p.text1] == story_of[p.text2] for p in pairs])["f1"]
+    f1 = same_story_prf(pairs, [story_of[p.text1] == story_of[p.text2] for p in pairs])["f1"]
     print(f"join threshold {model.join_threshold}, merge {model.merge_threshold}: same-story F1 {f1:.3f}", flush=True)
     predicted, stream_f1 = cross_validated(pairs, data, first, second, overall, model)
     print(

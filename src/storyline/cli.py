@@ -220,7 +220,7 @@ def ingest_command(
             on_files_found=lambda n: progress.update(task, total=n),
         )
     report, story_report = result.ingest, result.stories
-    summary = {
+    summary: dict[str, Any] = {
         "files": report.files,
         "documents": report.documents,
         "new_articles": report.new_articles,
@@ -236,6 +236,7 @@ def ingest_command(
             "new_stories": story_report.new_stories,
             "duplicates": story_report.duplicates,
             "merges": story_report.merges,
+            "seconds": {stage: round(spent, 3) for stage, spent in story_report.seconds.items()},
         }
     if as_json:
         _print_json(summary)
@@ -773,13 +774,14 @@ def watchlists_add_command(
 def watchlists_list_command(as_json: JsonOption = False) -> None:
     """The watchlists, their queries and how many alerts each gave. Example: storyline watchlists list --json"""
     store = _store()
+    counts = store.alert_counts()
     rows: list[dict[str, Any]] = [
         {
             "name": w.name,
             "query": w.query(),
             "webhook": w.webhook,
             "created_at": w.created_at,
-            "alerts": len(store.alerts(w.name, limit=None).items),
+            "alerts": counts.get(w.name, 0),
         }
         for w in store.watchlists()
     ]

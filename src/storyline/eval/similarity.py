@@ -211,7 +211,7 @@ def _correlations(pairs: list[Pair], values: list[float]) -> dict[str, Any]:
     }
 
 
-def _prf(pairs: list[Pair], same: list[bool]) -> dict[str, float]:
+def same_story_prf(pairs: list[Pair], same: list[bool]) -> dict[str, float]:
     tp = fp = fn = 0
     for p, predicted in zip(pairs, same, strict=True):
         if SAME_STORY_MAX < p.overall < DIFFERENT_MIN:
@@ -246,7 +246,7 @@ def evaluate(
         for c, p in zip(cosine, pairs, strict=True)
         if p.overall <= SAME_STORY_MAX or p.overall >= DIFFERENT_MIN
     ]
-    best_cosine = max((_prf(pairs, [c >= t for c in cosine])["f1"], float(t)) for t in np.linspace(0.2, 0.9, 71))
+    best_cosine = max((same_story_prf(pairs, [c >= t for c in cosine])["f1"], float(t)) for t in np.linspace(0.2, 0.9, 71))
     return {
         "pairs": len(pairs),
         "scored_pairs": len(scored),
@@ -256,9 +256,9 @@ def evaluate(
             "tfidf_char_3_5": _correlations(pairs, tfidf),
         },
         "same_story": {
-            "storyline_stream": _prf(pairs, same),
+            "storyline_stream": same_story_prf(pairs, same),
             "embedding_cosine_best_threshold": {
-                **_prf(pairs, [c >= best_cosine[1] for c in cosine]),
+                **same_story_prf(pairs, [c >= best_cosine[1] for c in cosine]),
                 "threshold": best_cosine[1],
             },
         },

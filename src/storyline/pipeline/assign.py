@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import gc
 import math
+import time
 from collections import Counter
 from collections.abc import Callable, Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -51,11 +52,17 @@ class StoriesReport:
     merges: int = 0
     claims: int = 0
     timelines: int = 0
+    # Where the run's time went: analysis, claims, assignment (of it, second_opinion: the second encoder), timelines
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def second_text(article: Article, words: int) -> str:
+    """What the second-opinion encoder reads of `article` (its first `words` words of title and lead)."""
+    return second_opinion_text(embedding_text(article.title, article.text), words) if words else ""
 
 
 def _profile(article: Article, analysis: Analysis, second_words: int = 0) -> Profile:
     published = article.published.value if article.published else None
-    second_text = second_opinion_text(embedding_text(article.title, article.text), second_words) if second_words else ""
     return Profile(
         id=article.id,
         lang=article.lang,
@@ -68,7 +75,7 @@ def _profile(article: Article, analysis: Analysis, second_words: int = 0) -> Pro
         source=article.source,
         minhash=analysis.minhash,
         labels={e.key: (e.label, e.type) for e in analysis.entities},
-        second_text=second_text,
+        second_text=second_text(article, second_words),
     )
 
 
@@ -272,8 +279,18 @@ def _update_stories(
     store: AssignStore, settings: Settings, model: SimilarityModel | None, on_progress: Callable[[int], None] | None
 ) -> StoriesReport:
     require_components(settings)
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        report.seconds[stage] = now - started
+        started = now
+
     report = StoriesReport(analysed=analyse_new_articles(store, settings))
+    lap("analysis")
     report.claims = extract_new_claims(store, settings)
+    lap("claims")
     embedder = get_embedder(settings.embedder, settings)
     idf = _Idf(store)
     with assignment_threads():
@@ -297,9 +314,13 @@ def _update_stories(
                 on_progress(len(batch))
         gc.unfreeze()
     store.advance_mark("stories")
+    lap("assignment")
+    if isinstance(index.second_embedding, SecondEmbeddings):
+        report.seconds["second_opinion"] = index.second_embedding.seconds
     # Stale rather than "touched in this run": a run killed before this point leaves them stale for the next.
     report.timelines = refresh_timelines(store, set(store.stale_timelines()))
     store.advance_mark("timelines")
+    lap("timelines")
     return report
 
 
@@ -314,7 +335,7 @@ def _prefetch_second_opinions(index: StoryIndex, batch: list[Profile]) -> None:
     changes, a merge check), or in another run, is the same. A text embedded here that turns out not to be needed
     costs only its time (and is kept for later)."""
     second = index.second_embedding
-    if not isinstance(second, SecondEmbeddings) or len(batch) < 2:
+    if not isinstance(second, SecondEmbeddings) or second.unavailable or len(batch) < 2:
         return
     asked: dict[str, Profile] = {}
 

