@@ -1,5 +1,7 @@
-"""The Ray engine: `storyline ingest --engine ray` on a local Ray with two workers gives the same articles,
-analyses, claims and stories as a local run of the same corpus (each run in its own process, as a user runs it)."""
+"""Workers change nothing but the time: `storyline ingest` with two local worker processes (which analyse and
+read claims beside extraction) and with `--engine ray` on a local Ray of two workers (which also embed the
+second opinion's texts ahead) give the same articles, analyses, claims and stories as one process does with the
+same corpus (each run in its own process, as a user runs it)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from tests.local_site import LocalSite, SiteHandler, running
 from storyline import open_store
 from storyline.store import Store
 
-pytest.importorskip("ray")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 
 
@@ -34,24 +35,39 @@ def _state(store: Store) -> dict[str, object]:
     }
 
 
-def test_a_ray_run_gives_what_a_local_run_gives(tmp_path: Path) -> None:
-    states = {}
-    for engine in ("local", "ray"):
-        db = tmp_path / f"{engine}.db"
-        done = run_bin(
-            "--db", str(db), "ingest", str(SAMPLES), "--engine", engine, "--workers", "2", "--json", timeout=600
-        )
-        assert done.returncode == 0, done.stderr.decode()[-3000:]
-        summary = json.loads(done.stdout)
-        assert summary["new_articles"] > 30 and summary["errors"] == 0
-        store = open_store(db)
-        states[engine] = _state(store)
+def _run(db: Path, engine: str, workers: int) -> dict[str, object]:
+    done = run_bin(
+        "--db", str(db), "ingest", str(SAMPLES), "--engine", engine, "--workers", str(workers), "--json", timeout=600
+    )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    summary = json.loads(done.stdout)
+    assert summary["new_articles"] > 30 and summary["errors"] == 0
+    store = open_store(db)
+    try:
+        return _state(store)
+    finally:
         store.close()
-    local, ray = states["local"], states["ray"]
-    assert [a["id"] for a in ray["articles"]] == [a["id"] for a in local["articles"]]  # type: ignore[index]
+
+
+def _assert_same(found: dict[str, object], expected: dict[str, object]) -> None:
+    assert [a["id"] for a in found["articles"]] == [a["id"] for a in expected["articles"]]  # type: ignore[index]
     for key in ("articles", "entities", "claims", "stories", "timelines"):
-        assert ray[key] == local[key], key
-    assert len(local["stories"]) >= 10  # type: ignore[arg-type]
+        assert found[key] == expected[key], key
+    assert len(expected["stories"]) >= 10  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    return _run(tmp_path_factory.mktemp("one") / "one.db", "local", 1)
+
+
+def test_two_local_workers_give_what_one_process_gives(tmp_path: Path, one_process: dict[str, object]) -> None:
+    _assert_same(_run(tmp_path / "local.db", "local", 2), one_process)
+
+
+def test_a_ray_run_gives_what_a_local_run_gives(tmp_path: Path, one_process: dict[str, object]) -> None:
+    pytest.importorskip("ray")
+    _assert_same(_run(tmp_path / "ray.db", "ray", 2), one_process)
 
 
 def test_an_unknown_engine_is_refused(tmp_path: Path) -> None:
@@ -81,6 +97,7 @@ class _PagesHandler(SiteHandler):
 
 
 def test_watching_on_ray_reads_what_watching_here_reads(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
     env = {"STORYLINE_ALLOW_LOOPBACK": "1", "STORYLINE_HOST_DELAY": "0"}
     states = {}
     with running(_Pages, _PagesHandler) as site:

@@ -154,7 +154,9 @@ def ingest_command(
     paths: Annotated[
         list[str], typer.Argument(help="Files, directories, globs, - for stdin, or http(s) addresses to fetch.")
     ],
-    workers: Annotated[int, typer.Option(help="Extraction processes (default: all cores).")] = os.cpu_count() or 1,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes: extraction, analysis and claims (default: all cores).")
+    ] = os.cpu_count() or 1,
     max_mb: Annotated[
         float, typer.Option("--max-mb", help="Largest document read, in MB.")
     ] = DEFAULT_MAX_DOCUMENT_BYTES / 1e6,

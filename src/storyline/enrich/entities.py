@@ -726,7 +726,11 @@ def extract_mentions(text: str, lang: str | None = None, *, ner: str = "") -> li
         from storyline.text.language import detect_language
 
         lang = detect_language(text)[0]
-    lang = lang.lower().split("-")[0] if lang else None
+    return list(_mentions(text, lang.lower().split("-")[0] if lang else None, ner))
+
+
+@lru_cache(maxsize=64)  # analysis and claims read the same title and text one after the other
+def _mentions(text: str, lang: str | None, ner: str) -> tuple[Mention, ...]:
     doc = _Document(text, lang)
     gaz = _gazetteer()
     quantities = _match_quantities(text, lang)
@@ -741,7 +745,7 @@ def extract_mentions(text: str, lang: str | None = None, *, ner: str = "") -> li
     mentions = [Mention(text[s.start : s.end], s.key, s.label, s.type or MISC, s.start, s.end) for s in spans]
     mentions += quantities
     mentions.sort(key=lambda m: (m.start, m.end))
-    return mentions
+    return tuple(mentions)
 
 
 # -- gazetteer names --

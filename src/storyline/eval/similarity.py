@@ -246,7 +246,9 @@ def evaluate(
         for c, p in zip(cosine, pairs, strict=True)
         if p.overall <= SAME_STORY_MAX or p.overall >= DIFFERENT_MIN
     ]
-    best_cosine = max((same_story_prf(pairs, [c >= t for c in cosine])["f1"], float(t)) for t in np.linspace(0.2, 0.9, 71))
+    best_cosine = max(
+        (same_story_prf(pairs, [c >= t for c in cosine])["f1"], float(t)) for t in np.linspace(0.2, 0.9, 71)
+    )
     return {
         "pairs": len(pairs),
         "scored_pairs": len(scored),

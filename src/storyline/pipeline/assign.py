@@ -19,7 +19,7 @@ import numpy as np
 
 from storyline.enrich.analysis import analyze
 from storyline.enrich.claims import CLAIM_EXTRACTORS, get_extractor
-from storyline.enrich.embed import EMBEDDERS, embedding_text, get_embedder
+from storyline.enrich.embed import EMBEDDERS, get_embedder
 from storyline.enrich.entities import NER_BACKENDS
 from storyline.enrich.minhash import DUPLICATE_JACCARD, band_keys, estimated_jaccard
 from storyline.model import Analysis, Article, StoryMember, StoryRecord
@@ -32,7 +32,7 @@ from storyline.stories.similarity import (
     SimilarityModel,
     default_model,
     numbers_in,
-    second_opinion_text,
+    second_text,
     title_grams,
 )
 from storyline.stories.timeline import build_timeline
@@ -54,11 +54,6 @@ class StoriesReport:
     timelines: int = 0
     # Where the run's time went: analysis, claims, assignment (of it, second_opinion: the second encoder), timelines
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def second_text(article: Article, words: int) -> str:
-    """What the second-opinion encoder reads of `article` (its first `words` words of title and lead)."""
-    return second_opinion_text(embedding_text(article.title, article.text), words) if words else ""
 
 
 def _profile(article: Article, analysis: Analysis, second_words: int = 0) -> Profile:

@@ -1,20 +1,33 @@
-"""Ingest: documents from any source -> extract -> language -> the store (errors recorded, never fatal)."""
+"""Ingest: documents from any source -> extract -> language -> the store (errors recorded, never fatal).
+
+With several workers (`Settings.workers`, local processes here or Ray actors in `scale.py`) each worker also
+analyses what it extracted (entities, embedding, MinHash) and reads its claims (`Enricher`), so that work is
+spread over the cores too; the stories stage analyses whatever was stored without (a single worker's
+articles, revisions, copies), the same way."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Protocol, TypeVar
 
+import numpy as np
+
+from storyline.enrich.analysis import analyze
+from storyline.enrich.claims import get_extractor
+from storyline.enrich.embed import EmbedderError, get_embedder
+from storyline.enrich.minhash import band_keys
 from storyline.extract import BinaryContentError, ExtractionError, extract_article
-from storyline.model import Article, IngestError, RawDocument, article_id
+from storyline.model import Analysis, Article, Claim, IngestError, RawDocument, article_id
 from storyline.settings import Settings
 from storyline.sources import Upload, expand_paths, read_path, read_upload
 from storyline.sources.web import Fetcher, FetchPolicy, is_web_address
 from storyline.store.base import AnalysisStore, ArticleStore, ClaimStore
+from storyline.stories.similarity import default_model, second_text, second_vectors
 from storyline.text.changes import changed_sentences
 from storyline.text.language import DEFAULT_LANGUAGES, detect_language
 
@@ -23,10 +36,11 @@ T = TypeVar("T")
 # Writes are grouped so a run costs few commits; a crash loses at most one group, which the
 # next run redoes (article ids are content hashes, so nothing is stored twice).
 COMMIT_EVERY = 100
+BATCH = 16  # documents a worker takes at a time
 
 
 class IngestStore(ArticleStore, AnalysisStore, ClaimStore, Protocol):
-    """What ingest writes: articles (and, on Ray, their analyses and claims, made beside them)."""
+    """What ingest writes: articles (and, from several workers, their analyses and claims, made beside them)."""
 
 
 @dataclass
@@ -71,6 +85,86 @@ def read_document(item: tuple[RawDocument, Settings]) -> tuple[RawDocument, Arti
     if isinstance(raw.content, bytes | str) and len(raw.content) > 4096:
         raw = replace(raw, content=b"")
     return raw, article, problems
+
+
+@dataclass
+class Enriched:
+    """What a worker made of one document: the article (None when it failed), what went wrong, its analysis,
+    band keys, claims and second-opinion vector (by encoder)."""
+
+    raw: RawDocument
+    article: Article | None
+    problems: list[IngestError]
+    analysis: Analysis | None = None
+    bands: list[int] | None = None
+    claims: list[Claim] | None = None
+    second: tuple[str, np.ndarray] | None = None
+
+
+class Enricher:
+    """A worker's work (a local process or a Ray actor): extract, language, analysis and claims of a batch of
+    documents, with the components loaded once; with `second_ahead`, also the second-opinion encoder's vector
+    of each new article (which story assignment otherwise computes for the articles in uncertain pairs only).
+    One thread each: a worker has one core."""
+
+    def __init__(self, settings: Settings, second_ahead: bool = False) -> None:
+        self.settings = settings = settings.but(embed_threads=1)
+        self.embedder = get_embedder(settings.embedder, settings)
+        self.extract_claims = get_extractor(settings)
+        self.second = default_model().second if second_ahead else None
+        self.second_embedder = None
+        if self.second is not None:
+            with suppress(EmbedderError):  # without the encoder the assigner says why, and decides alone
+                self.second_embedder = get_embedder(self.second.encoder, settings)
+
+    def enrich(self, batch: list[RawDocument]) -> list[Enriched]:
+        """Each document's results, in order; documents come back without their content (see `read_document`)."""
+        done = [Enriched(*read_document((raw, self.settings))) for raw in batch]
+        articles = [d.article for d in done if d.article is not None]
+        analyses = {a.article_id: a for a in analyze(articles, self.embedder, self.settings.ner)} if articles else {}
+        seconds = self._second_vectors(articles)
+        for item in done:
+            if item.article is not None:
+                item.analysis = analyses[item.article.id]
+                item.bands = band_keys(item.analysis.minhash)
+                item.claims = self.extract_claims(item.article)
+                item.second = seconds.get(item.article.id)
+        return done
+
+    def _second_vectors(self, articles: list[Article]) -> dict[str, tuple[str, np.ndarray]]:
+        if self.second is None or self.second_embedder is None:
+            return {}
+        texts = {a.id: second_text(a, self.second.words) for a in articles}
+        texts = {article_id: text for article_id, text in texts.items() if text}
+        vectors = second_vectors(self.second_embedder, list(texts.values())) if texts else []
+        return {article_id: (self.second.encoder, v) for article_id, v in zip(texts, vectors, strict=True)}
+
+
+def store_enriched(store: IngestStore, report: IngestReport, settings: Settings, item: Enriched) -> None:
+    """Store a worker's result and count it; the analysis, claims and vector of new articles only (a revision
+    or a copy is analysed by the stories stage: its id in the store is not the id of this text)."""
+    outcome = store_result(store, report, item.raw, item.article, item.problems)
+    if outcome == "new" and item.analysis is not None and item.article is not None:
+        store.add_analysis(item.analysis, item.bands or [])
+        store.add_claims(item.article.id, settings.claims, item.claims or [])
+        if item.second is not None:
+            store.add_second_vector(item.article.id, *item.second)
+
+
+_worker: list[Enricher | Exception] = []  # a local worker process's own Enricher, or why it could not start
+
+
+def _start_worker(settings: Settings) -> None:
+    try:
+        _worker.append(Enricher(settings))
+    except Exception as exc:  # raised from the first batch instead: a pool respawns workers whose start fails
+        _worker.append(exc)
+
+
+def _enrich_in_worker(batch: list[RawDocument]) -> list[Enriched]:
+    if isinstance(_worker[0], Exception):
+        raise _worker[0]
+    return _worker[0].enrich(batch)
 
 
 def _warm_up(settings: Settings) -> None:
@@ -174,16 +268,18 @@ def ingest(
 
     documents = raw_documents(files, settings, unreadable, on_file)
     workers = max(1, min(settings.workers, os.cpu_count() or 1, len(files)))
-    pool = None
-    if workers > 1:
-        _warm_up(settings)  # workers fork from here: load the libraries' lazy tables once, not per worker
-        pool = multiprocessing.get_context("fork").Pool(workers)
-    results = pool.imap(read_document, documents, chunksize=4) if pool else map(read_document, documents)
+    if workers == 1:
+        results = (Enriched(*read_document(document)) for document in documents)
+        write_in_groups(store, report, results, unreadable, lambda item: store_enriched(store, report, settings, item))
+        return report
+    _warm_up(settings)  # workers fork from here: load the libraries' lazy tables once, not per worker
+    pool = multiprocessing.get_context("fork").Pool(workers, _start_worker, (settings,))
+    batches = iter(lambda: list(islice((raw for raw, _ in documents), BATCH)), [])
+    results = (item for batch in pool.imap(_enrich_in_worker, batches) for item in batch)
     try:
-        write_in_groups(store, report, results, unreadable, lambda done: store_result(store, report, *done))
+        write_in_groups(store, report, results, unreadable, lambda item: store_enriched(store, report, settings, item))
     finally:
-        if pool:
-            pool.terminate()
+        pool.terminate()
     return report
 
 

@@ -28,87 +28,28 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-import numpy as np
-
-from storyline.enrich.analysis import analyze
-from storyline.enrich.claims import get_extractor
-from storyline.enrich.embed import EmbedderError, get_embedder
-from storyline.enrich.minhash import band_keys
 from storyline.errors import ConfigurationError
-from storyline.model import Analysis, Article, Claim, IngestError, RawDocument
-from storyline.pipeline.assign import second_text
+from storyline.model import IngestError, RawDocument
 from storyline.pipeline.ingest import (
+    Enriched,
+    Enricher,
     IngestReport,
     IngestStore,
     Input,
     expand_inputs,
     raw_documents,
-    read_document,
-    store_result,
+    store_enriched,
     write_in_groups,
 )
 from storyline.settings import Settings
-from storyline.stories.similarity import default_model, second_vectors
 
 BATCH = 16  # documents an actor takes at a time
 IN_FLIGHT = 2  # batches queued per actor, so none waits for the driver
 RECYCLE_AFTER = 500  # batches before an actor is replaced (memory grown by long runs is given back)
 _POOL: dict[str, Any] = {}  # the workers of the running Ray: their settings, actors and batches done
-
-
-@dataclass
-class Enriched:
-    """What a worker made of one document: the article (None when it failed), what went wrong, its analysis,
-    band keys, claims and second-opinion vector (by encoder)."""
-
-    raw: RawDocument
-    article: Article | None
-    problems: list[IngestError]
-    analysis: Analysis | None = None
-    bands: list[int] | None = None
-    claims: list[Claim] | None = None
-    second: tuple[str, np.ndarray] | None = None
-
-
-class _Enricher:
-    """A Ray actor's work: extract, language, analysis and claims of a batch, with components loaded once."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.embedder = get_embedder(settings.embedder, settings)
-        self.extract_claims = get_extractor(settings)
-        self.second = default_model().second
-        self.second_embedder = None
-        if self.second is not None:
-            # One thread: the actor has one CPU. Without the encoder the assigner says why, and decides alone.
-            with suppress(EmbedderError):
-                self.second_embedder = get_embedder(self.second.encoder, settings.but(embed_threads=1))
-
-    def enrich(self, batch: list[RawDocument]) -> list[Enriched]:
-        done = [Enriched(*read_document((raw, self.settings))) for raw in batch]
-        articles = [d.article for d in done if d.article is not None]
-        analyses = {a.article_id: a for a in analyze(articles, self.embedder, self.settings.ner)} if articles else {}
-        seconds = self._second_vectors(articles)
-        for item in done:
-            if item.article is not None:
-                item.analysis = analyses[item.article.id]
-                item.bands = band_keys(item.analysis.minhash)
-                item.claims = self.extract_claims(item.article)
-                item.second = seconds.get(item.article.id)
-        return done
-
-    def _second_vectors(self, articles: list[Article]) -> dict[str, tuple[str, np.ndarray]]:
-        if self.second is None or self.second_embedder is None:
-            return {}
-        texts = {a.id: second_text(a, self.second.words) for a in articles}
-        texts = {article_id: text for article_id, text in texts.items() if text}
-        vectors = second_vectors(self.second_embedder, list(texts.values())) if texts else []
-        return {article_id: (self.second.encoder, v) for article_id, v in zip(texts, vectors, strict=True)}
 
 
 def start_ray(settings: Settings) -> bool:
@@ -151,20 +92,9 @@ def ingest_on_ray(
     try:
         documents = raw_documents(files, settings, unreadable, on_file)
         batches = iter(lambda: list(islice((raw for raw, _ in documents), BATCH)), [])
-        extractor = settings.claims
-
-        def write(item: Enriched) -> None:
-            outcome = store_result(store, report, item.raw, item.article, item.problems)
-            if outcome == "new" and item.analysis is not None and item.article is not None:
-                # New articles only: a revision or a copy is analysed by the stories stage as locally (its id
-                # in the store is not the id of this text).
-                store.add_analysis(item.analysis, item.bands or [])
-                store.add_claims(item.article.id, extractor, item.claims or [])
-                if item.second is not None:
-                    store.add_second_vector(item.article.id, *item.second)
-
         results = _enrich_in_order(batches, settings, max(1, settings.workers))
-        write_in_groups(store, report, (item for batch in results for item in batch), unreadable, write)
+        items = (item for batch in results for item in batch)
+        write_in_groups(store, report, items, unreadable, lambda item: store_enriched(store, report, settings, item))
     finally:
         if started:
             _POOL.clear()
@@ -179,12 +109,12 @@ def _enrich_in_order(
     done RECYCLE_AFTER batches)."""
     import ray
 
-    remote = ray.remote(num_cpus=1)(_Enricher)  # a synchronous actor runs one call at a time
+    remote = ray.remote(num_cpus=1)(Enricher)  # a synchronous actor runs one call at a time
     # Kept between calls while Ray runs (a watcher's rounds): the models are loaded once per worker.
     if _POOL.get("settings") != (settings, workers):
         for actor in _POOL.get("actors", []):
             ray.kill(actor, no_restart=True)
-        _POOL.update(settings=(settings, workers), actors=[remote.remote(settings) for _ in range(workers)])
+        _POOL.update(settings=(settings, workers), actors=[remote.remote(settings, True) for _ in range(workers)])
         _POOL["done_by"] = [0] * workers
     actors: list[Any] = _POOL["actors"]
     done_by: list[int] = _POOL["done_by"]
@@ -195,7 +125,7 @@ def _enrich_in_order(
         nonlocal slot
         if done_by[slot] >= RECYCLE_AFTER:
             ray.kill(actors[slot], no_restart=True)
-            actors[slot], done_by[slot] = remote.remote(settings), 0
+            actors[slot], done_by[slot] = remote.remote(settings, True), 0
         pending.append((actors[slot].enrich.remote(batch), slot, batch))
         done_by[slot] += 1
         slot = (slot + 1) % workers
@@ -207,7 +137,7 @@ def _enrich_in_order(
         try:
             result: list[Enriched] = ray.get(ref)
         except ray.exceptions.RayActorError:
-            actors[used], done_by[used] = remote.remote(settings), 0  # died (killed, out of memory): again
+            actors[used], done_by[used] = remote.remote(settings, True), 0  # died (killed, out of memory): again
             result = ray.get(actors[used].enrich.remote(batch))
         yield result
         following = next(batches, None)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from storyline.enrich.embed import EmbedderError, embedding_text, get_embedder, pack, unpack
-from storyline.model import normalize_for_identity
+from storyline.model import Article, normalize_for_identity
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,11 @@ def second_opinion_text(embedding_input: str, words: int) -> str:
     Words are counted as for the lead (`embedding_text`): in Chinese or Thai a character is a fraction of one.
     """
     return embedding_text(None, embedding_input, lead_words=words)
+
+
+def second_text(article: Article, words: int) -> str:
+    """What the second-opinion encoder reads of `article` (its first `words` words of title and lead)."""
+    return second_opinion_text(embedding_text(article.title, article.text), words) if words else ""
 
 
 def title_grams(title: str) -> frozenset[str]:
