@@ -5,6 +5,7 @@
     python benchmarks/scale.py --runs ray:2     # only some runs (local:1 local:2 ray:1 ray:2)
     python benchmarks/scale.py --before /tmp/old --runs before:2 local:2 ray:1 ray:2
                                                 # "before:N": the local engine of an older checkout, same corpus
+    python benchmarks/scale.py --stages 500     # CPU per article of each stage, in this one process
 
 Each run is two commands in a fresh store, each a process of its own as a user runs them:
 `storyline ingest PAGES --no-stories` (reading and extraction; on Ray also analysis and claims, which the
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -125,13 +127,80 @@ def _count(db: Path, table: str) -> int:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
+def stage_costs(count: int) -> None:
+    """Milliseconds of CPU per article of each stage a worker runs, then of the second-opinion encoder, over the
+    first `count` pages of the corpus (one process, one thread, after a warm-up batch)."""
+    from storyline.enrich.analysis import count_entities
+    from storyline.enrich.claims import get_extractor
+    from storyline.enrich.embed import embedding_text, get_embedder
+    from storyline.enrich.minhash import signature
+    from storyline.extract import extract_article
+    from storyline.model import Article, RawDocument
+    from storyline.pipeline.ingest import identify_language
+    from storyline.settings import Settings
+    from storyline.stories.similarity import default_model, second_text
+
+    settings = Settings(embed_threads=1)
+    pages, rng = _pages(), random.Random(11)
+    documents = [
+        RawDocument(f"p{i}.html", _variant(pages[i % len(pages)], i // len(pages), rng), "text/html")
+        for i in range(count)
+    ]
+    embedder, claims = get_embedder(settings.embedder, settings), get_extractor(settings)
+    second = default_model().second
+    e5 = get_embedder(second.encoder, settings) if second else None
+    stages: dict[str, Callable[[list[Article]], object]] = {
+        "embedding": lambda articles: embedder.embed([embedding_text(a.title, a.text) for a in articles]),
+        "minhash": lambda articles: [signature(a.text) for a in articles],
+        "entities": lambda articles: [count_entities(a) for a in articles],
+        "claims": lambda articles: [claims(a) for a in articles],
+    }
+    if e5 is not None and second is not None:
+        words = second.words
+        stages["second opinion (e5)"] = lambda articles: e5.embed([second_text(a, words) for a in articles])
+
+    def measure(batch: list[RawDocument]) -> tuple[dict[str, float], int]:
+        spent = dict.fromkeys(["extraction", "language", *stages], 0.0)
+        articles = []
+        for document in batch:
+            started = time.process_time()
+            try:
+                article = extract_article(document)[0]
+            except Exception:  # pages that are not articles: their time counts as extraction
+                spent["extraction"] += time.process_time() - started
+                continue
+            extracted = time.process_time()
+            spent["extraction"] += extracted - started
+            articles.append(identify_language(article, settings.languages))
+            spent["language"] += time.process_time() - extracted
+        for start in range(0, len(articles), 16):  # batches of 16, as a worker takes them (entities then claims)
+            for stage, work in stages.items():
+                started = time.process_time()
+                work(articles[start : start + 16])
+                spent[stage] += time.process_time() - started
+        return spent, len(articles)
+
+    measure(documents[:16])  # models loaded, caches warm
+    spent, articles = measure(documents)
+    print(f"\n## CPU per article by stage, {date.today()}, {count} pages, {articles} articles, one thread\n")
+    print("| stage | ms per article |")
+    print("|---|---|")
+    for stage, seconds in spent.items():
+        print(f"| {stage} | {1000 * seconds / articles:.1f} |")
+    print(f"| **all** | **{1000 * sum(spent.values()) / articles:.1f}** |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=20_000)
     parser.add_argument("--runs", nargs="+", default=["local:1", "local:2", "ray:1", "ray:2"])
     parser.add_argument("--json", help="write the figures to this file too")
     parser.add_argument("--before", help="a checkout of older code, for runs named before:N")
+    parser.add_argument("--stages", type=int, help="only the CPU per article of each stage, over so many pages")
     args = parser.parse_args()
+    if args.stages:
+        stage_costs(args.stages)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus, empty = Path(tmp) / "corpus", Path(tmp) / "empty"
