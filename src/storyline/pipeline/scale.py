@@ -110,11 +110,15 @@ def _enrich_in_order(
     import ray
 
     remote = ray.remote(num_cpus=1)(Enricher)  # a synchronous actor runs one call at a time
+
+    def spawn() -> Any:  # an actor that also embeds the second opinion's texts ahead
+        return remote.remote(settings, True)
+
     # Kept between calls while Ray runs (a watcher's rounds): the models are loaded once per worker.
     if _POOL.get("settings") != (settings, workers):
         for actor in _POOL.get("actors", []):
             ray.kill(actor, no_restart=True)
-        _POOL.update(settings=(settings, workers), actors=[remote.remote(settings, True) for _ in range(workers)])
+        _POOL.update(settings=(settings, workers), actors=[spawn() for _ in range(workers)])
         _POOL["done_by"] = [0] * workers
     actors: list[Any] = _POOL["actors"]
     done_by: list[int] = _POOL["done_by"]
@@ -125,7 +129,7 @@ def _enrich_in_order(
         nonlocal slot
         if done_by[slot] >= RECYCLE_AFTER:
             ray.kill(actors[slot], no_restart=True)
-            actors[slot], done_by[slot] = remote.remote(settings, True), 0
+            actors[slot], done_by[slot] = spawn(), 0
         pending.append((actors[slot].enrich.remote(batch), slot, batch))
         done_by[slot] += 1
         slot = (slot + 1) % workers
@@ -137,7 +141,7 @@ def _enrich_in_order(
         try:
             result: list[Enriched] = ray.get(ref)
         except ray.exceptions.RayActorError:
-            actors[used], done_by[used] = remote.remote(settings, True), 0  # died (killed, out of memory): again
+            actors[used], done_by[used] = spawn(), 0  # died (killed, out of memory): again
             result = ray.get(actors[used].enrich.remote(batch))
         yield result
         following = next(batches, None)
