@@ -205,7 +205,7 @@ def test_centroid_index_finds_the_nearest_exactly_then_through_the_graph(monkeyp
 
     monkeypatch.setattr(cluster, "EXACT_SEARCH_MAX", 200)
     rng = np.random.default_rng(3)
-    index = cluster.CentroidIndex(32)
+    index = cluster.CentroidIndex()
     alive: dict[int, np.ndarray] = {}
     checked = {"exact": 0, "graph": 0}
     for key in range(400):
@@ -228,7 +228,7 @@ def test_centroid_index_finds_the_nearest_exactly_then_through_the_graph(monkeyp
                 assert len(found & truth) >= 9
                 checked["graph"] += 1
     assert checked["exact"] >= 5 and checked["graph"] >= 5
-    twins = cluster.CentroidIndex(4)
+    twins = cluster.CentroidIndex()
     for key in (7, 3, 5):
         twins.add(key, np.array([1, 0, 0, 0], np.float32))
     assert twins.search(np.array([1, 0, 0, 0], np.float32), 2) == [3, 5]

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from storyline.enrich.embed import get_embedder
+from storyline.settings import Settings
 
 PARAMS_FILE = Path(__file__).with_name("claim_confidence.json")
 
@@ -32,11 +33,12 @@ class ClaimConfidence:
     threshold: float  # claims scored below it are not emitted
     trained_on: str = ""
 
-    def scores(self, sentences: list[str]) -> np.ndarray:
-        """The probability that each sentence reports a business event, in [0, 1]."""
+    def scores(self, sentences: list[str], settings: Settings | None = None) -> np.ndarray:
+        """The probability that each sentence reports a business event, in [0, 1] (`settings`: the embedder's
+        threads; a worker's one-thread embedder is shared, not loaded twice)."""
         if not sentences:
             return np.zeros(0)
-        vectors = get_embedder(self.encoder).embed(sentences).astype(np.float64)
+        vectors = get_embedder(self.encoder, settings).embed(sentences).astype(np.float64)
         return 1 / (1 + np.exp(-(vectors @ self.weights + self.bias)))
 
     def to_json(self) -> dict:

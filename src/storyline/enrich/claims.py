@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from itertools import pairwise
 
 from storyline.defaults import BUILTIN_CLAIMS
@@ -336,18 +336,19 @@ def _protagonist(mentions: list[Mention], title_mentions: list[Mention]) -> Ment
     return next(m for m in title_mentions + mentions if m.key == key)
 
 
-def extract_claims(article: Article) -> list[Claim]:
+def extract_claims(article: Article, settings: Settings | None = None) -> list[Claim]:
     """Events the article reports, with participants, date, status, evidence and confidence (built-in extractor).
 
     The rules' claims (`rule_claims`) whose evidence does not read as a business event to the
-    confidence model (`claim_confidence`) are left out: no claim rather than a guess.
+    confidence model (`claim_confidence`, on the embedder the settings make) are left out: no claim rather
+    than a guess.
     """
     claims = rule_claims(article)
     if not claims:
         return []
     model = default_confidence()
     evidence = sorted({c.evidence for c in claims})
-    score = dict(zip(evidence, (round(float(s), 4) for s in model.scores(evidence)), strict=True))
+    score = dict(zip(evidence, (round(float(s), 4) for s in model.scores(evidence, settings)), strict=True))
     return [replace(c, confidence=score[c.evidence]) for c in claims if score[c.evidence] >= model.threshold]
 
 
@@ -569,7 +570,9 @@ def _chat_extractor(settings: Settings) -> ClaimExtractor:
 ClaimExtractorFactory = Callable[[Settings], ClaimExtractor]
 
 CLAIM_EXTRACTORS: Registry[ClaimExtractorFactory] = Registry("storyline.claims", "claim extractor")
-CLAIM_EXTRACTORS.register(BUILTIN, lambda settings: extract_claims, "storyline.enrich.claims:extract_claims")
+CLAIM_EXTRACTORS.register(
+    BUILTIN, lambda settings: partial(extract_claims, settings=settings), "storyline.enrich.claims:extract_claims"
+)
 CLAIM_EXTRACTORS.register("llm", _chat_extractor, "storyline.enrich.llm_claims:ChatClaimExtractor")
 
 

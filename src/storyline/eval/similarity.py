@@ -157,9 +157,8 @@ class PairData:
 
 def stream_stories(data: PairData, model: SimilarityModel, only: set[str] | None = None) -> dict[str, str]:
     """Every text (or those in `only`) through story assignment, in file order: text -> story id."""
-    dim = next(iter(data.by_text.values())).embedding.shape[0]
     index = StoryIndex(
-        model, dim, data.idf, (lambda profile: data.second_embedding(model, profile)) if model.second else None
+        model, data.idf, (lambda profile: data.second_embedding(model, profile)) if model.second else None
     )
     story_of: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)

@@ -21,11 +21,11 @@ from storyline.enrich.analysis import analyze
 from storyline.enrich.claims import CLAIM_EXTRACTORS, get_extractor
 from storyline.enrich.embed import EMBEDDERS, get_embedder
 from storyline.enrich.entities import NER_BACKENDS
-from storyline.enrich.minhash import DUPLICATE_JACCARD, band_keys, estimated_jaccard
+from storyline.enrich.minhash import DUPLICATE_JACCARD, band_keys, best_jaccard, estimated_jaccard
 from storyline.model import Analysis, Article, StoryMember, StoryRecord
 from storyline.settings import Settings
 from storyline.store.base import AnalysisStore, ArticleStore, ClaimStore, StoryStore
-from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex, assignment_threads
+from storyline.stories.cluster import ACTIVE_DAYS, Story, StoryIndex, add_member, assignment_threads, naive_utc
 from storyline.stories.similarity import (
     Profile,
     SecondEmbeddings,
@@ -108,15 +108,16 @@ def analyse_new_articles(
     store: AnalysisStore, settings: Settings = Settings(), on_progress: Callable[[int], None] | None = None
 ) -> int:
     """Embed, sign and find the entities of every article not analysed yet (with the settings' embedder and NER)."""
-    embedder = get_embedder(settings.embedder, settings)
     pending = store.unanalysed_articles()
-    for start in range(0, len(pending), _ANALYSE_BATCH):
-        batch = pending[start : start + _ANALYSE_BATCH]
-        with store.transaction():
-            for analysis in analyze(batch, embedder, settings.ner):
-                store.add_analysis(analysis, band_keys(analysis.minhash))
-        if on_progress:
-            on_progress(len(batch))
+    if pending:  # ingest's workers have usually analysed everything: spare loading the embedder (seconds)
+        embedder = get_embedder(settings.embedder, settings)
+        for start in range(0, len(pending), _ANALYSE_BATCH):
+            batch = pending[start : start + _ANALYSE_BATCH]
+            with store.transaction():
+                for analysis in analyze(batch, embedder, settings.ner):
+                    store.add_analysis(analysis, band_keys(analysis.minhash))
+            if on_progress:
+                on_progress(len(batch))
     store.advance_mark("analysis")
     return len(pending)
 
@@ -228,9 +229,7 @@ def _second_words(model: SimilarityModel) -> int:
     return model.second.words if model.second else 0
 
 
-def _load_index(
-    store: AssignStore, model: SimilarityModel, dim: int, idf: _Idf
-) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
+def _load_index(store: AssignStore, model: SimilarityModel, idf: _Idf) -> tuple[StoryIndex, dict[str, dict[str, str]]]:
     second = None
     if model.second is not None:
         encoder = model.second.encoder
@@ -239,7 +238,7 @@ def _load_index(
             lambda ids: store.second_vectors(ids, encoder),
             lambda article_id, vector: store.add_second_vector(article_id, encoder, vector),
         )
-    index = StoryIndex(model, dim, idf, second)
+    index = StoryIndex(model, idf, second)
     latest = _parse_time(store.latest_story_seen())
     since = (latest - timedelta(days=ACTIVE_DAYS)).strftime(_TIME_FORMAT) if latest else None
     active = store.story_records(active_since=since)  # only these: reading every story grows with the store
@@ -286,10 +285,9 @@ def _update_stories(
     lap("analysis")
     report.claims = extract_new_claims(store, settings)
     lap("claims")
-    embedder = get_embedder(settings.embedder, settings)
     idf = _Idf(store)
     with assignment_threads():
-        index, labels = _load_index(store, model or default_model(), embedder.dim, idf)
+        index, labels = _load_index(store, model or default_model(), idf)
         # The loaded stories live for the whole run: keep the collector from re-scanning them (full collections
         # otherwise cost more the more stories are active).
         gc.freeze()
@@ -301,7 +299,7 @@ def _update_stories(
                 for a, analysis in pending[start : start + _ASSIGN_BATCH]
             ]
             with store.transaction():
-                _prefetch_second_opinions(index, batch)
+                _prefetch_second_opinions(store, index, batch)
                 for profile in batch:
                     _assign_one(store, index, labels, report, profile)
             index.evict_inactive()
@@ -319,16 +317,19 @@ def _update_stories(
     return report
 
 
-def _prefetch_second_opinions(index: StoryIndex, batch: list[Profile]) -> None:
-    """Embed at once the texts the second opinion will read while this batch is assigned, as far as the stories
-    before the batch tell: each article's candidates are scored as `StoryIndex.best_story` scores them, with an
-    encoder that only notes whom it is asked about, then those are embedded in batches (`SecondEmbeddings.prefetch`:
-    vectors kept in the store are read, not computed).
+def _prefetch_second_opinions(store: StoryStore, index: StoryIndex, batch: list[Profile]) -> None:
+    """Embed at once the texts the second opinion will read while this batch is assigned, as far as can be told
+    before: each article's candidates are scored as `StoryIndex.best_story` scores them, with an encoder that only
+    notes whom it is asked about, then those are embedded in batches (`SecondEmbeddings.prefetch`: vectors kept in
+    the store are read, not computed). Beside the stories before the batch, each earlier article of the batch
+    counts as a story of its own (one the batch starts, or the newest exemplar of one it changes: articles are
+    published in bursts, so most uncertain pairs are within a batch), and articles that will join as
+    near-duplicates are skipped (they ask nothing).
 
     Only the time changes: the encoder is deterministic and reads one text at a time, so a vector computed here, or
-    one at a time when a pair needs it (an article whose uncertain pair is with a story this batch starts or
-    changes, a merge check), or in another run, is the same. A text embedded here that turns out not to be needed
-    costs only its time (and is kept for later)."""
+    one at a time when a pair needs it (a merge check, a pair the look-ahead did not foresee), or in another run,
+    is the same. A text embedded here that turns out not to be needed costs only its time (and is kept for
+    later)."""
     second = index.second_embedding
     if not isinstance(second, SecondEmbeddings) or second.unavailable or len(batch) < 2:
         return
@@ -337,10 +338,21 @@ def _prefetch_second_opinions(index: StoryIndex, batch: list[Profile]) -> None:
     def note(profile: Profile) -> None:
         asked.setdefault(profile.id, profile)
 
+    signatures = [p.minhash for p in batch if p.minhash is not None]
+    seen = 0  # signed articles of the batch before this one
+    starts: list[Story] = []
     index.second_embedding = note
     try:
         for profile in batch:
-            index.best_story(profile, index.candidates(profile.embedding, profile.entities))
+            if profile.minhash is not None:
+                twin = best_jaccard(profile.minhash, signatures[:seen]) >= DUPLICATE_JACCARD
+                seen += 1
+                if twin or _near_duplicate(store, profile, index.stories)[1] is not None:
+                    continue
+            index.best_story(profile, index.candidates(profile.embedding, profile.entities) + starts)
+            alone = Story(f"ahead_{profile.id}", -1, 0, np.zeros_like(profile.embedding))
+            add_member(alone, profile, shapes=True, when=naive_utc(profile.published), seq=0)
+            starts.append(alone)
     finally:
         index.second_embedding = second
     second.prefetch(list(asked.values()))

@@ -113,7 +113,7 @@ class Decision:
     duplicate: bool = False  # joined as a near-duplicate of one of its articles
 
 
-def _naive_utc(when: datetime | None) -> datetime | None:
+def naive_utc(when: datetime | None) -> datetime | None:
     if when is None or when.tzinfo is None:
         return when
     return (when - when.utcoffset()).replace(tzinfo=None)  # type: ignore[operator]
@@ -150,10 +150,9 @@ class CentroidIndex:
     over for the rest of the run (as vector databases skip the graph for small segments).
     """
 
-    def __init__(self, dim: int) -> None:
-        self._dim = dim
-        self._matrix = np.zeros((256, dim), dtype=np.float32)
-        self._keys = np.zeros(256, dtype=np.int64)
+    def __init__(self) -> None:
+        self._matrix = np.zeros((0, 0), dtype=np.float32)  # sized by the first vector added
+        self._keys = np.zeros(0, dtype=np.int64)
         self._row: dict[int, int] = {}  # key -> row of the matrix
         self._graph: Any = None  # a usearch Index once the window outgrows the exact product
 
@@ -167,7 +166,10 @@ class CentroidIndex:
         if key in self._row:
             self.remove(key)
         row = len(self._row)
-        if row == len(self._keys):
+        if not len(self._keys):
+            self._matrix = np.zeros((256, len(vector)), dtype=np.float32)
+            self._keys = np.zeros(256, dtype=np.int64)
+        elif row == len(self._keys):
             self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
             self._keys = np.concatenate([self._keys, np.zeros_like(self._keys)])
         self._matrix[row], self._keys[row], self._row[key] = vector, key, row
@@ -179,7 +181,12 @@ class CentroidIndex:
             from usearch.index import Index
 
             self._graph = Index(
-                ndim=self._dim, metric="cos", dtype="f32", connectivity=16, expansion_add=64, expansion_search=96
+                ndim=self._matrix.shape[1],
+                metric="cos",
+                dtype="f32",
+                connectivity=16,
+                expansion_add=64,
+                expansion_search=96,
             )
             order = np.argsort(self._keys[: len(self._row)], kind="stable")
             self._graph.add(self._keys[order], self._matrix[order], threads=1)
@@ -212,7 +219,6 @@ class StoryIndex:
     def __init__(
         self,
         model: SimilarityModel,
-        dim: int,
         idf: Callable[[str], float],
         second_embedding: Callable[[Profile], np.ndarray | None] | None = None,
     ) -> None:
@@ -222,7 +228,7 @@ class StoryIndex:
         self.second_embedding = second_embedding
         self.stories: dict[str, Story] = {}
         self._by_number: dict[int, Story] = {}
-        self._ann = CentroidIndex(dim)
+        self._ann = CentroidIndex()
         self._postings: dict[str, dict[str, int]] = {}  # entity key -> {story id: updated_seq}, bounded
         self._next_number = 0
         self._seq = 0
@@ -320,7 +326,7 @@ class StoryIndex:
         """
         if not stories:
             return None, 0.0
-        when = _naive_utc(profile.published)
+        when = naive_utc(profile.published)
         owners = [(story, exemplar) for story in stories for exemplar in story.exemplars]
         cosines = np.concatenate([story.exemplar_matrix for story in stories]) @ profile.embedding
         gaps = np.repeat([story.time_gap_days(when) for story in stories], [len(story.exemplars) for story in stories])
@@ -373,7 +379,7 @@ class StoryIndex:
     def assign(self, profile: Profile, duplicate_story: str | None = None) -> Decision:
         """Join the best story (or the story of a near-duplicate), or start a new one."""
         self._seq += 1
-        when = _naive_utc(profile.published)
+        when = naive_utc(profile.published)
         if when and (self._now is None or when > self._now):
             self._now = when
         if duplicate_story and duplicate_story in self.stories:

@@ -362,6 +362,8 @@ class JoinCalibration:
 
     def join_probability(self, probability: float, shared_names: int, gap_days: float) -> float:
         """The content model's `probability` of a pair, for two articles `gap_days` apart naming `shared_names` alike."""
+        if gap_days <= self.grace_days:  # no penalty (most pairs: spared numpy's cost on one number)
+            return probability
         penalty = float(self._penalty(shared_names, gap_days))
         if not penalty:
             return probability
