@@ -207,9 +207,9 @@ def main() -> None:
         corpus.mkdir()
         empty.mkdir()
         write_corpus(corpus, args.pages)
-        for run in args.runs:
+        for number, run in enumerate(args.runs):
             engine, workers = run.split(":")
-            db = Path(tmp) / f"{engine}{workers}.db"
+            db = Path(tmp) / f"{number}-{engine}{workers}.db"  # a run named twice gets a fresh store each time
             env = dict(os.environ, STORYLINE_DB=str(db))
             common = ["--engine", engine, "--workers", workers, "--json"]
             if engine == "before":  # an older checkout's code first on the path; it may not know --engine

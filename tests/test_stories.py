@@ -336,3 +336,28 @@ def test_dated_arcs_keep_their_stories_and_leave_out_their_distractors(tmp_path:
     b3 = bcubed(story_of(store), gold)
     assert len(gold) >= 300
     assert b3.precision >= 0.9 and b3.recall >= 0.75, b3  # 2026-12: 0.925 / 0.774 (0.929 / 0.549 before)
+
+
+def test_second_opinions_of_a_batch_are_embedded_ahead(tmp_path: Path) -> None:
+    """Story assignment embeds ahead, in batches, the texts the second opinion will read while a batch is assigned.
+    Most uncertain pairs lie within a batch (news comes in bursts), so the look-ahead counts each earlier article
+    of the batch as a story of its own: few texts are left to embed one at a time, and no decision changes
+    (vectors depend on their text alone, `test_second_opinion_vectors_do_not_depend_on_batching`)."""
+    from storyline.pipeline import assign
+    from storyline.stories.similarity import SecondEmbeddings, default_model
+
+    store = open_store(tmp_path / "s.db")
+    ingest([str(CORPUS)], store)
+    assign.analyse_new_articles(store)
+    index, labels = assign._load_index(store, default_model(), assign._Idf(store))
+    second = index.second_embedding
+    assert isinstance(second, SecondEmbeddings)
+    batch = [assign._profile(a, analysis, default_model().second.words) for a, analysis in store.unassigned()]
+    with store.transaction():
+        assign._prefetch_second_opinions(store, index, batch)
+        ahead = second.computed
+        for profile in batch:
+            assign._assign_one(store, index, labels, assign.StoriesReport(), profile)
+    late = second.computed - ahead
+    assert len(batch) > 40 and ahead >= 10  # the corpus does ask the second opinion, and the look-ahead saw it coming
+    assert late <= ahead // 10, (ahead, late)
