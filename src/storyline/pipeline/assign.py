@@ -333,6 +333,8 @@ def _prefetch_second_opinions(store: StoryStore, index: StoryIndex, batch: list[
     second = index.second_embedding
     if not isinstance(second, SecondEmbeddings) or second.unavailable or len(batch) < 2:
         return
+    if not second.kept(batch):  # every vector kept already (Ray's workers embed them all): nothing to foresee
+        return
     asked: dict[str, Profile] = {}
 
     def note(profile: Profile) -> None:

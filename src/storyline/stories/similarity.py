@@ -301,8 +301,8 @@ class SecondEmbeddings:
             self.prefetch([profile])
         return profile.second_embedding
 
-    def prefetch(self, profiles: list[Profile], batch: int = 32) -> None:
-        """Compute the missing vectors of these profiles in batches (faster than one at a time)."""
+    def kept(self, profiles: list[Profile]) -> list[Profile]:
+        """Put on these profiles the vectors kept for them; returns those still without one (that have a text)."""
         missing = [p for p in profiles if p.second_embedding is None and p.second_text]
         if missing and self._read is not None:
             kept = self._read([p.id for p in missing])
@@ -310,6 +310,11 @@ class SecondEmbeddings:
                 if profile.id in kept:
                     profile.second_embedding = np.asarray(kept[profile.id], dtype=np.float32)
             missing = [p for p in missing if p.second_embedding is None]
+        return missing
+
+    def prefetch(self, profiles: list[Profile], batch: int = 32) -> None:
+        """Compute the missing vectors of these profiles in batches (faster than one at a time)."""
+        missing = self.kept(profiles)
         if not missing or self._unavailable:
             return
         if self._embedder is None:
