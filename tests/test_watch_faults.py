@@ -674,6 +674,15 @@ def watch_round(store: Store, world: World, round_: int) -> WatchReport:
 
 
 @pytest.mark.slow
+def stand_ins(store: Store) -> set[str]:
+    """The pages whose items are stored from their feed's own text, as the store's warnings name them."""
+    return {
+        e["origin"]
+        for e in store.browse_errors(limit=None).items
+        if e["severity"] == "warning" and "feed's own text" in e["reason"]
+    }
+
+
 def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(web: Web, tmp_path: Path) -> None:
     world, db = web.world, tmp_path / "watch.db"
     store = open_store(db)
@@ -715,6 +724,9 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
     for fallback in (world.first(HUGE_PAGE), world.of(FLAKY_PAGES)[1]):
         [stored] = seen[fallback.key]
         assert teaser(fallback.key).split(". (")[0] in stored.text and "Reference SL-" not in stored.text
+    # ... and say so: a warning under the page's address, in the round's report and in the store's errors
+    assert stand_ins(store) == {web.base + world.first(HUGE_PAGE).path, web.base + world.of(FLAKY_PAGES)[1].path}
+    assert {w.origin for w in r0.ingest.warnings if "feed's own text" in w.reason} == stand_ins(store)
     assert world.hits[(0, world.of(FLAKY_PAGES)[0].path)] == 2  # read after the wait its 503 asked for
 
     # Restart 1: the watcher stops cleanly and starts again on the same store.
@@ -739,6 +751,7 @@ def test_a_watch_of_50_faulty_feeds_ingests_every_item_once_and_every_revision(w
         world.of(FLAKY_PAGES)[1].key,  # its page, readable now, replaces the feed's text
     }, revised
     assert r1.ingest.revised_articles == len(revised)
+    assert stand_ins(store) == {web.base + world.first(HUGE_PAGE).path}  # the flaky page was read: its warning goes
     assert any("larger than" in e.reason for e in r1.ingest.errors)  # the huge page, checked again: an error
     store.close()
 

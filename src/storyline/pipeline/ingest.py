@@ -326,6 +326,8 @@ def store_result(
 ) -> str | None:
     """Store what a document gave and count it: 'new', 'known' (stored before), 'revised' (a page read again
     whose text changed), or None (nothing to store)."""
+    if article is not None and not any(p.severity == "error" for p in problems):
+        store.clear_errors(raw.origin, raw.locator)  # before this reading's own warnings are recorded
     for problem in problems:
         store.record_error(problem)
         (report.warnings if problem.severity == "warning" else report.errors).append(problem)
@@ -350,6 +352,4 @@ def store_result(
         report.revised_articles += 1
     else:
         report.known_articles += 1
-    if not any(p.severity == "error" for p in problems):
-        store.clear_errors(raw.origin, raw.locator)
     return outcome

@@ -108,12 +108,16 @@ def _poll(
         lambda read: read[0].address(read[1]),
         lambda read: _item_page(fetcher, read[1], read[0].entries.get(read[1]), read[1] in read[0].new),
     )
-    documents = dict(zip([(id(plan), item) for plan, item in reads], pages, strict=True))
+    documents = dict(zip([(id(plan), item) for plan, item in reads], [page for page, _ in pages], strict=True))
     # One ingest of the round's documents (a bounded micro-batch, on Ray too); then each feed's items are
     # marked read: a watcher killed before that reads them again, and stores nothing twice.
     found = list(documents.values())
     local = settings.but(workers=1) if settings.engine == "local" else settings
     ingested = ingest([d for d in found if isinstance(d, RawDocument)], store, local)
+    stand_ins = [warning for _, warning in pages if warning is not None]  # items stored from the feed's own text
+    for warning in stand_ins:  # recorded under the page's address: reading it later clears the warning
+        store.record_error(warning)
+    ingested.warnings += stand_ins
     _add(report.ingest, ingested, [d for d in found if isinstance(d, IngestError)])
     for feed, poll, plan in plans:
         fresh = _fresh_for(poll.max_age, poll.ttl, list(plan.entries.values()))
@@ -264,19 +268,25 @@ def _item(entry: RawDocument) -> str:
     return entry.url or f"{entry.origin}#{entry.locator}"
 
 
-def _item_page(fetcher: Fetcher, item: str, entry: RawDocument | None, first: bool) -> RawDocument | IngestError:
+def _item_page(
+    fetcher: Fetcher, item: str, entry: RawDocument | None, first: bool
+) -> tuple[RawDocument | IngestError, IngestError | None]:
     """An item's page, with what the feed states of it (date, site, authors) winning over extraction but not its
     headline (the page's own is what a correction changes). When the page cannot be read: the feed's own text
-    of the item the first time, an error when it is read again (what was read of it before stays)."""
+    of the item the first time, with a warning saying so (kept until the page is read), an error when it is
+    read again (what was read of it before stays)."""
     url = entry.url if entry is not None else item
     error = IngestError(item, "source", "no page at this address")
     for found in fetcher.documents(url) if url else []:
         if isinstance(found, RawDocument) and found.media_type == "text/html":
             hints = {k: v for k, v in (entry.hints if entry else {}).items() if k not in ("text", "html", "title")}
-            return replace(found, hints=hints | {"url": found.url or url})  # a page read as a file has none
+            return replace(found, hints=hints | {"url": found.url or url}), None  # a page read as a file has none
         if isinstance(found, IngestError):
             error = found
-    return entry if first and entry is not None and entry.content else error
+    if first and entry is not None and entry.content:
+        reason = f"{error.reason}; the feed's own text of the item is stored until its page can be read"
+        return entry, replace(error, reason=reason, severity="warning")
+    return error, None
 
 
 def _add(total: IngestReport, part: IngestReport, errors: list[IngestError]) -> None:

@@ -153,7 +153,9 @@ class ArticleStore(Transactional, Protocol):
         ...
 
     def clear_errors(self, origin: str, locator: str | None = None) -> None:
-        """Forget earlier failures of a document that has now been ingested."""
+        """Forget earlier failures of a document that has now been ingested, and the warnings about reading it
+        (stage 'source': a feed's text of an item stored until its page could be read). Warnings about what was
+        stored (a repaired encoding) stay."""
         ...
 
     def own_files(self) -> set[str]:

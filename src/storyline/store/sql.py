@@ -316,7 +316,8 @@ class SQLStore(BrowseQueries, ABC):
     def clear_errors(self, origin: str, locator: str | None = None) -> None:
         with self.transaction():
             self._execute(
-                "DELETE FROM errors WHERE origin = ? AND locator = ? AND severity = 'error'", (origin, locator or "")
+                "DELETE FROM errors WHERE origin = ? AND locator = ? AND (severity = 'error' OR stage = 'source')",
+                (origin, locator or ""),
             )
 
     @staticmethod
