@@ -354,7 +354,7 @@ def test_second_opinions_of_a_batch_are_embedded_ahead(tmp_path: Path) -> None:
     assert isinstance(second, SecondEmbeddings)
     batch = [assign._profile(a, analysis, default_model().second.words) for a, analysis in store.unassigned()]
     with store.transaction():
-        assign._prefetch_second_opinions(store, index, batch)
+        assign._prefetch_second_opinions(index, batch)
         ahead = second.computed
         for profile in batch:
             assign._assign_one(store, index, labels, assign.StoriesReport(), profile)

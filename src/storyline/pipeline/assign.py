@@ -299,7 +299,7 @@ def _update_stories(
                 for a, analysis in pending[start : start + _ASSIGN_BATCH]
             ]
             with store.transaction():
-                _prefetch_second_opinions(store, index, batch)
+                _prefetch_second_opinions(index, batch)
                 for profile in batch:
                     _assign_one(store, index, labels, report, profile)
             index.evict_inactive()
@@ -317,14 +317,15 @@ def _update_stories(
     return report
 
 
-def _prefetch_second_opinions(store: StoryStore, index: StoryIndex, batch: list[Profile]) -> None:
+def _prefetch_second_opinions(index: StoryIndex, batch: list[Profile]) -> None:
     """Embed at once the texts the second opinion will read while this batch is assigned, as far as can be told
     before: each article's candidates are scored as `StoryIndex.best_story` scores them, with an encoder that only
     notes whom it is asked about, then those are embedded in batches (`SecondEmbeddings.prefetch`: vectors kept in
     the store are read, not computed). Beside the stories before the batch, each earlier article of the batch
     counts as a story of its own (one the batch starts, or the newest exemplar of one it changes: articles are
-    published in bursts, so most uncertain pairs are within a batch), and articles that will join as
-    near-duplicates are skipped (they ask nothing).
+    published in bursts, so most uncertain pairs are within a batch), and an article that will join as a
+    near-duplicate of an earlier one of the batch is skipped (it asks nothing; copies of older articles are rare
+    enough not to be worth a store query more per article).
 
     Only the time changes: the encoder is deterministic and reads one text at a time, so a vector computed here, or
     one at a time when a pair needs it (a merge check, a pair the look-ahead did not foresee), or in another run,
@@ -349,7 +350,7 @@ def _prefetch_second_opinions(store: StoryStore, index: StoryIndex, batch: list[
             if profile.minhash is not None:
                 twin = best_jaccard(profile.minhash, signatures[:seen]) >= DUPLICATE_JACCARD
                 seen += 1
-                if twin or _near_duplicate(store, profile, index.stories)[1] is not None:
+                if twin:
                     continue
             index.best_story(profile, index.candidates(profile.embedding, profile.entities) + starts)
             alone = Story(f"ahead_{profile.id}", -1, 0, np.zeros_like(profile.embedding))
