@@ -115,6 +115,7 @@ class PairData:
             for key in profile.entities:
                 frequency[key] += 1
         self._second: SecondEmbeddings | None = None
+        self.asked: set[str] = set()  # profiles whose second-opinion vector was asked for (what a stream would embed)
         total = len(self.by_text)
         self._idf = {k: float(np.log((total + 1) / (v + 1)) + 1) for k, v in frequency.items()}
 
@@ -140,6 +141,7 @@ class PairData:
         """Vectors are kept on the profiles: every stream and score of this data reuses them."""
         if model.second is None:
             return None
+        self.asked.add(profile.id)
         if self._second is None or self._second.second.encoder != model.second.encoder:
             self._second = SecondEmbeddings(model.second)
         return self._second(profile)
