@@ -144,6 +144,11 @@ def test_evidence_span_points_into_the_text() -> None:
         ("el 3 de marzo de 2021", "es", [("2021-03-03", "day")]),
         ("w zeszłym roku", "pl", [("2021", "year")]),
         ("1.100 Euro und 2000 Euro", "de", []),
+        # Relative words inside other words are no dates: "morgen" in "Donnerstagmorgen", "ieri" in "guerrieri"
+        ("am Donnerstagmorgen las er die Morgenpost", "de", []),
+        ("guerrieri e spedizionieri", "it", []),
+        ("Ende nächsten Jahres", "de", [("2023", "year")]),
+        ("wczorajsze zamieszki", "pl", [("2022-05-23", "day")]),
     ],
 )
 def test_event_dates_against_publication(text: str, lang: str, expected: list) -> None:

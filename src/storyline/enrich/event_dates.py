@@ -120,8 +120,13 @@ _RELATIVE = {
         ("morgen", "day", 1),
         ("letzte woche|vergangene woche|vergangenen woche|letzten woche|vorige woche", "week", -1),
         ("letzten monat|vergangenen monat|vorigen monat", "month", -1),
-        ("letztes jahr|letzten jahr|vergangenes jahr|vergangenen jahr|vorigen jahr|vorjahr", "year", -1),
-        ("nächstes jahr|nächsten jahr|kommendes jahr|kommenden jahr", "year", 1),
+        (
+            "letztes jahr|letzten jahr|vergangenes jahr|vergangenen jahr|vorigen jahr|vorjahr"
+            "|letzten jahres|vergangenen jahres|vorigen jahres",
+            "year",
+            -1,
+        ),
+        ("nächstes jahr|nächsten jahr|kommendes jahr|kommenden jahr|nächsten jahres|kommenden jahres", "year", 1),
         ("nächsten monat|kommenden monat", "month", 1),
         ("dieses jahr|diesem jahr", "year", 0),
     ],
@@ -183,7 +188,7 @@ _RELATIVE = {
     ],
     "pl": [
         ("dziś|dzisiaj", "day", 0),
-        ("wczoraj", "day", -1),
+        ("wczoraj|wczorajsz(?:y|a|e|ego|ej|ym|ych|ymi)", "day", -1),
         ("jutro", "day", 1),
         ("w zeszłym tygodniu|w ubiegłym tygodniu|w poprzednim tygodniu", "week", -1),
         ("w zeszłym miesiącu|w ubiegłym miesiącu", "month", -1),
@@ -262,7 +267,12 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         ("month_year", rf"(?P<month>{month})\s+(?:de\s+|del\s+|of\s+)?(?P<y>(?:19|20)\d\d)"),
         ("ago", _AGO.get(lang, _AGO["en"]).format(n=number, unit=unit)),
         ("later", _LATER.get(lang, _LATER["en"]).format(n=number, unit=unit)),
-        ("relative", "|".join(f"(?P<r{i}>{p})" for i, (p, _u, _o) in enumerate(_RELATIVE.get(lang, _RELATIVE["en"])))),
+        (
+            "relative",
+            "(?:"
+            + "|".join(f"(?P<r{i}>{p})" for i, (p, _u, _o) in enumerate(_RELATIVE.get(lang, _RELATIVE["en"])))
+            + ")",
+        ),
         ("weekday", rf"(?:(?P<pre>{past}|{nxt})\s+)?(?P<wd>{weekday})(?:-feira)?(?:\s+(?P<dir>{past}|{nxt}))?"),
         ("month", rf"(?P<month>{month})(?:\s+(?P<dir>{past}|{nxt}))?"),
         (
