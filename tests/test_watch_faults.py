@@ -1033,3 +1033,26 @@ def test_articles_stored_by_a_killed_watcher_get_their_stories_in_the_next_round
     poll_due_feeds(store, SETTINGS, T0 + timedelta(minutes=20))  # the feed is due again; nothing new in it
     [stored] = list(store.articles())
     assert store.story_ids_of([stored.id])
+
+
+def test_a_new_item_whose_page_cannot_be_read_is_an_error_in_the_store_until_it_is_read(
+    pages: _Pages, tmp_path: Path
+) -> None:
+    item = Item(950, 0, 0, T0)
+    link = f"{pages.base}/news/950.html"
+    body = (  # no description: the feed has no text of its own to stand in for the page
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>The Courier</title><item><title>{article(item.key)[0]}'
+        f"</title><link>{link}</link><pubDate>{format_datetime(item.published, usegmt=True)}</pubDate></item>"
+        "</channel></rss>"
+    )
+    pages.routes["/feed.xml"] = (200, body.encode(), "application/rss+xml", {})
+    store = open_store(tmp_path / "lost.db")
+    store.add_feed(pages.base + "/feed.xml")
+    first = poll_due_feeds(store, SETTINGS, T0)  # the page answers 404
+    errors = store.browse_errors(limit=None).items
+    assert store.count_articles() == 0 and [e.origin for e in first.ingest.errors] == [link]
+    assert [(e["origin"], e["severity"], e["stage"]) for e in errors] == [(link, "error", "source")]
+    assert "404" in errors[0]["reason"]
+    pages.routes["/news/950.html"] = html(item)
+    later = poll_due_feeds(store, SETTINGS, T0 + timedelta(hours=1))  # read again as new: stored, the error gone
+    assert later.ingest.new_articles == 1 and store.browse_errors(limit=None).items == []

@@ -115,8 +115,12 @@ def _poll(
     local = settings.but(workers=1) if settings.engine == "local" else settings
     ingested = ingest([d for d in found if isinstance(d, RawDocument)], store, local)
     stand_ins = [warning for _, warning in pages if warning is not None]  # items stored from the feed's own text
-    for warning in stand_ins:  # recorded under the page's address: reading it later clears the warning
-        store.record_error(warning)
+    # New items of which nothing could be stored (the page unreadable, the feed giving no text of its own): an
+    # error under the page's address until the page is read (they are read again next poll). Pages read again
+    # for corrections that fail are in the round's report only: what was read of them before stands.
+    lost = [page for (plan, item), (page, _) in zip(reads, pages, strict=True) if item in plan.new]
+    for problem in [*stand_ins, *(page for page in lost if isinstance(page, IngestError))]:
+        store.record_error(problem)  # reading the page later clears it
     ingested.warnings += stand_ins
     _add(report.ingest, ingested, [d for d in found if isinstance(d, IngestError)])
     for feed, poll, plan in plans:
