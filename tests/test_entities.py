@@ -457,3 +457,19 @@ def test_seed_articles_share_their_main_keys() -> None:
         assert not texts & {"Der", "Die", "Demnach", "Così", "La", "Le", "Il", "Kooperation", "Partner"}
     # the shared keys carry most of the mentions: clustering has something to go on
     assert sum(it_keys[k] for k in shared) >= 0.6 * sum(it_keys.values())
+
+
+def test_a_headlines_hyphenated_pair_is_two_names_when_its_text_names_them() -> None:
+    from storyline.enrich.analysis import count_entities
+    from storyline.enrich.claims import rule_claims
+    from storyline.model import Article
+
+    text = (
+        "La Vantora ha raggiunto l'accordo con il Sorano per il trasferimento di Marco Kellner. Kellner firmerà domani."
+    )
+    article = Article("t", "Vantora-Kellner, c'è l'accordo con il Sorano", text, "it")
+    counted = {e.key: e.count for e in count_entities(article)}
+    assert "name:vantora kellner" not in counted  # the headline's pair: Vantora, and Marco Kellner named in full
+    assert (counted["name:vantora"], counted["name:marco kellner"]) == (2, 3)
+    parties = {p.name for claim in rule_claims(article) for p in claim.participants}
+    assert not any("-" in name for name in parties)

@@ -7,7 +7,7 @@ from collections import defaultdict
 import numpy as np
 
 from storyline.enrich.embed import Embedder, embedding_text, pack, unpack
-from storyline.enrich.entities import extract_mentions
+from storyline.enrich.entities import extract_mentions, split_known_chains
 from storyline.enrich.minhash import signature
 from storyline.model import Analysis, Article, EntityCount
 
@@ -15,8 +15,10 @@ from storyline.model import Analysis, Article, EntityCount
 def count_entities(article: Article, ner: str = "") -> list[EntityCount]:
     """Entities of title and text, one entry per key, most mentioned first (`ner`: a statistical backend too)."""
     counts: dict[str, list] = defaultdict(lambda: ["", "", 0])
-    for part in (article.title or "", article.text):
-        for mention in extract_mentions(part, article.lang, ner=ner):
+    text = extract_mentions(article.text, article.lang, ner=ner)
+    title = extract_mentions(article.title, article.lang, ner=ner) if article.title else []
+    for part in (split_known_chains(title, text), text):
+        for mention in part:
             entry = counts[mention.key]
             entry[0] = entry[0] or mention.label
             entry[1] = entry[1] or mention.type

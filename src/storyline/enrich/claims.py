@@ -36,7 +36,7 @@ from itertools import pairwise
 from storyline.defaults import BUILTIN_CLAIMS
 from storyline.enrich import claim_cues as cues
 from storyline.enrich.claim_confidence import default_confidence
-from storyline.enrich.entities import Mention, extract_mentions, is_place_word
+from storyline.enrich.entities import Mention, extract_mentions, is_place_word, split_known_chains
 from storyline.enrich.event_dates import EventDate, find_dates
 from storyline.model import Article, Claim, Participant
 from storyline.plugins import Registry
@@ -369,7 +369,11 @@ def rule_claims(article: Article) -> list[Claim]:
     title = article.title or ""
     text_mentions = _possible_parties(extract_mentions(article.text, lang), lang)
     title_mentions = (
-        _known_from_text(_possible_parties(extract_mentions(title, lang), lang), text_mentions) if title else []
+        _known_from_text(
+            _possible_parties(split_known_chains(extract_mentions(title, lang), text_mentions), lang), text_mentions
+        )
+        if title
+        else []
     )
     sentences: list[_Sentence] = []
     anchor: EventDate | None = None

@@ -58,6 +58,7 @@ __all__ = [
     "extract_mentions",
     "load_gazetteers",
     "normalize_name",
+    "split_known_chains",
 ]
 
 ORG, PER, LOC, PRODUCT, MISC, QUANTITY = "ORG", "PER", "LOC", "PRODUCT", "MISC", "QUANTITY"
@@ -95,6 +96,32 @@ def _fold_text(text: str) -> str:
 
 
 _fold = lru_cache(maxsize=50_000)(_fold_text)  # the words of articles repeat; the gazetteers' names do not
+
+
+def split_known_chains(headline: list[Mention], text: list[Mention]) -> list[Mention]:
+    """A headline's hyphenated name is two names when its text names a part alone, as within one text
+    (`_settle_hyphen_chains`): "Vesuviana-Wróblewski, c'è l'accordo" over a text naming Vesuviana and Wróblewski.
+    Parts the text names take its key; the others a name key of their own.
+
+    >>> text = extract_mentions("La Vesuviana ha l'accordo per Tomasz Wróblewski. Wróblewski firma.", "it")
+    >>> [(m.text, m.key) for m in split_known_chains(extract_mentions("Vesuviana-Wróblewski, accordo", "it"), text)]
+    [('Vesuviana', 'name:vesuviana'), ('Wróblewski', 'name:tomasz wroblewski')]
+    """
+    known = {m.text.casefold(): m for m in text}
+    split: list[Mention] = []
+    for mention in headline:
+        parts = [(p.start(), p.group()) for p in re.finditer(rf"[^{''.join(_HYPHENS)}]+", mention.text)]
+        if mention.type == QUANTITY or len(parts) < 2 or not any(part.casefold() in known for _, part in parts):
+            split.append(mention)
+            continue
+        for offset, part in parts:
+            named = known.get(part.casefold())
+            key, label, kind = (
+                (named.key, named.label, named.type) if named else (f"name:{normalize_name(part)}", part, mention.type)
+            )
+            start = mention.start + offset
+            split.append(Mention(part, key, label, kind, start, start + len(part)))
+    return split
 
 
 def normalize_name(name: str) -> str:
