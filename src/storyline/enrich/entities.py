@@ -101,17 +101,22 @@ _fold = lru_cache(maxsize=50_000)(_fold_text)  # the words of articles repeat; t
 def split_known_chains(headline: list[Mention], text: list[Mention]) -> list[Mention]:
     """A headline's hyphenated name is two names when its text names a part alone, as within one text
     (`_settle_hyphen_chains`): "Vesuviana-Wróblewski, c'è l'accordo" over a text naming Vesuviana and Wróblewski.
-    Parts the text names take its key; the others a name key of their own.
+    Parts the text names take its key; the others a name key of their own. Names a gazetteer knows whole
+    (Mercedes-Benz, Rolls-Royce) and chains the text also writes whole stay one.
 
     >>> text = extract_mentions("La Vesuviana ha l'accordo per Tomasz Wróblewski. Wróblewski firma.", "it")
     >>> [(m.text, m.key) for m in split_known_chains(extract_mentions("Vesuviana-Wróblewski, accordo", "it"), text)]
     [('Vesuviana', 'name:vesuviana'), ('Wróblewski', 'name:tomasz wroblewski')]
+    >>> text = extract_mentions("Mercedes said the car will ship in May.", "en")
+    >>> [m.text for m in split_known_chains(extract_mentions("Mercedes-Benz unveils new EV", "en"), text)]
+    ['Mercedes-Benz']
     """
     known = {m.text.casefold(): m for m in text}
     split: list[Mention] = []
     for mention in headline:
         parts = [(p.start(), p.group()) for p in re.finditer(rf"[^{''.join(_HYPHENS)}]+", mention.text)]
-        if mention.type == QUANTITY or len(parts) < 2 or not any(part.casefold() in known for _, part in parts):
+        whole = not mention.key.startswith("name:") or mention.text.casefold() in known
+        if whole or len(parts) < 2 or not any(part.casefold() in known for _, part in parts):
             split.append(mention)
             continue
         for offset, part in parts:
