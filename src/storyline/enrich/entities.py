@@ -114,7 +114,7 @@ def split_known_chains(headline: list[Mention], text: list[Mention]) -> list[Men
     known = {m.text.casefold(): m for m in text}
     split: list[Mention] = []
     for mention in headline:
-        parts = [(p.start(), p.group()) for p in re.finditer(rf"[^{''.join(_HYPHENS)}]+", mention.text)]
+        parts = [(p.start(), p.group()) for p in _CHAIN_PART.finditer(mention.text)]
         whole = not mention.key.startswith("name:") or mention.text.casefold() in known
         if whole or len(parts) < 2 or not any(part.casefold() in known for _, part in parts):
             split.append(mention)
@@ -193,6 +193,7 @@ _BREAK = re.compile(r"[.!?…:;\"“”„«»()\[\]•|·/\n]|(?:^|\s)[-–—]
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 _GAZETTEER_GAP = re.compile(r"[ \t\u00a0\u202f]*|-|['’]|\.[ \u00a0]?")
 _HYPHENS = ("-", "‐", "‑")
+_CHAIN_PART = re.compile(f"[^{''.join(_HYPHENS)}]+")
 
 
 @dataclass(slots=True)

@@ -114,14 +114,10 @@ def _poll(
     found = list(documents.values())
     local = settings.but(workers=1) if settings.engine == "local" else settings
     ingested = ingest([d for d in found if isinstance(d, RawDocument)], store, local)
-    stand_ins = [warning for _, warning in pages if warning is not None]  # items stored from the feed's own text
-    # New items of which nothing could be stored (the page unreadable, the feed giving no text of its own): an
-    # error under the page's address until the page is read (they are read again next poll). Pages read again
-    # for corrections that fail are in the round's report only: what was read of them before stands.
-    lost = [page for (plan, item), (page, _) in zip(reads, pages, strict=True) if item in plan.new]
-    for problem in [*stand_ins, *(page for page in lost if isinstance(page, IngestError))]:
-        store.record_error(problem)  # reading the page later clears it
-    ingested.warnings += stand_ins
+    kept = [problem for _, problem in pages if problem is not None]  # in the store until the page is read
+    for problem in kept:
+        store.record_error(problem)
+    ingested.warnings += [problem for problem in kept if problem.severity == "warning"]  # errors are in `found`
     _add(report.ingest, ingested, [d for d in found if isinstance(d, IngestError)])
     for feed, poll, plan in plans:
         fresh = _fresh_for(poll.max_age, poll.ttl, list(plan.entries.values()))
@@ -276,9 +272,10 @@ def _item_page(
     fetcher: Fetcher, item: str, entry: RawDocument | None, first: bool
 ) -> tuple[RawDocument | IngestError, IngestError | None]:
     """An item's page, with what the feed states of it (date, site, authors) winning over extraction but not its
-    headline (the page's own is what a correction changes). When the page cannot be read: the feed's own text
-    of the item the first time, with a warning saying so (kept until the page is read), an error when it is
-    read again (what was read of it before stays)."""
+    headline (the page's own is what a correction changes), and the problem to keep in the store's errors until
+    the page is read. When the page cannot be read the first time: the feed's own text of the item, with a
+    warning saying so, or, where the feed has no text of it, the error (the item is read again next poll).
+    Read again for corrections, an error for the round's report only: what was read of it before stands."""
     url = entry.url if entry is not None else item
     error = IngestError(item, "source", "no page at this address")
     for found in fetcher.documents(url) if url else []:
@@ -290,7 +287,7 @@ def _item_page(
     if first and entry is not None and entry.content:
         reason = f"{error.reason}; the feed's own text of the item is stored until its page can be read"
         return entry, replace(error, reason=reason, severity="warning")
-    return error, None
+    return error, error if first else None
 
 
 def _add(total: IngestReport, part: IngestReport, errors: list[IngestError]) -> None:
